@@ -1,0 +1,66 @@
+//! The application root: the HTML document (rendered by the server only) and the router.
+
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::brand::{BRAND_ELEMENT_ID, Brand};
+use crate::components::shell::PageShell;
+use crate::i18n::*;
+use crate::pages::{
+    assistance::AssistancePage, home::HomePage, info::InfoPage, not_found::NotFound,
+};
+
+/// The whole HTML document. The server calls it for every page; the brand comes from context.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let brand = use_context::<Brand>().unwrap_or_default();
+    // Brand colours are validated `#rrggbb` values, so this cannot inject anything.
+    let colours = format!(
+        ":root{{--brand:{};--brand-2:{}}}",
+        brand.primary.as_ref(),
+        brand.accent.as_ref()
+    );
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <style>{colours}</style>
+                <script type="application/json" id=BRAND_ELEMENT_ID inner_html=brand.to_script_json()></script>
+                <HydrationScripts options />
+                <leptos_meta::MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let brand = use_context::<Brand>().unwrap_or_default();
+    let brand_name = brand.name.clone();
+    view! {
+        <I18nContextProvider cookie_name=crate::LANG_COOKIE>
+            <Stylesheet id="leptos" href="/pkg/social-care-3.css" />
+            <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
+            <Meta name="theme-color" content=brand.primary.as_ref().to_string() />
+            <Title formatter=move |page: String| format!("{page} · {brand_name}") />
+            <Router>
+                <PageShell>
+                    <Routes fallback=|| view! { <NotFound /> }>
+                        <Route path=path!("") view=HomePage />
+                        <Route path=path!("assistenza") view=AssistancePage />
+                        <Route path=path!("info") view=InfoPage />
+                    </Routes>
+                </PageShell>
+            </Router>
+        </I18nContextProvider>
+    }
+}

@@ -1,0 +1,108 @@
+//! The page shell, in the manner of a brand's Facebook page: cover banner, round avatar, page name, tab
+//! bar (Home · Assistenza · Info), the language switch, and the Info side box beside the content.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_location;
+
+use crate::brand::Brand;
+use crate::components::{info_box::InfoBox, logo::Avatar};
+use crate::i18n::*;
+
+#[component]
+pub fn PageShell(children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    let brand = use_context::<Brand>().unwrap_or_default();
+    let name = brand.name.clone();
+    view! {
+        <a class="skip-link" href="#content">{t!(i18n, site.skip)}</a>
+        <header class="page-header">
+            <div class="cover" aria-hidden="true"></div>
+            <div class="identity">
+                <Avatar brand=brand.clone() alt=name.clone() />
+                <div class="identity-text">
+                    <p class="page-name">
+                        {name}
+                        <span class="verified" title=move || t_string!(i18n, site.official)>
+                            "✓"
+                        </span>
+                    </p>
+                    <p class="tagline">{t!(i18n, site.tagline)}</p>
+                </div>
+                <LangSwitch />
+            </div>
+            <nav class="tabs" aria-label=move || t_string!(i18n, nav.label)>
+                <A href="/" exact=true>{t!(i18n, nav.home)}</A>
+                <A href="/assistenza">{t!(i18n, nav.assistance)}</A>
+                <A href="/info">{t!(i18n, nav.info)}</A>
+            </nav>
+        </header>
+        <div class="layout">
+            <main id="content" tabindex="-1">{children()}</main>
+            <InfoBox />
+        </div>
+        <footer class="page-footer">
+            <p>{t!(i18n, site.footer)}</p>
+        </footer>
+    }
+}
+
+/// Switches between Italian and English. Without JavaScript the link asks the server to set the
+/// language cookie and come back; hydrated, it switches in place (leptos_i18n writes the same cookie).
+#[component]
+fn LangSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let other = move || match i18n.get_locale() {
+        Locale::it => Locale::en,
+        Locale::en => Locale::it,
+    };
+    let href = move || {
+        format!(
+            "/lang/{}?next={}",
+            other().as_str(),
+            encode_path(&location.pathname.get())
+        )
+    };
+    view! {
+        <a
+            class="lang-switch"
+            href=href
+            rel="nofollow"
+            hreflang=move || other().as_str()
+            lang=move || other().as_str()
+            title=move || t_string!(i18n, lang.other_title)
+            on:click=move |ev| {
+                ev.prevent_default();
+                i18n.set_locale(other());
+            }
+        >
+            <span aria-hidden="true">"🌐 "</span>
+            {t!(i18n, lang.other_name)}
+        </a>
+    }
+}
+
+/// Percent-encodes a path for use as a query value.
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_path;
+
+    #[test]
+    fn a_path_keeps_its_slashes_and_escapes_the_rest() {
+        assert_eq!(encode_path("/info"), "/info");
+        assert_eq!(encode_path("/a b?c&d"), "/a%20b%3Fc%26d");
+    }
+}

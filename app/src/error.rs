@@ -1,0 +1,89 @@
+//! The one error type users see. Its variants are what a person can act on; anything else (a database
+//! or I/O failure) is logged in full on the server and reaches the browser only as `Internal`.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// A field's value was refused; `code` names the rule (translated by the page that shows it).
+    #[error("{field}: {code}")]
+    Validation { field: String, code: String },
+    /// Login failed; deliberately says nothing about which part was wrong.
+    #[error("email or password not valid")]
+    InvalidCredentials,
+    /// The action needs a logged-in user.
+    #[error("please log in")]
+    Unauthorized,
+    /// The user is logged in but may not do this.
+    #[error("not allowed")]
+    Forbidden,
+    /// Missing, or not the caller's to see: the two answer alike on purpose.
+    #[error("not found")]
+    NotFound,
+    /// Someone else changed the same thing first.
+    #[error("changed in the meantime")]
+    Conflict,
+    #[error("too many attempts, retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    /// Something failed on our side; the details are in the server's log, never here.
+    #[error("something went wrong on our side")]
+    Internal,
+}
+
+impl AppError {
+    pub fn validation(field: &str, code: &str) -> Self {
+        Self::Validation {
+            field: field.into(),
+            code: code.into(),
+        }
+    }
+
+    /// The HTTP status that goes with the error.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Validation { .. } => 422,
+            Self::InvalidCredentials | Self::Unauthorized => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::Conflict => 409,
+            Self::RateLimited { .. } => 429,
+            Self::Internal => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    /// Transport and decoding failures: a malformed argument is the caller's error, the rest is ours.
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => {
+                Self::validation("request", "malformed")
+            }
+            ServerFnErrorErr::MissingArg(arg) => Self::validation(&arg, "required"),
+            _ => Self::Internal,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_says_nothing_about_its_cause() {
+        assert_eq!(
+            AppError::Internal.to_string(),
+            "something went wrong on our side"
+        );
+    }
+
+    #[test]
+    fn a_malformed_argument_is_a_validation_error_not_an_internal_one() {
+        let e = AppError::from_server_fn_error(ServerFnErrorErr::Args("x".into()));
+        assert_eq!(e.status(), 422);
+    }
+}

@@ -1,0 +1,41 @@
+//! Home: what Social Care is, in three steps (register → tell us privately → follow the status).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::i18n::*;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, nav.home).to_string() />
+        <section class="card hero">
+            <h1>{t!(i18n, home.title)}</h1>
+            <p class="lead">{t!(i18n, home.intro)}</p>
+            <A href="/assistenza" attr:class="button primary">{t!(i18n, home.cta)}</A>
+        </section>
+        <section class="card" aria-labelledby="how-title">
+            <h2 id="how-title">{t!(i18n, home.how_title)}</h2>
+            <ol class="steps">
+                <li>
+                    <h3>{t!(i18n, home.step1_title)}</h3>
+                    <p>{t!(i18n, home.step1_text)}</p>
+                </li>
+                <li>
+                    <h3>{t!(i18n, home.step2_title)}</h3>
+                    <p>{t!(i18n, home.step2_text)}</p>
+                </li>
+                <li>
+                    <h3>{t!(i18n, home.step3_title)}</h3>
+                    <p>{t!(i18n, home.step3_text)}</p>
+                </li>
+            </ol>
+        </section>
+        <section class="card notice">
+            <h2>{t!(i18n, home.fair_title)}</h2>
+            <p>{t!(i18n, home.fair_text)}</p>
+        </section>
+    }
+}

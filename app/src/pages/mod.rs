@@ -1,0 +1,5 @@
+//! One file per page.
+pub mod assistance;
+pub mod home;
+pub mod info;
+pub mod not_found;

@@ -1,0 +1,43 @@
+// The suite drives Debian's Chromium (Playwright's own browser download cannot work here) against the
+// server binary that scripts/test.sh built, on a throwaway SQLite database.
+import { defineConfig } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const port = Number(process.env.SC3_E2E_PORT ?? 3107);
+const server = process.env.SC3_SERVER_BIN;
+if (!server) throw new Error('SC3_SERVER_BIN is not set: run the suite through scripts/test.sh');
+const dataDir = process.env.SC3_E2E_DATA ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sc3-e2e-'));
+process.env.SC3_E2E_DATA = dataDir;
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  reporter: [['list']],
+  outputDir: 'test-results',
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    locale: 'it-IT',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.SC3_CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--no-first-run', '--disable-quic',
+      ],
+    },
+  },
+  webServer: {
+    command: `"${server}" --bind 127.0.0.1:${port} --database-url "sqlite://${dataDir}/e2e.db"`,
+    url: `http://127.0.0.1:${port}/readyz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+});

@@ -1,0 +1,217 @@
+//! Configuration, from flags and environment variables (`server --help` lists every setting).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use app::brand::HexColor;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug, Clone)]
+#[command(
+    name = "server",
+    version,
+    about = "Social Care 3: the care portal's web server"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub config: Config,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum Command {
+    /// Serve the portal (what happens when no command is given).
+    Serve,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Config {
+    /// Address and port to listen on.
+    #[arg(long, env = "SC3_BIND", default_value = "127.0.0.1:3000")]
+    pub bind: SocketAddr,
+
+    /// Database: `sqlite://path/to/file.db` (the embedded default, created on first start) or
+    /// `postgres://user:password@host/db` (several app servers can share one).
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/social-care-3.db"
+    )]
+    pub database_url: DatabaseUrl,
+
+    /// Largest number of database connections this process opens.
+    #[arg(long, env = "SC3_DB_MAX_CONNECTIONS", default_value_t = 16)]
+    pub db_max_connections: u32,
+
+    /// The page's name, shown under the cover and in every title.
+    #[arg(long, env = "SC3_BRAND_NAME", default_value = "Social Care 3")]
+    pub brand_name: String,
+
+    /// Main brand colour (#rrggbb).
+    #[arg(long, env = "SC3_BRAND_PRIMARY", default_value = "#e4003a")]
+    pub brand_primary: HexColor,
+
+    /// Second colour of the cover banner (#rrggbb).
+    #[arg(long, env = "SC3_BRAND_ACCENT", default_value = "#ff7a00")]
+    pub brand_accent: HexColor,
+
+    /// An SVG, PNG, JPEG or WebP file to use as the round avatar instead of the built-in mark.
+    #[arg(long, env = "SC3_BRAND_LOGO")]
+    pub brand_logo: Option<PathBuf>,
+
+    /// Customer-service phone number (traditional channel).
+    #[arg(long, env = "SC3_CALL_CENTRE", default_value = "133", value_parser = parse_phone)]
+    pub call_centre: String,
+
+    /// Shop finder page (traditional channel).
+    #[arg(long, env = "SC3_SHOPS_URL", default_value = "https://example.com/negozi", value_parser = parse_web_url)]
+    pub shops_url: String,
+
+    /// Web self-care page (traditional channel).
+    #[arg(long, env = "SC3_SELF_CARE_URL", default_value = "https://example.com/area-clienti", value_parser = parse_web_url)]
+    pub self_care_url: String,
+
+    /// Mark cookies `Secure` (set it whenever the portal is served over HTTPS); also turns on HSTS.
+    #[arg(long, env = "SC3_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+
+    /// Log format.
+    #[arg(long, env = "SC3_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Folder with the built site (pkg/ with CSS, JS and WASM, and the public files). cargo-leptos sets it.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+
+    /// Base name of the built JS/WASM/CSS files. cargo-leptos sets it.
+    #[arg(long, env = "LEPTOS_OUTPUT_NAME", default_value = "social-care-3")]
+    pub output_name: String,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A database URL whose password never reaches a log (`Debug` hides it).
+#[derive(Clone)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn backend(&self) -> Result<Backend, String> {
+        if self.0.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if self.0.starts_with("postgres://") || self.0.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err("the database URL must start with sqlite:// or postgres://".into())
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl std::str::FromStr for DatabaseUrl {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let url = DatabaseUrl(s.trim().to_string());
+        url.backend()?;
+        Ok(url)
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // postgres://user:secret@host/db → postgres://user:***@host/db
+        let shown = match (self.0.find("://"), self.0.rfind('@')) {
+            (Some(scheme_end), Some(at)) if at > scheme_end => {
+                let creds = &self.0[scheme_end + 3..at];
+                match creds.find(':') {
+                    Some(colon) => format!(
+                        "{}{}:***{}",
+                        &self.0[..scheme_end + 3],
+                        &creds[..colon],
+                        &self.0[at..]
+                    ),
+                    None => self.0.clone(),
+                }
+            }
+            _ => self.0.clone(),
+        };
+        f.debug_tuple("DatabaseUrl").field(&shown).finish()
+    }
+}
+
+fn parse_phone(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    let ok = !s.is_empty()
+        && s.len() <= 20
+        && s.chars()
+            .enumerate()
+            .all(|(i, c)| c.is_ascii_digit() || (i == 0 && c == '+'));
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err("a phone number is digits, optionally after a +".into())
+    }
+}
+
+fn parse_web_url(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    let ok = (s.starts_with("https://") || s.starts_with("http://"))
+        && s.len() <= 500
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>');
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err("a link must be an http(s):// address".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_database_password_is_hidden_in_debug_output() {
+        let url: DatabaseUrl = "postgres://care:s3cret@db.local:5432/sc3".parse().unwrap();
+        let shown = format!("{url:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("care:***@db.local"), "{shown}");
+    }
+
+    #[test]
+    fn the_backend_is_chosen_by_the_url_scheme() {
+        let sqlite: DatabaseUrl = "sqlite://data/x.db".parse().unwrap();
+        let pg: DatabaseUrl = "postgresql://localhost/x".parse().unwrap();
+        assert_eq!(sqlite.backend().unwrap(), Backend::Sqlite);
+        assert_eq!(pg.backend().unwrap(), Backend::Postgres);
+        assert!("mysql://localhost/x".parse::<DatabaseUrl>().is_err());
+    }
+
+    #[test]
+    fn channel_links_must_be_web_addresses() {
+        assert!(parse_web_url("https://example.com/shops").is_ok());
+        assert!(parse_web_url("javascript:alert(1)").is_err());
+        assert!(parse_phone("+39133").is_ok());
+        assert!(parse_phone("133; DROP").is_err());
+    }
+
+    #[test]
+    fn every_setting_has_a_default_so_the_server_starts_with_no_flags() {
+        let cli = Cli::try_parse_from(["server"]).unwrap();
+        assert_eq!(cli.config.bind.port(), 3000);
+    }
+}

@@ -1,0 +1,47 @@
+//! PostgreSQL, for when one machine is not enough: several stateless app servers share one database.
+
+use app::ports::{Health, Store, StoreError};
+use async_trait::async_trait;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use std::time::Duration;
+
+use super::db_err;
+
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+#[async_trait]
+impl Health for PgStore {
+    #[tracing::instrument(skip_all)]
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+}
+
+impl Store for PgStore {}

@@ -1,0 +1,174 @@
+//! HTTP wiring: the leptos pages and server functions, health probes, the no-JavaScript language
+//! switch, the configured logo, and the layers every request goes through.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::LANG_COOKIE;
+use app::app::{App, shell};
+use app::brand::Brand;
+use app::ports::SharedStore;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{FromRef, Path, Query, State};
+use axum::http::{HeaderValue, Request, Response, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use serde::Deserialize;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+use tracing::Span;
+
+/// Largest request body accepted anywhere (forms and server functions are small).
+const BODY_LIMIT: usize = 256 * 1024;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: SharedStore,
+    pub brand: Brand,
+    pub logo: Option<Arc<Logo>>,
+    pub secure_cookies: bool,
+}
+
+/// The configured avatar image, read once at start-up.
+pub struct Logo {
+    pub bytes: Vec<u8>,
+    pub content_type: &'static str,
+}
+
+pub fn router(state: AppState) -> Router {
+    let context = {
+        let store = state.store.clone();
+        let brand = state.brand.clone();
+        move || {
+            provide_context(store.clone());
+            provide_context(brand.clone());
+        }
+    };
+    let routes = generate_route_list(App);
+    let leptos_options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/lang/{code}", get(switch_language))
+        .route("/brand/logo", get(logo))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(leptos_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(
+            TraceLayer::new_for_http()
+                // The path only: query strings are not logged.
+                .make_span_with(|req: &Request<Body>| {
+                    tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+                })
+                .on_request(())
+                .on_response(|res: &Response<Body>, latency: Duration, _span: &Span| {
+                    tracing::info!(
+                        status = res.status().as_u16(),
+                        latency_ms = format!("{:.2}", latency.as_secs_f64() * 1000.0),
+                        "request"
+                    );
+                })
+                .on_failure(()),
+        )
+        .with_state(state)
+}
+
+/// The process is alive.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The database answers: only then should a load balancer send traffic here.
+async fn readyz(State(store): State<SharedStore>) -> impl IntoResponse {
+    match store.ping().await {
+        Ok(()) => (StatusCode::OK, format!("ready ({})", store.backend())),
+        Err(e) => {
+            tracing::error!(error = ?e, "readiness check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database unavailable".to_string(),
+            )
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// `GET /lang/{it|en}?next=/path`: remembers the language in a cookie and goes back to the page.
+/// This is the language switch without JavaScript; hydrated pages switch in place.
+async fn switch_language(
+    Path(code): Path<String>,
+    Query(query): Query<NextQuery>,
+    State(state): State<AppState>,
+) -> Response<Body> {
+    if !matches!(code.as_str(), "it" | "en") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let next = local_path(query.next.as_deref());
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!("{LANG_COOKIE}={code}; Path=/; Max-Age=31536000; SameSite=Lax{secure}");
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    let headers = res.headers_mut();
+    if let (Ok(location), Ok(cookie)) =
+        (HeaderValue::from_str(&next), HeaderValue::from_str(&cookie))
+    {
+        headers.insert(header::LOCATION, location);
+        headers.insert(header::SET_COOKIE, cookie);
+    }
+    res
+}
+
+/// Only a path on this site is a valid place to go back to (no `//host`, no scheme, no control
+/// characters): anything else goes to the home page, so the switch cannot be an open redirect.
+fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.starts_with("/\\")
+                && p.len() <= 512
+                && !p.chars().any(|c| c.is_control()) =>
+        {
+            p.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+async fn logo(State(logo): State<Option<Arc<Logo>>>) -> Response<Body> {
+    match logo {
+        Some(logo) => (
+            [
+                (header::CONTENT_TYPE, logo.content_type),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            logo.bytes.clone(),
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn the_language_switch_only_returns_to_pages_of_this_site() {
+        assert_eq!(local_path(Some("/info")), "/info");
+        assert_eq!(local_path(Some("//evil.example")), "/");
+        assert_eq!(local_path(Some("/\\evil.example")), "/");
+        assert_eq!(local_path(Some("https://evil.example")), "/");
+        assert_eq!(local_path(Some("/a\r\nSet-Cookie: x=1")), "/");
+        assert_eq!(local_path(None), "/");
+    }
+}

@@ -1,0 +1,104 @@
+//! Social Care 3's server: configuration, the database adapters, HTTP wiring. `main.rs` only parses the
+//! command line; tests start the same router through [`build`].
+
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod telemetry;
+
+use std::sync::Arc;
+
+use app::brand::{Brand, Channels};
+use leptos::prelude::LeptosOptions;
+
+use crate::config::Config;
+use crate::http::{AppState, Logo};
+
+/// Connects the database (running its migrations) and builds the router with its state.
+pub async fn build(config: &Config) -> anyhow::Result<(axum::Router, AppState)> {
+    let store = db::connect(config).await?;
+    let logo = match &config.brand_logo {
+        Some(path) => Some(Arc::new(read_logo(path)?)),
+        None => None,
+    };
+    let brand = Brand {
+        name: config.brand_name.clone(),
+        primary: config.brand_primary.clone(),
+        accent: config.brand_accent.clone(),
+        logo_url: logo.as_ref().map(|_| "/brand/logo".to_string()),
+        channels: Channels {
+            call_centre: config.call_centre.clone(),
+            shops_url: config.shops_url.clone(),
+            self_care_url: config.self_care_url.clone(),
+        },
+    };
+    let leptos_options = LeptosOptions::builder()
+        .output_name(config.output_name.clone())
+        .site_root(config.site_root.clone())
+        .site_pkg_dir("pkg")
+        .site_addr(config.bind)
+        .build();
+    let state = AppState {
+        leptos_options,
+        store,
+        brand,
+        logo,
+        secure_cookies: config.secure_cookies,
+    };
+    Ok((http::router(state.clone()), state))
+}
+
+/// Serves until SIGTERM or Ctrl-C, then lets requests in flight finish.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let (router, _state) = build(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.bind).await?;
+    tracing::info!(address = %config.bind, "Social Care 3 listening on http://{}", config.bind);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn read_logo(path: &std::path::Path) -> anyhow::Result<Logo> {
+    let content_type = match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("webp") => "image/webp",
+        _ => anyhow::bail!("the logo must be an .svg, .png, .jpg or .webp file"),
+    };
+    let bytes = std::fs::read(path)
+        .map_err(|e| anyhow::anyhow!("cannot read the logo {}: {e}", path.display()))?;
+    Ok(Logo {
+        bytes,
+        content_type,
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

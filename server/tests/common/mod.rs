@@ -1,0 +1,162 @@
+//! Test harness: a fresh database per test (a SQLite file in a temporary folder, or a new PostgreSQL
+//! database on the server `TEST_DATABASE_URL` points at), and the real router served on a free port.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use clap::Parser;
+use server::config::Cli;
+use server::http::AppState;
+use sqlx::{Connection, Executor, PgConnection};
+
+/// A database made for one test.
+pub struct TestDb {
+    pub url: String,
+    pub backend: &'static str,
+    _dir: Option<tempfile::TempDir>,
+    admin_url: Option<String>,
+    name: Option<String>,
+}
+
+impl TestDb {
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let url = format!("sqlite://{}/sc3.db", dir.path().display());
+        Self {
+            url,
+            backend: "sqlite",
+            _dir: Some(dir),
+            admin_url: None,
+            name: None,
+        }
+    }
+
+    /// `None` (and a loud line on stderr) when no PostgreSQL is configured; under CI that is a failure.
+    pub async fn postgres() -> Option<Self> {
+        let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!(
+                    "CI=true but TEST_DATABASE_URL is not set: the PostgreSQL tests must run under CI"
+                );
+            }
+            eprintln!("SKIPPED on PostgreSQL: TEST_DATABASE_URL is not set");
+            return None;
+        };
+        let name = format!("sc3_t_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = PgConnection::connect(&admin_url)
+            .await
+            .expect("connect to TEST_DATABASE_URL");
+        conn.execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .expect("create test database");
+        let base = admin_url.split('?').next().unwrap_or(&admin_url);
+        let (server, _db) = base
+            .rsplit_once('/')
+            .expect("TEST_DATABASE_URL names a database");
+        let url = format!("{server}/{name}");
+        Some(Self {
+            url,
+            backend: "postgres",
+            _dir: None,
+            admin_url: Some(admin_url),
+            name: Some(name),
+        })
+    }
+
+    /// Drops a PostgreSQL test database while the app still uses it (to see failures handled).
+    pub async fn drop_now(&self) {
+        if let (Some(admin), Some(name)) = (&self.admin_url, &self.name) {
+            let mut conn = PgConnection::connect(admin)
+                .await
+                .expect("admin connection");
+            conn.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str())
+                .await
+                .expect("drop database");
+        }
+    }
+}
+
+/// The real server (router, state, database) listening on a free local port.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    /// A client that keeps cookies and does not follow redirects (tests look at them).
+    pub client: reqwest::Client,
+    pub db: TestDb,
+}
+
+impl TestApp {
+    pub async fn spawn(db: TestDb) -> Self {
+        Self::spawn_with(db, &[]).await
+    }
+
+    pub async fn spawn_with(db: TestDb, extra_args: &[&str]) -> Self {
+        let mut args = vec![
+            "server",
+            "--database-url",
+            &db.url,
+            "--db-max-connections",
+            "4",
+        ];
+        args.extend_from_slice(extra_args);
+        let cli = Cli::try_parse_from(args).expect("test configuration");
+        let (router, state) = server::build(&cli.config).await.expect("build the app");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("local address");
+        tokio::spawn(async move {
+            axum::serve(listener, router).await.expect("serve");
+        });
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Self {
+            addr,
+            state,
+            client,
+            db,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let res = self.get(path).await;
+        let status = res.status().as_u16();
+        (status, res.text().await.expect("body"))
+    }
+}
+
+/// Runs each named `async fn(TestDb)` as two tests: `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::common::TestDb::sqlite().await).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(db) = $crate::common::TestDb::postgres().await {
+                        super::$name(db).await
+                    }
+                }
+            )*
+        }
+    };
+}

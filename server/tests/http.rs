@@ -1,0 +1,193 @@
+//! The page shell through the real router: languages, tabs, 404, health probes, brand configuration.
+
+mod common;
+
+use common::{TestApp, TestDb};
+
+async fn the_home_page_is_in_italian_by_default(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (status, html) = app.get_text("/").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"lang="it""#), "html lang should be it");
+    assert!(html.contains("Ti aiutiamo in privato"));
+    assert!(html.contains("Come funziona"));
+    for tab in [r#"href="/""#, r#"href="/assistenza""#, r#"href="/info""#] {
+        assert!(html.contains(tab), "missing tab {tab}");
+    }
+    assert!(html.contains("Social Care 3"));
+}
+
+async fn english_is_chosen_from_accept_language(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let res = app
+        .client
+        .get(app.url("/info"))
+        .header("Accept-Language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"lang="en""#));
+    assert!(html.contains("The rules of the service"));
+}
+
+async fn the_language_cookie_wins_over_accept_language(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let res = app
+        .client
+        .get(app.url("/"))
+        .header("Accept-Language", "it-IT")
+        .header("Cookie", format!("{}=en", app::LANG_COOKIE))
+        .send()
+        .await
+        .unwrap();
+    let html = res.text().await.unwrap();
+    assert!(html.contains("We help you in private"));
+}
+
+async fn the_language_switch_without_javascript_remembers_the_choice(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let res = app.get("/lang/en?next=/info").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/info");
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.starts_with(&format!("{}=en;", app::LANG_COOKIE)),
+        "{cookie}"
+    );
+    assert!(
+        cookie.contains("Path=/") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    // The client kept the cookie: the next page comes in English, and back to Italian the same way.
+    let (_, html) = app.get_text("/info").await;
+    assert!(html.contains("The rules of the service"));
+    app.get("/lang/it?next=/").await;
+    let (_, html) = app.get_text("/").await;
+    assert!(html.contains("Ti aiutiamo in privato"));
+}
+
+async fn the_language_switch_is_not_an_open_redirect(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let res = app.get("/lang/en?next=//evil.example/").await;
+    assert_eq!(res.headers()["location"], "/");
+    let res = app.get("/lang/xx?next=/").await;
+    assert_eq!(res.status(), 404);
+}
+
+async fn every_tab_renders(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    for (path, text) in [
+        ("/", "Ti aiutiamo in privato"),
+        ("/assistenza", "Assistenza / Social Care"),
+        ("/info", "Le regole del servizio"),
+    ] {
+        let (status, html) = app.get_text(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(html.contains(text), "{path} should contain {text}");
+        // the Info side box is on every page, with the traditional channels
+        assert!(
+            html.contains("Canali tradizionali"),
+            "{path} lacks the info box"
+        );
+        assert!(
+            html.contains(r#"href="tel:133""#),
+            "{path} lacks the call centre"
+        );
+    }
+}
+
+async fn an_unknown_page_is_a_404_inside_the_shell(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (status, html) = app.get_text("/no/such/page").await;
+    assert_eq!(status, 404);
+    assert!(html.contains("Pagina non trovata"));
+    assert!(
+        html.contains(r#"href="/assistenza""#),
+        "the 404 keeps the tab bar"
+    );
+}
+
+async fn health_and_readiness_probes_answer(db: TestDb) {
+    let backend = db.backend;
+    let app = TestApp::spawn(db).await;
+    let (status, body) = app.get_text("/healthz").await;
+    assert_eq!((status, body.as_str()), (200, "ok"));
+    let (status, body) = app.get_text("/readyz").await;
+    assert_eq!(status, 200);
+    assert_eq!(body, format!("ready ({backend})"));
+}
+
+async fn the_brand_comes_from_configuration(db: TestDb) {
+    let app = TestApp::spawn_with(
+        db,
+        &[
+            "--brand-name",
+            "Acme Care",
+            "--brand-primary",
+            "#123456",
+            "--call-centre",
+            "+39199",
+        ],
+    )
+    .await;
+    let (_, html) = app.get_text("/").await;
+    assert!(html.contains("Acme Care"));
+    assert!(html.contains("--brand:#123456"));
+    assert!(html.contains(r#"href="tel:+39199""#));
+    assert!(
+        !html.contains("Social Care 3"),
+        "the default name must not leak through"
+    );
+}
+
+on_both_databases!(
+    the_home_page_is_in_italian_by_default,
+    english_is_chosen_from_accept_language,
+    the_language_cookie_wins_over_accept_language,
+    the_language_switch_without_javascript_remembers_the_choice,
+    the_language_switch_is_not_an_open_redirect,
+    every_tab_renders,
+    an_unknown_page_is_a_404_inside_the_shell,
+    health_and_readiness_probes_answer,
+    the_brand_comes_from_configuration,
+);
+
+/// Readiness follows the database: when PostgreSQL loses the database, `/readyz` says so (503) and
+/// the error text stays in the log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_fails_when_the_database_goes_away() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let app = TestApp::spawn(db).await;
+    assert_eq!(app.get_text("/readyz").await.0, 200);
+    app.db.drop_now().await;
+    let (status, body) = app.get_text("/readyz").await;
+    assert_eq!(status, 503);
+    assert_eq!(body, "database unavailable");
+}
+
+#[test]
+fn server_help_documents_every_setting() {
+    use clap::CommandFactory;
+    let help = server::config::Cli::command()
+        .render_long_help()
+        .to_string();
+    for flag in [
+        "--bind",
+        "--database-url",
+        "--brand-name",
+        "--brand-primary",
+        "--brand-accent",
+        "--brand-logo",
+        "--call-centre",
+        "--shops-url",
+        "--self-care-url",
+        "--secure-cookies",
+        "--log-format",
+    ] {
+        assert!(help.contains(flag), "server --help lacks {flag}");
+    }
+}
