@@ -64,7 +64,7 @@ cargo leptos build --frontend-only
 log "installing the end-to-end suite's npm packages"
 (cd end2end && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --silent; })
 export SC3_SERVER_BIN="$CARGO_TARGET_DIR/debug/server"
-export LEPTOS_SITE_ROOT="$CARGO_TARGET_DIR/site"
+export LEPTOS_SITE_ROOT="$SC3_ROOT/target/site"
 [ -x "$SC3_SERVER_BIN" ] || die "no server binary at $SC3_SERVER_BIN"
 log "Playwright end-to-end suite in $(/usr/bin/chromium --version 2>/dev/null || echo chromium)"
 (cd end2end && npx playwright test)

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod brand;
 pub mod components;
+pub mod domain;
 pub mod error;
 pub mod pages;
 #[cfg(feature = "ssr")]

@@ -77,7 +77,15 @@ fn LangSwitch() -> impl IntoView {
                 i18n.set_locale(other());
             }
         >
-            <span aria-hidden="true">"🌐 "</span>
+            <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                <circle cx="12" cy="12" r="9" fill="none" stroke="currentColor" stroke-width="2" />
+                <path
+                    d="M3 12h18M12 3c3 3.5 3 14.5 0 18M12 3c-3 3.5-3 14.5 0 18"
+                    fill="none"
+                    stroke="currentColor"
+                    stroke-width="2"
+                />
+            </svg>
             {t!(i18n, lang.other_name)}
         </a>
     }
