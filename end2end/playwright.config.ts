@@ -33,7 +33,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `"${server}" --bind 127.0.0.1:${port} --database-url "sqlite://${dataDir}/e2e.db"`,
+    command: `"${server}" --bind 127.0.0.1:${port} --database-url "sqlite://${dataDir}/e2e.db" --mail-dir "${dataDir}/mail" --public-url http://127.0.0.1:${port}`,
     url: `http://127.0.0.1:${port}/readyz`,
     reuseExistingServer: false,
     timeout: 60_000,

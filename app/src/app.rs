@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
+    SsrMode,
     components::{Route, Router, Routes},
     path,
 };
@@ -10,19 +11,23 @@ use leptos_router::{
 use crate::brand::{BRAND_ELEMENT_ID, Brand};
 use crate::components::shell::PageShell;
 use crate::i18n::*;
+use crate::pages::account::{
+    confirm::ConfirmNoticePage,
+    forgot::ForgotPasswordPage,
+    login::LoginPage,
+    profile::AccountPage,
+    register::{CheckInboxPage, RegisterPage},
+    reset::ResetPasswordPage,
+};
 use crate::pages::{
-    assistance::AssistancePage, home::HomePage, info::InfoPage, not_found::NotFound,
+    assistance::AssistancePage, home::HomePage, info::InfoPage, not_found::NotFound, privacy::PrivacyPage,
 };
 
 /// The whole HTML document. The server calls it for every page; the brand comes from context.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let brand = use_context::<Brand>().unwrap_or_default();
     // Brand colours are validated `#rrggbb` values, so this cannot inject anything.
-    let colours = format!(
-        ":root{{--brand:{};--brand-2:{}}}",
-        brand.primary.as_ref(),
-        brand.accent.as_ref()
-    );
+    let colours = format!(":root{{--brand:{};--brand-2:{}}}", brand.primary.as_ref(), brand.accent.as_ref());
     view! {
         <!DOCTYPE html>
         <html>
@@ -54,10 +59,19 @@ pub fn App() -> impl IntoView {
             <Title formatter=move |page: String| format!("{page} · {brand_name}") />
             <Router>
                 <PageShell>
+                    // Async: every page is sent whole, data included, so it reads the same without JavaScript.
                     <Routes fallback=|| view! { <NotFound /> }>
-                        <Route path=path!("") view=HomePage />
-                        <Route path=path!("assistenza") view=AssistancePage />
-                        <Route path=path!("info") view=InfoPage />
+                        <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                        <Route path=path!("assistenza") view=AssistancePage ssr=SsrMode::Async />
+                        <Route path=path!("info") view=InfoPage ssr=SsrMode::Async />
+                        <Route path=path!("privacy") view=PrivacyPage ssr=SsrMode::Async />
+                        <Route path=path!("registrati") view=RegisterPage ssr=SsrMode::Async />
+                        <Route path=path!("registrati/controlla") view=CheckInboxPage ssr=SsrMode::Async />
+                        <Route path=path!("accedi") view=LoginPage ssr=SsrMode::Async />
+                        <Route path=path!("conferma-email") view=ConfirmNoticePage ssr=SsrMode::Async />
+                        <Route path=path!("password-dimenticata") view=ForgotPasswordPage ssr=SsrMode::Async />
+                        <Route path=path!("reimposta-password") view=ResetPasswordPage ssr=SsrMode::Async />
+                        <Route path=path!("account") view=AccountPage ssr=SsrMode::Async />
                     </Routes>
                 </PageShell>
             </Router>

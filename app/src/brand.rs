@@ -47,9 +47,7 @@ impl Default for Brand {
 impl Brand {
     /// The brand as JSON that is safe inside a `<script>` element (no `<` can close it).
     pub fn to_script_json(&self) -> String {
-        serde_json::to_string(self)
-            .unwrap_or_else(|_| "{}".into())
-            .replace('<', "\\u003c")
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".into()).replace('<', "\\u003c")
     }
 
     /// Reads the brand the server rendered into the page; falls back to the default brand.
@@ -76,13 +74,8 @@ pub struct HexColor(String);
 impl HexColor {
     pub fn parse(s: &str) -> Result<Self, String> {
         let s = s.trim();
-        let ok =
-            s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit());
-        if ok {
-            Ok(Self(s.to_ascii_lowercase()))
-        } else {
-            Err(format!("{s:?} is not a colour of the form #rrggbb"))
-        }
+        let ok = s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit());
+        if ok { Ok(Self(s.to_ascii_lowercase())) } else { Err(format!("{s:?} is not a colour of the form #rrggbb")) }
     }
 }
 
@@ -117,24 +110,14 @@ mod tests {
 
     #[test]
     fn anything_that_could_inject_css_is_rejected() {
-        for bad in [
-            "red",
-            "#fff",
-            "#e4003a;}body{display:none",
-            "e4003a0",
-            "#ggg000",
-            "",
-        ] {
+        for bad in ["red", "#fff", "#e4003a;}body{display:none", "e4003a0", "#ggg000", ""] {
             assert!(HexColor::parse(bad).is_err(), "{bad} should be rejected");
         }
     }
 
     #[test]
     fn the_brand_json_cannot_close_its_script_element() {
-        let brand = Brand {
-            name: "</script><script>alert(1)</script>".into(),
-            ..Brand::default()
-        };
+        let brand = Brand { name: "</script><script>alert(1)</script>".into(), ..Brand::default() };
         let json = brand.to_script_json();
         assert!(!json.contains("</script"));
         let back: Brand = serde_json::from_str(&json).unwrap();

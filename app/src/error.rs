@@ -5,11 +5,13 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::account::FieldError;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
-    /// A field's value was refused; `code` names the rule (translated by the page that shows it).
-    #[error("{field}: {code}")]
-    Validation { field: String, code: String },
+    /// Some fields were refused; each names its rule (translated by the page that shows it).
+    #[error("some fields are not valid")]
+    Invalid(Vec<FieldError>),
     /// Login failed; deliberately says nothing about which part was wrong.
     #[error("email or password not valid")]
     InvalidCredentials,
@@ -33,17 +35,22 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn validation(field: &str, code: &str) -> Self {
-        Self::Validation {
-            field: field.into(),
-            code: code.into(),
+    pub fn field(field: &'static str, code: &'static str) -> Self {
+        Self::Invalid(vec![FieldError::new(field, code)])
+    }
+
+    /// The refusal of one field, if this error carries one.
+    pub fn field_code(&self, field: &str) -> Option<&str> {
+        match self {
+            Self::Invalid(errors) => errors.iter().find(|e| e.field == field).map(|e| e.code.as_ref()),
+            _ => None,
         }
     }
 
     /// The HTTP status that goes with the error.
     pub fn status(&self) -> u16 {
         match self {
-            Self::Validation { .. } => 422,
+            Self::Invalid(_) => 422,
             Self::InvalidCredentials | Self::Unauthorized => 401,
             Self::Forbidden => 403,
             Self::NotFound => 404,
@@ -60,10 +67,8 @@ impl FromServerFnError for AppError {
     /// Transport and decoding failures: a malformed argument is the caller's error, the rest is ours.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => {
-                Self::validation("request", "malformed")
-            }
-            ServerFnErrorErr::MissingArg(arg) => Self::validation(&arg, "required"),
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => Self::field("request", "malformed"),
+            ServerFnErrorErr::MissingArg(_) => Self::field("request", "incomplete"),
             _ => Self::Internal,
         }
     }
@@ -75,10 +80,7 @@ mod tests {
 
     #[test]
     fn an_internal_error_says_nothing_about_its_cause() {
-        assert_eq!(
-            AppError::Internal.to_string(),
-            "something went wrong on our side"
-        );
+        assert_eq!(AppError::Internal.to_string(), "something went wrong on our side");
     }
 
     #[test]

@@ -3,14 +3,23 @@
 //! database adapters implement.
 #![recursion_limit = "256"]
 
+pub mod api;
 pub mod app;
+#[cfg(feature = "ssr")]
+pub mod auth;
 pub mod brand;
+#[cfg(feature = "ssr")]
+pub mod clock;
 pub mod components;
 pub mod domain;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod mail;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ports;
+#[cfg(feature = "ssr")]
+pub mod services;
 
 // The translations of app/locales/*.json, checked at compile time. The build-script variant of
 // leptos_i18n 0.6 pulls ICU's data exporters into every build; the macro needs none of that.

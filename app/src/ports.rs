@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use std::sync::Arc;
 
+use crate::domain::account::{DisplayName, Email, LineNumber};
 use crate::error::AppError;
 
 /// A storage failure. Adapters map their database errors here; `Database` keeps the cause for the log.
@@ -38,8 +39,193 @@ pub trait Health: Send + Sync {
     fn backend(&self) -> &'static str;
 }
 
+pub type UserId = i64;
+
+/// An account as stored. Carries the password hash: it never leaves the server (no `Serialize`).
+#[derive(Clone)]
+pub struct UserRecord {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub line_number: Option<String>,
+    pub locale: String,
+    pub role: String,
+    pub email_confirmed: bool,
+    pub email_notifications: bool,
+    pub session_epoch: i64,
+    pub blocked: bool,
+    pub deactivated: bool,
+}
+
+impl std::fmt::Debug for UserRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Only what a log may hold: no email, no hash, no line number.
+        f.debug_struct("UserRecord").field("id", &self.id).field("role", &self.role).finish_non_exhaustive()
+    }
+}
+
+pub struct NewAccount {
+    pub email: Email,
+    pub display_name: DisplayName,
+    pub password_hash: String,
+    pub line_number: Option<LineNumber>,
+    pub locale: &'static str,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenPurpose {
+    ConfirmEmail,
+    ResetPassword,
+    SetPassword,
+}
+
+impl TokenPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ConfirmEmail => "confirm_email",
+            Self::ResetPassword => "reset_password",
+            Self::SetPassword => "set_password",
+        }
+    }
+}
+
+/// A single-use token: only its SHA-256 is stored, the token itself goes out in an email link.
+pub struct NewToken {
+    pub hash: String,
+    pub purpose: TokenPurpose,
+    pub expires_at: i64,
+}
+
+/// An email to write to the outbox (in the same transaction as the change that causes it).
+#[derive(Clone, Debug)]
+pub struct NewEmail {
+    pub to: String,
+    pub locale: String,
+    pub kind: &'static str,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// An email in the outbox, as the delivery task and the tests see it.
+#[derive(Clone, Debug)]
+pub struct OutboxEmail {
+    pub id: i64,
+    pub recipient: String,
+    pub locale: String,
+    pub kind: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub attempts: i64,
+    pub sent: bool,
+    pub failed: bool,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Registration {
+    Created(UserId),
+    /// The address already had an account: the "someone tried to register" email was queued instead.
+    AlreadyRegistered,
+}
+
+/// What the account page can change.
+pub struct ProfileUpdate {
+    pub display_name: DisplayName,
+    pub line_number: Option<LineNumber>,
+    pub locale: &'static str,
+    pub email_notifications: bool,
+}
+
+/// Builds an email for an account found inside a transaction (e.g. the "password changed" notice).
+pub type EmailFor = Box<dyn FnOnce(&UserRecord) -> NewEmail + Send>;
+
+#[async_trait]
+pub trait Accounts: Send + Sync {
+    /// Creates the account with its confirmation token and queues `confirm`; when the address is
+    /// taken, changes nothing but queues `taken` to the address instead. One transaction.
+    async fn register_account(
+        &self,
+        account: NewAccount,
+        token: NewToken,
+        confirm: NewEmail,
+        taken: NewEmail,
+        now: i64,
+    ) -> Result<Registration, StoreError>;
+
+    async fn user_by_email(&self, email: &Email) -> Result<Option<UserRecord>, StoreError>;
+
+    async fn user_by_id(&self, id: UserId) -> Result<Option<UserRecord>, StoreError>;
+
+    /// Uses a token of the given purpose if it exists, is unused and unexpired; returns its account.
+    async fn use_token(&self, token_hash: &str, purpose: TokenPurpose, now: i64) -> Result<Option<UserId>, StoreError>;
+
+    /// Marks the email confirmed by a valid confirmation token.
+    async fn confirm_email(&self, token_hash: &str, now: i64) -> Result<Option<UserId>, StoreError>;
+
+    /// Replaces the account's unused tokens of that purpose with a new one and queues its email.
+    async fn issue_token(&self, user: UserId, token: NewToken, email: NewEmail, now: i64) -> Result<(), StoreError>;
+
+    /// Uses a reset token, sets the new hash, ends every session (epoch + 1) and queues the notice.
+    async fn reset_password(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        notice: EmailFor,
+        now: i64,
+    ) -> Result<Option<UserId>, StoreError>;
+
+    /// Sets a new hash, ends every other session (returns the new epoch) and queues the notice.
+    async fn change_password(
+        &self,
+        user: UserId,
+        password_hash: &str,
+        notice: NewEmail,
+        now: i64,
+    ) -> Result<i64, StoreError>;
+
+    async fn update_profile(&self, user: UserId, profile: ProfileUpdate, now: i64) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+pub trait Outbox: Send + Sync {
+    async fn enqueue_email(&self, email: NewEmail, now: i64) -> Result<(), StoreError>;
+
+    /// Takes up to `limit` emails that are due, pushing their next attempt `lease_ms` ahead so that no
+    /// other worker (or server) takes them meanwhile.
+    async fn claim_due_emails(&self, now: i64, lease_ms: i64, limit: i64) -> Result<Vec<OutboxEmail>, StoreError>;
+
+    async fn mark_email_sent(&self, id: i64, now: i64) -> Result<(), StoreError>;
+
+    /// Records a failed attempt: retried at `retry_at`, or given up on when `None`.
+    async fn mark_email_failed(&self, id: i64, error: &str, retry_at: Option<i64>, now: i64) -> Result<(), StoreError>;
+
+    /// Every email to one address, oldest first (tests read the outbox through this).
+    async fn emails_to(&self, recipient: &str) -> Result<Vec<OutboxEmail>, StoreError>;
+}
+
 /// Everything the portal needs from its database; each backend implements every port.
-pub trait Store: Health {}
+pub trait Store: Health + Accounts + Outbox {}
+
+/// Settings the server functions need, from the server's configuration.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Public address of the portal, without a trailing slash (links in emails start with it).
+    pub public_url: String,
+}
+
+/// The store from context (the server provides it to every page and server function).
+pub fn store() -> Result<SharedStore, AppError> {
+    leptos::prelude::use_context::<SharedStore>().ok_or_else(|| {
+        tracing::error!("no store in context");
+        AppError::Internal
+    })
+}
+
+pub fn settings() -> Result<Settings, AppError> {
+    leptos::prelude::use_context::<Settings>().ok_or(AppError::Internal)
+}
 
 /// The store as server functions get it from context.
 pub type SharedStore = Arc<dyn Store>;

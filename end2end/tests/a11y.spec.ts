@@ -4,7 +4,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { act } from './support/shell';
 
-const pages = ['/', '/assistenza', '/info', '/non-esiste'];
+const pages = ['/', '/assistenza', '/info', '/non-esiste', '/registrati', '/accedi', '/password-dimenticata'];
 const viewports = [
   { name: 'phone', width: 390, height: 844 },
   { name: 'desktop', width: 1280, height: 800 },

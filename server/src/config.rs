@@ -7,11 +7,7 @@ use app::brand::HexColor;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug, Clone)]
-#[command(
-    name = "server",
-    version,
-    about = "Social Care 3: the care portal's web server"
-)]
+#[command(name = "server", version, about = "Social Care 3: the care portal's web server")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -33,11 +29,7 @@ pub struct Config {
 
     /// Database: `sqlite://path/to/file.db` (the embedded default, created on first start) or
     /// `postgres://user:password@host/db` (several app servers can share one).
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        default_value = "sqlite://data/social-care-3.db"
-    )]
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/social-care-3.db")]
     pub database_url: DatabaseUrl,
 
     /// Largest number of database connections this process opens.
@@ -76,6 +68,42 @@ pub struct Config {
     #[arg(long, env = "SC3_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
 
+    /// The portal's public address, used to build the links in emails.
+    #[arg(long, env = "SC3_PUBLIC_URL", default_value = "http://127.0.0.1:3000", value_parser = parse_web_url)]
+    pub public_url: String,
+
+    /// Sessions end after this many minutes without a request.
+    #[arg(long, env = "SC3_SESSION_IDLE_MINUTES", default_value_t = 120)]
+    pub session_idle_minutes: i64,
+
+    /// Sender of the portal's emails, e.g. `Social Care 3 <care@example.com>`.
+    #[arg(long, env = "SC3_MAIL_FROM", default_value = "Social Care 3 <no-reply@example.com>")]
+    pub mail_from: String,
+
+    /// Without --smtp-host, emails are written as .eml files in this folder.
+    #[arg(long, env = "SC3_MAIL_DIR", default_value = "data/mail")]
+    pub mail_dir: PathBuf,
+
+    /// SMTP server; when set, emails are sent through it.
+    #[arg(long, env = "SC3_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+
+    /// SMTP port.
+    #[arg(long, env = "SC3_SMTP_PORT", default_value_t = 587)]
+    pub smtp_port: u16,
+
+    /// SMTP user name.
+    #[arg(long, env = "SC3_SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+
+    /// SMTP password (prefer the environment variable to the flag).
+    #[arg(long, env = "SC3_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<Secret>,
+
+    /// SMTP encryption: `starttls` (port 587), `tls` (port 465) or `none` (local relays only).
+    #[arg(long, env = "SC3_SMTP_TLS", value_enum, default_value_t = SmtpTls::Starttls)]
+    pub smtp_tls: SmtpTls,
+
     /// Log format.
     #[arg(long, env = "SC3_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -87,6 +115,36 @@ pub struct Config {
     /// Base name of the built JS/WASM/CSS files. cargo-leptos sets it.
     #[arg(long, env = "LEPTOS_OUTPUT_NAME", default_value = "social-care-3")]
     pub output_name: String,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    Starttls,
+    Tls,
+    None,
+}
+
+/// A secret from the configuration: never printed.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_string()))
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,12 +195,7 @@ impl std::fmt::Debug for DatabaseUrl {
             (Some(scheme_end), Some(at)) if at > scheme_end => {
                 let creds = &self.0[scheme_end + 3..at];
                 match creds.find(':') {
-                    Some(colon) => format!(
-                        "{}{}:***{}",
-                        &self.0[..scheme_end + 3],
-                        &creds[..colon],
-                        &self.0[at..]
-                    ),
+                    Some(colon) => format!("{}{}:***{}", &self.0[..scheme_end + 3], &creds[..colon], &self.0[at..]),
                     None => self.0.clone(),
                 }
             }
@@ -156,28 +209,16 @@ fn parse_phone(s: &str) -> Result<String, String> {
     let s = s.trim();
     let ok = !s.is_empty()
         && s.len() <= 20
-        && s.chars()
-            .enumerate()
-            .all(|(i, c)| c.is_ascii_digit() || (i == 0 && c == '+'));
-    if ok {
-        Ok(s.to_string())
-    } else {
-        Err("a phone number is digits, optionally after a +".into())
-    }
+        && s.chars().enumerate().all(|(i, c)| c.is_ascii_digit() || (i == 0 && c == '+'));
+    if ok { Ok(s.to_string()) } else { Err("a phone number is digits, optionally after a +".into()) }
 }
 
 fn parse_web_url(s: &str) -> Result<String, String> {
     let s = s.trim();
     let ok = (s.starts_with("https://") || s.starts_with("http://"))
         && s.len() <= 500
-        && !s
-            .chars()
-            .any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>');
-    if ok {
-        Ok(s.to_string())
-    } else {
-        Err("a link must be an http(s):// address".into())
-    }
+        && !s.chars().any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>');
+    if ok { Ok(s.to_string()) } else { Err("a link must be an http(s):// address".into()) }
 }
 
 #[cfg(test)]

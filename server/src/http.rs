@@ -7,7 +7,7 @@ use std::time::Duration;
 use app::LANG_COOKIE;
 use app::app::{App, shell};
 use app::brand::Brand;
-use app::ports::SharedStore;
+use app::ports::{Settings, SharedStore};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRef, Path, Query, State};
@@ -17,9 +17,12 @@ use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde::Deserialize;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
+
+use crate::sessions::SessionBackend;
 
 /// Largest request body accepted anywhere (forms and server functions are small).
 const BODY_LIMIT: usize = 256 * 1024;
@@ -30,7 +33,9 @@ pub struct AppState {
     pub store: SharedStore,
     pub brand: Brand,
     pub logo: Option<Arc<Logo>>,
+    pub settings: Settings,
     pub secure_cookies: bool,
+    pub sessions: SessionBackend,
 }
 
 /// The configured avatar image, read once at start-up.
@@ -43,9 +48,11 @@ pub fn router(state: AppState) -> Router {
     let context = {
         let store = state.store.clone();
         let brand = state.brand.clone();
+        let settings = state.settings.clone();
         move || {
             provide_context(store.clone());
             provide_context(brand.clone());
+            provide_context(settings.clone());
         }
     };
     let routes = generate_route_list(App);
@@ -55,17 +62,18 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/lang/{code}", get(switch_language))
         .route("/brand/logo", get(logo))
-        .leptos_routes_with_context(&state, routes, context.clone(), move || {
-            shell(leptos_options.clone())
-        })
+        .route("/conferma/{token}", get(confirm_email))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // The WASM bundle is 700 KB raw, about 210 KB with brotli.
+        .layer(CompressionLayer::new())
         .layer(
             TraceLayer::new_for_http()
                 // The path only: query strings are not logged.
-                .make_span_with(|req: &Request<Body>| {
-                    tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
-                })
+                .make_span_with(
+                    |req: &Request<Body>| tracing::info_span!("http", method = %req.method(), path = %req.uri().path()),
+                )
                 .on_request(())
                 .on_response(|res: &Response<Body>, latency: Duration, _span: &Span| {
                     tracing::info!(
@@ -90,10 +98,7 @@ async fn readyz(State(store): State<SharedStore>) -> impl IntoResponse {
         Ok(()) => (StatusCode::OK, format!("ready ({})", store.backend())),
         Err(e) => {
             tracing::error!(error = ?e, "readiness check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "database unavailable".to_string(),
-            )
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable".to_string())
         }
     }
 }
@@ -118,9 +123,7 @@ async fn switch_language(
     let cookie = format!("{LANG_COOKIE}={code}; Path=/; Max-Age=31536000; SameSite=Lax{secure}");
     let mut res = StatusCode::SEE_OTHER.into_response();
     let headers = res.headers_mut();
-    if let (Ok(location), Ok(cookie)) =
-        (HeaderValue::from_str(&next), HeaderValue::from_str(&cookie))
-    {
+    if let (Ok(location), Ok(cookie)) = (HeaderValue::from_str(&next), HeaderValue::from_str(&cookie)) {
         headers.insert(header::LOCATION, location);
         headers.insert(header::SET_COOKIE, cookie);
     }
@@ -147,10 +150,7 @@ fn local_path(next: Option<&str>) -> String {
 async fn logo(State(logo): State<Option<Arc<Logo>>>) -> Response<Body> {
     match logo {
         Some(logo) => (
-            [
-                (header::CONTENT_TYPE, logo.content_type),
-                (header::CACHE_CONTROL, "public, max-age=3600"),
-            ],
+            [(header::CONTENT_TYPE, logo.content_type), (header::CACHE_CONTROL, "public, max-age=3600")],
             logo.bytes.clone(),
         )
             .into_response(),
@@ -171,4 +171,17 @@ mod tests {
         assert_eq!(local_path(Some("/a\r\nSet-Cookie: x=1")), "/");
         assert_eq!(local_path(None), "/");
     }
+}
+
+/// `GET /conferma/{token}`: the link in the confirmation email. Confirms and goes to the login page,
+/// which says whether it worked (an unknown, used or expired link answers like the others).
+async fn confirm_email(Path(token): Path<String>, State(store): State<SharedStore>) -> Response<Body> {
+    let to = match app::services::accounts::confirm_email(&store, &token).await {
+        Ok(true) => "/accedi?confermato=1",
+        Ok(false) => "/accedi?link=scaduto",
+        Err(_) => "/accedi?link=errore",
+    };
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    res.headers_mut().insert(header::LOCATION, HeaderValue::from_static(to));
+    res
 }

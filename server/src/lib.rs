@@ -4,6 +4,8 @@
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod mail;
+pub mod sessions;
 pub mod telemetry;
 
 use std::sync::Arc;
@@ -16,7 +18,7 @@ use crate::http::{AppState, Logo};
 
 /// Connects the database (running its migrations) and builds the router with its state.
 pub async fn build(config: &Config) -> anyhow::Result<(axum::Router, AppState)> {
-    let store = db::connect(config).await?;
+    let db::Connected { store, sessions } = db::connect(config).await?;
     let logo = match &config.brand_logo {
         Some(path) => Some(Arc::new(read_logo(path)?)),
         None => None,
@@ -38,47 +40,47 @@ pub async fn build(config: &Config) -> anyhow::Result<(axum::Router, AppState)> 
         .site_pkg_dir("pkg")
         .site_addr(config.bind)
         .build();
+    let settings = app::ports::Settings { public_url: config.public_url.trim_end_matches('/').to_string() };
     let state = AppState {
         leptos_options,
         store,
         brand,
         logo,
+        settings,
         secure_cookies: config.secure_cookies,
+        sessions: sessions.clone(),
     };
-    Ok((http::router(state.clone()), state))
+    let router = http::router(state.clone()).layer(sessions::layer(
+        sessions,
+        config.secure_cookies,
+        config.session_idle_minutes,
+    ));
+    Ok((router, state))
 }
 
 /// Serves until SIGTERM or Ctrl-C, then lets requests in flight finish.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let (router, _state) = build(&config).await?;
+    let (router, state) = build(&config).await?;
+    let mailer = Arc::new(mail::Mailer::from_config(&config)?);
+    mail::spawn_worker(state.store.clone(), mailer);
+    sessions::spawn_purge(state.sessions.clone());
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
     tracing::info!(address = %config.bind, "Social Care 3 listening on http://{}", config.bind);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }
 
 fn read_logo(path: &std::path::Path) -> anyhow::Result<Logo> {
-    let content_type = match path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
+    let content_type = match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
         Some("svg") => "image/svg+xml",
         Some("png") => "image/png",
         Some("jpg" | "jpeg") => "image/jpeg",
         Some("webp") => "image/webp",
         _ => anyhow::bail!("the logo must be an .svg, .png, .jpg or .webp file"),
     };
-    let bytes = std::fs::read(path)
-        .map_err(|e| anyhow::anyhow!("cannot read the logo {}: {e}", path.display()))?;
-    Ok(Logo {
-        bytes,
-        content_type,
-    })
+    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read the logo {}: {e}", path.display()))?;
+    Ok(Logo { bytes, content_type })
 }
 
 async fn shutdown_signal() {

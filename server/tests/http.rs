@@ -19,13 +19,7 @@ async fn the_home_page_is_in_italian_by_default(db: TestDb) {
 
 async fn english_is_chosen_from_accept_language(db: TestDb) {
     let app = TestApp::spawn(db).await;
-    let res = app
-        .client
-        .get(app.url("/info"))
-        .header("Accept-Language", "en-GB,en;q=0.9")
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.get(app.url("/info")).header("Accept-Language", "en-GB,en;q=0.9").send().await.unwrap();
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert!(html.contains(r#"lang="en""#));
@@ -52,14 +46,8 @@ async fn the_language_switch_without_javascript_remembers_the_choice(db: TestDb)
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/info");
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(
-        cookie.starts_with(&format!("{}=en;", app::LANG_COOKIE)),
-        "{cookie}"
-    );
-    assert!(
-        cookie.contains("Path=/") && cookie.contains("SameSite=Lax"),
-        "{cookie}"
-    );
+    assert!(cookie.starts_with(&format!("{}=en;", app::LANG_COOKIE)), "{cookie}");
+    assert!(cookie.contains("Path=/") && cookie.contains("SameSite=Lax"), "{cookie}");
     // The client kept the cookie: the next page comes in English, and back to Italian the same way.
     let (_, html) = app.get_text("/info").await;
     assert!(html.contains("The rules of the service"));
@@ -87,14 +75,8 @@ async fn every_tab_renders(db: TestDb) {
         assert_eq!(status, 200, "{path}");
         assert!(html.contains(text), "{path} should contain {text}");
         // the Info side box is on every page, with the traditional channels
-        assert!(
-            html.contains("Canali tradizionali"),
-            "{path} lacks the info box"
-        );
-        assert!(
-            html.contains(r#"href="tel:133""#),
-            "{path} lacks the call centre"
-        );
+        assert!(html.contains("Canali tradizionali"), "{path} lacks the info box");
+        assert!(html.contains(r#"href="tel:133""#), "{path} lacks the call centre");
     }
 }
 
@@ -103,10 +85,7 @@ async fn an_unknown_page_is_a_404_inside_the_shell(db: TestDb) {
     let (status, html) = app.get_text("/no/such/page").await;
     assert_eq!(status, 404);
     assert!(html.contains("Pagina non trovata"));
-    assert!(
-        html.contains(r#"href="/assistenza""#),
-        "the 404 keeps the tab bar"
-    );
+    assert!(html.contains(r#"href="/assistenza""#), "the 404 keeps the tab bar");
 }
 
 async fn health_and_readiness_probes_answer(db: TestDb) {
@@ -122,24 +101,14 @@ async fn health_and_readiness_probes_answer(db: TestDb) {
 async fn the_brand_comes_from_configuration(db: TestDb) {
     let app = TestApp::spawn_with(
         db,
-        &[
-            "--brand-name",
-            "Acme Care",
-            "--brand-primary",
-            "#123456",
-            "--call-centre",
-            "+39199",
-        ],
+        &["--brand-name", "Acme Care", "--brand-primary", "#123456", "--call-centre", "+39199"],
     )
     .await;
     let (_, html) = app.get_text("/").await;
     assert!(html.contains("Acme Care"));
     assert!(html.contains("--brand:#123456"));
     assert!(html.contains(r#"href="tel:+39199""#));
-    assert!(
-        !html.contains("Social Care 3"),
-        "the default name must not leak through"
-    );
+    assert!(!html.contains("Social Care 3"), "the default name must not leak through");
 }
 
 on_both_databases!(
@@ -172,9 +141,7 @@ async fn readiness_fails_when_the_database_goes_away() {
 #[test]
 fn server_help_documents_every_setting() {
     use clap::CommandFactory;
-    let help = server::config::Cli::command()
-        .render_long_help()
-        .to_string();
+    let help = server::config::Cli::command().render_long_help().to_string();
     for flag in [
         "--bind",
         "--database-url",

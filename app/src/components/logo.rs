@@ -26,9 +26,7 @@ pub fn BrandMark() -> impl IntoView {
 #[component]
 pub fn Avatar(brand: Brand, alt: String) -> impl IntoView {
     match brand.logo_url {
-        Some(url) => {
-            view! { <img class="avatar" src=url alt=alt width="168" height="168" /> }.into_any()
-        }
+        Some(url) => view! { <img class="avatar" src=url alt=alt width="168" height="168" /> }.into_any(),
         None => view! {
             <span class="avatar" role="img" aria-label=alt>
                 <BrandMark />

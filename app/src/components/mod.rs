@@ -1,4 +1,5 @@
 //! Pieces every page shares: the Facebook-page-style shell, the brand mark, the Info side box.
+pub mod form;
 pub mod info_box;
 pub mod logo;
 pub mod shell;

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
+use crate::api::auth::{Logout, get_me};
 use crate::brand::Brand;
 use crate::components::{info_box::InfoBox, logo::Avatar};
 use crate::i18n::*;
@@ -29,7 +30,10 @@ pub fn PageShell(children: Children) -> impl IntoView {
                     </p>
                     <p class="tagline">{t!(i18n, site.tagline)}</p>
                 </div>
-                <LangSwitch />
+                <div class="header-actions">
+                    <UserMenu />
+                    <LangSwitch />
+                </div>
             </div>
             <nav class="tabs" aria-label=move || t_string!(i18n, nav.label)>
                 <A href="/" exact=true>{t!(i18n, nav.home)}</A>
@@ -47,6 +51,36 @@ pub fn PageShell(children: Children) -> impl IntoView {
     }
 }
 
+/// Log in / register, or the account and a logout button. Asked again on every navigation, so it
+/// follows logins, logouts and expired sessions.
+#[component]
+fn UserMenu() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let me = Resource::new(move || location.pathname.get(), |_| get_me());
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <nav class="user-menu" aria-label=move || t_string!(i18n, nav.user_menu)>
+            <Transition>
+                {move || Suspend::new(async move {
+                    match me.await {
+                        Ok(Some(me)) => view! {
+                            <A href="/account" attr:class="user-link">{me.display_name}</A>
+                            <ActionForm action=logout attr:class="inline-form">
+                                <button type="submit" class="link-button">{t!(i18n, nav.logout)}</button>
+                            </ActionForm>
+                        }.into_any(),
+                        _ => view! {
+                            <A href="/accedi" attr:class="user-link">{t!(i18n, nav.login)}</A>
+                            <A href="/registrati" attr:class="button primary small">{t!(i18n, nav.register)}</A>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </nav>
+    }
+}
+
 /// Switches between Italian and English. Without JavaScript the link asks the server to set the
 /// language cookie and come back; hydrated, it switches in place (leptos_i18n writes the same cookie).
 #[component]
@@ -57,13 +91,7 @@ fn LangSwitch() -> impl IntoView {
         Locale::it => Locale::en,
         Locale::en => Locale::it,
     };
-    let href = move || {
-        format!(
-            "/lang/{}?next={}",
-            other().as_str(),
-            encode_path(&location.pathname.get())
-        )
-    };
+    let href = move || format!("/lang/{}?next={}", other().as_str(), encode_path(&location.pathname.get()));
     view! {
         <a
             class="lang-switch"

@@ -3,18 +3,20 @@
 //! A refused value comes back as a [`FieldError`]: the field and a rule code that the page translates
 //! (`register.errors.<code>` in the locale files), so the browser and the server say the same thing.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 /// Why a value was refused: `code` names the broken rule, e.g. `email_invalid`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
-    pub field: &'static str,
-    pub code: &'static str,
+    pub field: Cow<'static, str>,
+    pub code: Cow<'static, str>,
 }
 
 impl FieldError {
-    const fn new(field: &'static str, code: &'static str) -> Self {
-        Self { field, code }
+    pub const fn new(field: &'static str, code: &'static str) -> Self {
+        Self { field: Cow::Borrowed(field), code: Cow::Borrowed(code) }
     }
 }
 
@@ -42,9 +44,7 @@ impl Email {
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..")
-            && local
-                .chars()
-                .all(|c| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+            && local.chars().all(|c| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
         let labels: Vec<&str> = domain.split('.').collect();
         let domain_ok = labels.len() >= 2
             && labels.iter().all(|l| {
@@ -55,11 +55,7 @@ impl Email {
                     && l.chars().all(|c| c.is_alphanumeric() || c == '-')
             })
             && labels.last().is_some_and(|tld| tld.chars().count() >= 2);
-        if local_ok && domain_ok {
-            Ok(Self(s))
-        } else {
-            Err(err)
-        }
+        if local_ok && domain_ok { Ok(Self(s)) } else { Err(err) }
     }
 }
 
@@ -142,47 +138,25 @@ pub struct LineNumber(String);
 impl LineNumber {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let err = FieldError::new("line_number", "line_invalid");
-        let compact: String = raw
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '.' | '/' | '(' | ')'))
-            .collect();
+        let compact: String = raw.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '/' | '(' | ')')).collect();
         if compact.is_empty() {
             return Err(FieldError::new("line_number", "required"));
         }
-        let national = compact
-            .strip_prefix("+39")
-            .or_else(|| compact.strip_prefix("0039"))
-            .unwrap_or(&compact);
+        let national = compact.strip_prefix("+39").or_else(|| compact.strip_prefix("0039")).unwrap_or(&compact);
         let ok = (9..=10).contains(&national.len())
             && national.starts_with('3')
             && national.chars().all(|c| c.is_ascii_digit());
-        if ok {
-            Ok(Self(format!("+39{national}")))
-        } else {
-            Err(err)
-        }
+        if ok { Ok(Self(format!("+39{national}"))) } else { Err(err) }
     }
 
     /// Parses an optional field: empty means no number.
     pub fn parse_optional(raw: &str) -> Result<Option<Self>, FieldError> {
-        if raw.trim().is_empty() {
-            Ok(None)
-        } else {
-            Self::parse(raw).map(Some)
-        }
+        if raw.trim().is_empty() { Ok(None) } else { Self::parse(raw).map(Some) }
     }
 
     /// The number with all but its last three digits hidden, e.g. `*** *** *123`.
     pub fn masked(&self) -> String {
-        let tail: String = self
-            .0
-            .chars()
-            .rev()
-            .take(3)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
+        let tail: String = self.0.chars().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect();
         format!("*** *** *{tail}")
     }
 }
@@ -221,10 +195,7 @@ mod tests {
 
     #[test]
     fn an_email_is_trimmed_and_lowercased() {
-        assert_eq!(
-            Email::parse("  Mario.Rossi@Example.IT ").unwrap().as_ref(),
-            "mario.rossi@example.it"
-        );
+        assert_eq!(Email::parse("  Mario.Rossi@Example.IT ").unwrap().as_ref(), "mario.rossi@example.it");
     }
 
     #[test]
@@ -242,11 +213,7 @@ mod tests {
             "mario@-example.it",
             "mario@example.i",
         ] {
-            assert_eq!(
-                Email::parse(bad).unwrap_err().code,
-                "email_invalid",
-                "{bad}"
-            );
+            assert_eq!(Email::parse(bad).unwrap_err().code, "email_invalid", "{bad}");
         }
     }
 
@@ -263,59 +230,35 @@ mod tests {
 
     #[test]
     fn a_display_name_folds_white_space() {
-        assert_eq!(
-            DisplayName::parse("  Mario   Rossi ").unwrap().as_ref(),
-            "Mario Rossi"
-        );
+        assert_eq!(DisplayName::parse("  Mario   Rossi ").unwrap().as_ref(), "Mario Rossi");
     }
 
     #[test]
     fn a_display_name_has_between_one_and_sixty_characters() {
         assert_eq!(DisplayName::parse("").unwrap_err().code, "required");
         assert!(DisplayName::parse(&"è".repeat(60)).is_ok());
-        assert_eq!(
-            DisplayName::parse(&"è".repeat(61)).unwrap_err().code,
-            "name_too_long"
-        );
+        assert_eq!(DisplayName::parse(&"è".repeat(61)).unwrap_err().code, "name_too_long");
     }
 
     #[test]
     fn a_display_name_with_invisible_characters_is_rejected() {
-        assert_eq!(
-            DisplayName::parse("Mario\u{200B}Rossi").unwrap_err().code,
-            "name_invalid"
-        );
-        assert_eq!(
-            DisplayName::parse("Mario\u{202E}issoR").unwrap_err().code,
-            "name_invalid"
-        );
+        assert_eq!(DisplayName::parse("Mario\u{200B}Rossi").unwrap_err().code, "name_invalid");
+        assert_eq!(DisplayName::parse("Mario\u{202E}issoR").unwrap_err().code, "name_invalid");
     }
 
     #[test]
     fn a_password_has_between_ten_and_128_characters() {
         assert_eq!(Password::parse("").unwrap_err().code, "required");
-        assert_eq!(
-            Password::parse("123456789").unwrap_err().code,
-            "password_too_short"
-        );
-        assert!(
-            Password::parse("àèìòù12345").is_ok(),
-            "ten characters, counted as characters"
-        );
-        assert_eq!(
-            Password::parse(&"x".repeat(129)).unwrap_err().code,
-            "password_too_long"
-        );
+        assert_eq!(Password::parse("123456789").unwrap_err().code, "password_too_short");
+        assert!(Password::parse("àèìòù12345").is_ok(), "ten characters, counted as characters");
+        assert_eq!(Password::parse(&"x".repeat(129)).unwrap_err().code, "password_too_long");
     }
 
     #[test]
     fn a_password_equal_to_the_email_is_rejected() {
         let email = Email::parse("mario.rossi@example.it").unwrap();
         let pw = Password::parse("Mario.Rossi@example.it").unwrap();
-        assert_eq!(
-            pw.check_against(&email).unwrap_err().code,
-            "password_is_email"
-        );
+        assert_eq!(pw.check_against(&email).unwrap_err().code, "password_is_email");
     }
 
     #[test]
@@ -338,18 +281,8 @@ mod tests {
 
     #[test]
     fn landlines_foreign_and_malformed_numbers_are_rejected() {
-        for bad in [
-            "06 1234567",
-            "+44 7700 900123",
-            "333 12",
-            "3331234567890",
-            "333abc4567",
-        ] {
-            assert_eq!(
-                LineNumber::parse(bad).unwrap_err().code,
-                "line_invalid",
-                "{bad}"
-            );
+        for bad in ["06 1234567", "+44 7700 900123", "333 12", "3331234567890", "333abc4567"] {
+            assert_eq!(LineNumber::parse(bad).unwrap_err().code, "line_invalid", "{bad}");
         }
     }
 
@@ -360,10 +293,7 @@ mod tests {
 
     #[test]
     fn a_line_number_is_masked_to_its_last_three_digits() {
-        assert_eq!(
-            LineNumber::parse("3331234567").unwrap().masked(),
-            "*** *** *567"
-        );
+        assert_eq!(LineNumber::parse("3331234567").unwrap().masked(), "*** *** *567");
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! One file per page.
+pub mod account;
 pub mod assistance;
 pub mod home;
 pub mod info;
 pub mod not_found;
+pub mod privacy;

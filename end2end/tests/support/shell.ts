@@ -2,8 +2,8 @@
 import { expect, type Page } from '@playwright/test';
 
 export const find = {
-  tabs: (page: Page) => page.getByRole('navigation'),
-  tab: (page: Page, name: string) => page.getByRole('navigation').getByRole('link', { name, exact: true }),
+  tabs: (page: Page) => page.locator('nav.tabs'),
+  tab: (page: Page, name: string) => page.locator('nav.tabs').getByRole('link', { name, exact: true }),
   heading: (page: Page) => page.getByRole('heading', { level: 1 }),
   langSwitch: (page: Page) => page.locator('a.lang-switch'),
   infoBox: (page: Page) => page.getByRole('complementary'),

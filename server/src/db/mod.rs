@@ -1,5 +1,6 @@
 //! The database adapters. The backend is chosen here, and only here, from the URL's scheme.
 
+mod accounts;
 pub mod postgres;
 pub mod sqlite;
 
@@ -8,21 +9,34 @@ use std::sync::Arc;
 use app::ports::SharedStore;
 
 use crate::config::{Backend, Config};
+use crate::sessions::SessionBackend;
 
-/// Connects to the configured database and brings its schema up to date.
-pub async fn connect(config: &Config) -> anyhow::Result<SharedStore> {
+/// The portal's store and the session store, on the same database.
+pub struct Connected {
+    pub store: SharedStore,
+    pub sessions: SessionBackend,
+}
+
+/// Connects to the configured database and brings its schema (and the sessions table) up to date.
+pub async fn connect(config: &Config) -> anyhow::Result<Connected> {
     let url = config.database_url.expose();
     let backend = config.database_url.backend().map_err(anyhow::Error::msg)?;
-    let store: SharedStore = match backend {
+    let connected = match backend {
         Backend::Sqlite => {
-            Arc::new(sqlite::SqliteStore::connect(url, config.db_max_connections).await?)
+            let store = sqlite::SqliteStore::connect(url, config.db_max_connections).await?;
+            let sessions = tower_sessions_sqlx_store::SqliteStore::new(store.pool().clone());
+            sessions.migrate().await?;
+            Connected { store: Arc::new(store), sessions: SessionBackend::Sqlite(sessions) }
         }
         Backend::Postgres => {
-            Arc::new(postgres::PgStore::connect(url, config.db_max_connections).await?)
+            let store = postgres::PgStore::connect(url, config.db_max_connections).await?;
+            let sessions = tower_sessions_sqlx_store::PostgresStore::new(store.pool().clone());
+            sessions.migrate().await?;
+            Connected { store: Arc::new(store), sessions: SessionBackend::Postgres(sessions) }
         }
     };
-    tracing::info!(backend = store.backend(), "database ready");
-    Ok(store)
+    tracing::info!(backend = connected.store.backend(), "database ready");
+    Ok(connected)
 }
 
 /// Keeps the cause of a database error for the log; the user only ever sees `Internal`.

@@ -32,10 +32,7 @@ impl PgStore {
 impl Health for PgStore {
     #[tracing::instrument(skip_all)]
     async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db_err)?;
         Ok(())
     }
 
@@ -45,3 +42,5 @@ impl Health for PgStore {
 }
 
 impl Store for PgStore {}
+
+super::accounts::impl_accounts_and_outbox!(PgStore, sqlx::Postgres, "FOR UPDATE SKIP LOCKED");

@@ -8,9 +8,7 @@ use std::time::Duration;
 
 use app::ports::{Health, Store, StoreError};
 use async_trait::async_trait;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 use super::db_err;
 
@@ -32,10 +30,7 @@ impl SqliteStore {
                 std::fs::create_dir_all(dir)?;
             }
         }
-        let pool = SqlitePoolOptions::new()
-            .max_connections(max_connections.max(1))
-            .connect_with(options)
-            .await?;
+        let pool = SqlitePoolOptions::new().max_connections(max_connections.max(1)).connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         Ok(Self { pool })
     }
@@ -49,10 +44,7 @@ impl SqliteStore {
 impl Health for SqliteStore {
     #[tracing::instrument(skip_all)]
     async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db_err)?;
         Ok(())
     }
 
@@ -62,3 +54,5 @@ impl Health for SqliteStore {
 }
 
 impl Store for SqliteStore {}
+
+super::accounts::impl_accounts_and_outbox!(SqliteStore, sqlx::Sqlite, "");

@@ -22,56 +22,32 @@ impl TestDb {
     pub async fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temporary folder");
         let url = format!("sqlite://{}/sc3.db", dir.path().display());
-        Self {
-            url,
-            backend: "sqlite",
-            _dir: Some(dir),
-            admin_url: None,
-            name: None,
-        }
+        Self { url, backend: "sqlite", _dir: Some(dir), admin_url: None, name: None }
     }
 
     /// `None` (and a loud line on stderr) when no PostgreSQL is configured; under CI that is a failure.
     pub async fn postgres() -> Option<Self> {
         let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
             if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!(
-                    "CI=true but TEST_DATABASE_URL is not set: the PostgreSQL tests must run under CI"
-                );
+                panic!("CI=true but TEST_DATABASE_URL is not set: the PostgreSQL tests must run under CI");
             }
             eprintln!("SKIPPED on PostgreSQL: TEST_DATABASE_URL is not set");
             return None;
         };
         let name = format!("sc3_t_{}", uuid::Uuid::new_v4().simple());
-        let mut conn = PgConnection::connect(&admin_url)
-            .await
-            .expect("connect to TEST_DATABASE_URL");
-        conn.execute(format!("CREATE DATABASE {name}").as_str())
-            .await
-            .expect("create test database");
+        let mut conn = PgConnection::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
+        conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
         let base = admin_url.split('?').next().unwrap_or(&admin_url);
-        let (server, _db) = base
-            .rsplit_once('/')
-            .expect("TEST_DATABASE_URL names a database");
+        let (server, _db) = base.rsplit_once('/').expect("TEST_DATABASE_URL names a database");
         let url = format!("{server}/{name}");
-        Some(Self {
-            url,
-            backend: "postgres",
-            _dir: None,
-            admin_url: Some(admin_url),
-            name: Some(name),
-        })
+        Some(Self { url, backend: "postgres", _dir: None, admin_url: Some(admin_url), name: Some(name) })
     }
 
     /// Drops a PostgreSQL test database while the app still uses it (to see failures handled).
     pub async fn drop_now(&self) {
         if let (Some(admin), Some(name)) = (&self.admin_url, &self.name) {
-            let mut conn = PgConnection::connect(admin)
-                .await
-                .expect("admin connection");
-            conn.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str())
-                .await
-                .expect("drop database");
+            let mut conn = PgConnection::connect(admin).await.expect("admin connection");
+            conn.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str()).await.expect("drop database");
         }
     }
 }
@@ -82,7 +58,23 @@ pub struct TestApp {
     pub state: AppState,
     /// A client that keeps cookies and does not follow redirects (tests look at them).
     pub client: reqwest::Client,
+    pub jar: std::sync::Arc<reqwest::cookie::Jar>,
     pub db: TestDb,
+}
+
+/// Where a response redirects to.
+pub fn location(res: &reqwest::Response) -> String {
+    res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+}
+
+/// The error a no-JavaScript form post was answered with (leptos puts it in the redirect's query).
+pub fn form_error(res: &reqwest::Response) -> Option<app::error::AppError> {
+    use base64::Engine;
+    let loc = location(res);
+    let encoded = loc.split(['?', '&']).find_map(|kv| kv.strip_prefix("__err="))?;
+    let encoded = encoded.replace("%3D", "=");
+    let bytes = base64::engine::general_purpose::URL_SAFE.decode(encoded.as_bytes()).ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 impl TestApp {
@@ -97,28 +89,24 @@ impl TestApp {
             &db.url,
             "--db-max-connections",
             "4",
+            "--public-url",
+            "http://portal.test",
         ];
         args.extend_from_slice(extra_args);
         let cli = Cli::try_parse_from(args).expect("test configuration");
         let (router, state) = server::build(&cli.config).await.expect("build the app");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("local address");
         tokio::spawn(async move {
             axum::serve(listener, router).await.expect("serve");
         });
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         let client = reqwest::Client::builder()
-            .cookie_store(true)
+            .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
-        Self {
-            addr,
-            state,
-            client,
-            db,
-        }
+        Self { addr, state, client, jar, db }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -127,6 +115,55 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// Posts a form the way a browser without JavaScript does (the page it came from as Referer).
+    pub async fn post_form(&self, path: &str, from_page: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("Accept", "text/html")
+            .header("Referer", self.url(from_page))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub fn store(&self) -> &app::ports::SharedStore {
+        &self.state.store
+    }
+
+    /// The session cookie the client holds now.
+    pub fn session_cookie(&self) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let header = self.jar.cookies(&self.url("/").parse().ok()?)?;
+        header.to_str().ok()?.split("; ").find(|c| c.starts_with("sc3_session=")).map(str::to_string)
+    }
+
+    /// Another browser: its own cookies.
+    pub fn new_client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// Who the server says is logged in for that client (`/api/me`).
+    pub async fn me_via(&self, client: &reqwest::Client) -> Option<serde_json::Value> {
+        let res = client.post(self.url("/api/me")).send().await.expect("POST /api/me");
+        res.json().await.expect("JSON answer")
+    }
+
+    /// A second client with a given cookie (someone holding an old session id).
+    pub fn client_with_cookie(&self, cookie: &str) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("Cookie", cookie.parse().expect("cookie header"));
+        reqwest::Client::builder()
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
     }
 
     pub async fn get_text(&self, path: &str) -> (u16, String) {

@@ -1,0 +1,162 @@
+//! Accounts: register, log in and out, confirm, reset and change the password, the profile.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// What the pages may know about the logged-in account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub display_name: String,
+    pub email: String,
+    pub email_confirmed: bool,
+    pub role: String,
+    pub line_number: Option<String>,
+    pub locale: String,
+    pub email_notifications: bool,
+}
+
+#[cfg(feature = "ssr")]
+mod ctx {
+    pub use crate::brand::Brand;
+    pub use crate::ports::{settings, store};
+    pub use crate::services::{self, accounts};
+    pub use leptos::prelude::use_context;
+    pub fn brand() -> Brand {
+        use_context::<Brand>().unwrap_or_default()
+    }
+}
+
+#[server(endpoint = "register")]
+pub async fn register(
+    display_name: String,
+    email: String,
+    password: String,
+    password_confirm: String,
+    line_number: String,
+    accept_privacy: Option<String>,
+    accept_conduct: Option<String>,
+) -> Result<(), AppError> {
+    use ctx::*;
+    let locale = services::request_locale().await;
+    let form = accounts::RegisterForm {
+        display_name,
+        email,
+        password,
+        password_confirm,
+        line_number,
+        accept_privacy: accept_privacy.is_some(),
+        accept_conduct: accept_conduct.is_some(),
+    };
+    accounts::register(&store()?, &settings()?, &brand(), locale, form).await?;
+    leptos_axum::redirect("/registrati/controlla");
+    Ok(())
+}
+
+#[server(endpoint = "login")]
+pub async fn login(email: String, password: String) -> Result<(), AppError> {
+    use ctx::*;
+    let store = store()?;
+    let user = accounts::log_in(&store, &email, &password).await?;
+    let session = crate::auth::session::session().await?;
+    crate::auth::session::log_in(&session, &user).await?;
+    leptos_axum::redirect(if user.email_confirmed { "/account" } else { "/conferma-email" });
+    Ok(())
+}
+
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let session = crate::auth::session::session().await?;
+    crate::auth::session::log_out(&session).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// The logged-in account, if any (confirmed or not).
+#[server(endpoint = "me")]
+pub async fn get_me() -> Result<Option<Me>, AppError> {
+    use ctx::*;
+    let session = crate::auth::session::session().await?;
+    let user = crate::auth::session::current_user(&store()?, &session).await?;
+    Ok(user.map(|u| Me {
+        display_name: u.display_name,
+        email: u.email,
+        email_confirmed: u.email_confirmed,
+        role: u.role,
+        line_number: u.line_number,
+        locale: u.locale,
+        email_notifications: u.email_notifications,
+    }))
+}
+
+#[server(endpoint = "resend-confirmation")]
+pub async fn resend_confirmation() -> Result<(), AppError> {
+    use ctx::*;
+    let store = store()?;
+    let session = crate::auth::session::session().await?;
+    let user = crate::auth::session::current_user(&store, &session).await?.ok_or(AppError::Unauthorized)?;
+    accounts::resend_confirmation(&store, &settings()?, &brand(), &user).await?;
+    leptos_axum::redirect("/conferma-email?inviata=1");
+    Ok(())
+}
+
+#[server(endpoint = "forgot-password")]
+pub async fn forgot_password(email: String) -> Result<(), AppError> {
+    use ctx::*;
+    accounts::request_password_reset(&store()?, &settings()?, &brand(), &email).await?;
+    leptos_axum::redirect("/password-dimenticata?inviata=1");
+    Ok(())
+}
+
+#[server(endpoint = "reset-password")]
+pub async fn reset_password(token: String, password: String, password_confirm: String) -> Result<(), AppError> {
+    use ctx::*;
+    accounts::reset_password(&store()?, &settings()?, &brand(), &token, &password, &password_confirm).await?;
+    // Whoever asked for the reset may be logged in here: that session ended with the others.
+    let session = crate::auth::session::session().await?;
+    crate::auth::session::log_out(&session).await?;
+    leptos_axum::redirect("/accedi?reimpostata=1");
+    Ok(())
+}
+
+#[server(endpoint = "update-profile")]
+pub async fn update_profile(
+    display_name: String,
+    line_number: String,
+    locale: String,
+    email_notifications: Option<String>,
+) -> Result<(), AppError> {
+    use ctx::*;
+    let store = store()?;
+    let (me, _session) = crate::auth::session::require_user(&store).await?;
+    let form =
+        accounts::ProfileForm { display_name, line_number, locale, email_notifications: email_notifications.is_some() };
+    accounts::update_profile(&store, me.user(), form).await?;
+    leptos_axum::redirect("/account?salvato=1");
+    Ok(())
+}
+
+#[server(endpoint = "change-password")]
+pub async fn change_password(
+    current_password: String,
+    password: String,
+    password_confirm: String,
+) -> Result<(), AppError> {
+    use ctx::*;
+    let store = store()?;
+    let (me, session) = crate::auth::session::require_user(&store).await?;
+    let epoch = accounts::change_password(
+        &store,
+        &settings()?,
+        &brand(),
+        me.user(),
+        &current_password,
+        &password,
+        &password_confirm,
+    )
+    .await?;
+    crate::auth::session::keep_session(&session, epoch).await?;
+    leptos_axum::redirect("/account?password=1");
+    Ok(())
+}

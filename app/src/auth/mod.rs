@@ -1,0 +1,4 @@
+//! Authentication on the server: password hashing, single-use tokens, and who is logged in.
+pub mod password;
+pub mod session;
+pub mod token;

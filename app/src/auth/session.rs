@@ -1,0 +1,78 @@
+//! Who is logged in: the session holds the account id and the account's session epoch at login. When
+//! the epoch moves on (password changed or reset) every older session stops being valid, on every app
+//! server, without the session store having to find them.
+
+use tower_sessions::Session;
+
+use crate::error::AppError;
+use crate::ports::{SharedStore, UserRecord};
+
+const USER_ID: &str = "uid";
+const EPOCH: &str = "epoch";
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!(error = %e, "no session layer");
+        AppError::Internal
+    })
+}
+
+fn session_err(e: tower_sessions::session::Error) -> AppError {
+    tracing::error!(error = %e, "session store failure");
+    AppError::Internal
+}
+
+/// Logs the account in on a new session id (the old id, known before login, becomes worthless).
+pub async fn log_in(session: &Session, user: &UserRecord) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(session_err)?;
+    session.insert(USER_ID, user.id).await.map_err(session_err)?;
+    session.insert(EPOCH, user.session_epoch).await.map_err(session_err)?;
+    Ok(())
+}
+
+/// Keeps this session valid after the account's epoch moved on (the one that changed the password).
+pub async fn keep_session(session: &Session, epoch: i64) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(session_err)?;
+    session.insert(EPOCH, epoch).await.map_err(session_err)
+}
+
+/// Ends the session server-side.
+pub async fn log_out(session: &Session) -> Result<(), AppError> {
+    session.flush().await.map_err(session_err)
+}
+
+/// The logged-in account, if the session holds a valid one.
+pub async fn current_user(store: &SharedStore, session: &Session) -> Result<Option<UserRecord>, AppError> {
+    let Some(id) = session.get::<i64>(USER_ID).await.map_err(session_err)? else {
+        return Ok(None);
+    };
+    let epoch = session.get::<i64>(EPOCH).await.map_err(session_err)?;
+    let user = store.user_by_id(id).await?;
+    match user {
+        Some(u) if Some(u.session_epoch) == epoch && !u.deactivated && !u.blocked => Ok(Some(u)),
+        _ => {
+            log_out(session).await?;
+            Ok(None)
+        }
+    }
+}
+
+/// A logged-in account with a confirmed email: only [`require_user`] makes one.
+pub struct SignedIn(UserRecord);
+
+impl SignedIn {
+    pub fn user(&self) -> &UserRecord {
+        &self.0
+    }
+}
+
+/// The logged-in account with a confirmed email; `Unauthorized` without a login, `Forbidden` while
+/// the email is unconfirmed (such an account may only see the confirmation page).
+pub async fn require_user(store: &SharedStore) -> Result<(SignedIn, Session), AppError> {
+    let session = session().await?;
+    match current_user(store, &session).await? {
+        Some(user) if user.email_confirmed => Ok((SignedIn(user), session)),
+        Some(_) => Err(AppError::Forbidden),
+        None => Err(AppError::Unauthorized),
+    }
+}

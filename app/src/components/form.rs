@@ -1,0 +1,128 @@
+//! Form pieces: a labelled field with its hint and its error (translated from the rule's code), a
+//! form-level alert, and a submit button that shows when the form is being sent.
+
+use leptos::prelude::*;
+use leptos_i18n::td_string;
+
+use crate::error::AppError;
+use crate::i18n::*;
+
+/// The sentence for a refused field's rule code.
+pub fn field_message(locale: Locale, code: &str) -> &'static str {
+    match code {
+        "required" => td_string!(locale, errors.required),
+        "email_invalid" => td_string!(locale, errors.email_invalid),
+        "name_too_long" => td_string!(locale, errors.name_too_long),
+        "name_invalid" => td_string!(locale, errors.name_invalid),
+        "password_too_short" => td_string!(locale, errors.password_too_short),
+        "password_too_long" => td_string!(locale, errors.password_too_long),
+        "password_is_email" => td_string!(locale, errors.password_is_email),
+        "password_mismatch" => td_string!(locale, errors.password_mismatch),
+        "password_weak_common" => td_string!(locale, errors.password_weak_common),
+        "password_weak_keyboard" => td_string!(locale, errors.password_weak_keyboard),
+        "password_weak_repeats" => td_string!(locale, errors.password_weak_repeats),
+        "password_weak_sequence" => td_string!(locale, errors.password_weak_sequence),
+        "password_weak_dates" => td_string!(locale, errors.password_weak_dates),
+        "password_weak_words" => td_string!(locale, errors.password_weak_words),
+        "password_weak" => td_string!(locale, errors.password_weak),
+        "password_wrong" => td_string!(locale, errors.password_wrong),
+        "line_invalid" => td_string!(locale, errors.line_invalid),
+        "consent_required" => td_string!(locale, errors.consent_required),
+        "link_expired" => td_string!(locale, errors.link_expired),
+        _ => td_string!(locale, errors.malformed),
+    }
+}
+
+/// The sentence for an error that is not about one field.
+pub fn error_message(locale: Locale, error: &AppError) -> &'static str {
+    match error {
+        AppError::Invalid(errors) => match errors.first() {
+            Some(e) => field_message(locale, &e.code),
+            None => td_string!(locale, errors.malformed),
+        },
+        AppError::InvalidCredentials => td_string!(locale, errors.invalid_credentials),
+        AppError::Unauthorized => td_string!(locale, errors.unauthorized),
+        AppError::Forbidden => td_string!(locale, errors.forbidden),
+        AppError::NotFound => td_string!(locale, errors.not_found),
+        AppError::Conflict => td_string!(locale, errors.conflict),
+        AppError::RateLimited { .. } => td_string!(locale, errors.rate_limited),
+        AppError::Internal => td_string!(locale, errors.internal),
+    }
+}
+
+/// The error of an action's last answer, if it failed.
+pub fn failure<T, S>(value: S) -> Signal<Option<AppError>>
+where
+    T: Clone + Send + Sync + 'static,
+    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+{
+    Signal::derive(move || value.get().and_then(|r| r.err()))
+}
+
+/// The translated error of one field from an action's last answer.
+pub fn field_error(errors: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<&'static str>> {
+    let i18n = use_i18n();
+    Signal::derive(move || {
+        errors.get().and_then(|e| e.field_code(field).map(|code| field_message(i18n.get_locale(), code)))
+    })
+}
+
+/// A form-level alert for errors no field shows (wrong credentials, server trouble, …).
+#[component]
+pub fn FormAlert(errors: Signal<Option<AppError>>, #[prop(optional)] fields: &'static [&'static str]) -> impl IntoView {
+    let i18n = use_i18n();
+    let message = move || {
+        errors.get().and_then(|e| match &e {
+            AppError::Invalid(list) if list.iter().all(|f| fields.contains(&f.field.as_ref())) => None,
+            _ => Some(error_message(i18n.get_locale(), &e)),
+        })
+    };
+    view! {
+        <Show when=move || message().is_some()>
+            <p class="alert error" role="alert">{message}</p>
+        </Show>
+    }
+}
+
+#[component]
+pub fn Field(
+    name: &'static str,
+    #[prop(into)] label: Signal<&'static str>,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] required: bool,
+    #[prop(optional, into)] value: Signal<String>,
+    #[prop(into)] error: Signal<Option<&'static str>>,
+    #[prop(optional, into)] hint: Option<Signal<&'static str>>,
+) -> impl IntoView {
+    let id = format!("f-{name}");
+    let described = format!("{id}-hint {id}-error");
+    view! {
+        <div class="field" class:invalid=move || error.get().is_some()>
+            <label for=id.clone()>{move || label.get()}</label>
+            <input
+                id=id.clone()
+                name=name
+                type=input_type
+                autocomplete=autocomplete
+                required=required
+                value=move || value.get()
+                aria-invalid=move || error.get().map(|_| "true")
+                aria-describedby=described
+            />
+            {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{move || h.get()}</p> })}
+            <p class="field-error" id=format!("{id}-error")>{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// The submit button: disabled, with "sending…", while the form is on its way.
+#[component]
+pub fn Submit(pending: Signal<bool>, #[prop(into)] label: Signal<&'static str>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <button type="submit" class="button primary" disabled=move || pending.get() aria-busy=move || pending.get().then_some("true")>
+            {move || if pending.get() { t_string!(i18n, form.sending) } else { label.get() }}
+        </button>
+    }
+}

@@ -1,0 +1,110 @@
+//! Registrati: the registration form.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::api::auth::Register;
+use crate::components::form::{Field, FormAlert, Submit, failure, field_error};
+use crate::i18n::*;
+use crate::tr;
+
+const FIELDS: &[&str] =
+    &["display_name", "email", "password", "password_confirm", "line_number", "accept_privacy", "accept_conduct"];
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<Register>::new();
+    let errors = failure(action.value());
+    let pending: Signal<bool> = action.pending().into();
+    let privacy_error = field_error(errors, "accept_privacy");
+    let conduct_error = field_error(errors, "accept_conduct");
+    view! {
+        <Title text=move || t_string!(i18n, register.title).to_string() />
+        <section class="card form-card">
+            <h1>{t!(i18n, register.title)}</h1>
+            <p class="lead">{t!(i18n, register.intro)}</p>
+            <ActionForm action=action attr:class="form" attr:novalidate=true>
+                <FormAlert errors fields=FIELDS />
+                <Field
+                    name="display_name"
+                    label=tr!(i18n, register.display_name)
+                    autocomplete="name"
+                    required=true
+                    error=field_error(errors, "display_name")
+                    hint=tr!(i18n, register.display_name_hint)
+                />
+                <Field
+                    name="email"
+                    label=tr!(i18n, register.email)
+                    input_type="email"
+                    autocomplete="email"
+                    required=true
+                    error=field_error(errors, "email")
+                />
+                <Field
+                    name="password"
+                    label=tr!(i18n, register.password)
+                    input_type="password"
+                    autocomplete="new-password"
+                    required=true
+                    error=field_error(errors, "password")
+                    hint=tr!(i18n, register.password_hint)
+                />
+                <Field
+                    name="password_confirm"
+                    label=tr!(i18n, register.password_confirm)
+                    input_type="password"
+                    autocomplete="new-password"
+                    required=true
+                    error=field_error(errors, "password_confirm")
+                />
+                <Field
+                    name="line_number"
+                    label=tr!(i18n, register.line_number)
+                    input_type="tel"
+                    autocomplete="tel-national"
+                    error=field_error(errors, "line_number")
+                    hint=tr!(i18n, register.line_number_hint)
+                />
+                <div class="check" class:invalid=move || privacy_error.get().is_some()>
+                    <input type="checkbox" id="f-accept_privacy" name="accept_privacy" value="yes" required />
+                    <label for="f-accept_privacy">
+                        {t!(i18n, register.accept_privacy_before)}
+                        <a href="/privacy" target="_blank">{t!(i18n, register.accept_privacy_link)}</a>
+                        {t!(i18n, register.accept_privacy_after)}
+                    </label>
+                    <p class="field-error">{move || privacy_error.get()}</p>
+                </div>
+                <div class="check" class:invalid=move || conduct_error.get().is_some()>
+                    <input type="checkbox" id="f-accept_conduct" name="accept_conduct" value="yes" required />
+                    <label for="f-accept_conduct">
+                        {t!(i18n, register.accept_conduct_before)}
+                        <a href="/info" target="_blank">{t!(i18n, register.accept_conduct_link)}</a>
+                        {t!(i18n, register.accept_conduct_after)}
+                    </label>
+                    <p class="field-error">{move || conduct_error.get()}</p>
+                </div>
+                <Submit pending label=tr!(i18n, register.submit) />
+            </ActionForm>
+            <p class="form-footer">
+                {t!(i18n, register.have_account)} " " <A href="/accedi">{t!(i18n, nav.login)}</A>
+            </p>
+        </section>
+    }
+}
+
+/// After registering: the same page whether the address was new or not.
+#[component]
+pub fn CheckInboxPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, register.check_title).to_string() />
+        <section class="card hero">
+            <h1>{t!(i18n, register.check_title)}</h1>
+            <p class="lead">{t!(i18n, register.check_text)}</p>
+            <A href="/accedi" attr:class="button primary">{t!(i18n, register.check_login)}</A>
+        </section>
+    }
+}

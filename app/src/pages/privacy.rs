@@ -1,0 +1,20 @@
+//! The privacy notice registration links to.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::i18n::*;
+
+#[component]
+pub fn PrivacyPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, privacy.title).to_string() />
+        <section class="card">
+            <h1>{t!(i18n, privacy.title)}</h1>
+            <p>{t!(i18n, privacy.p1)}</p>
+            <p>{t!(i18n, privacy.p2)}</p>
+            <p>{t!(i18n, privacy.p3)}</p>
+        </section>
+    }
+}

@@ -1,0 +1,384 @@
+//! Accounts, tokens and the mail outbox, for both backends from one text: the SQL here is the same on
+//! SQLite and PostgreSQL (`$n` parameters, `RETURNING`, `ON CONFLICT`), so one macro implements the
+//! ports for each store and the two cannot drift. Every multi-statement write is one transaction.
+
+use app::ports::{OutboxEmail, UserRecord};
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    id: i64,
+    email: String,
+    display_name: String,
+    password_hash: String,
+    line_number: Option<String>,
+    locale: String,
+    role: String,
+    email_confirmed_at: Option<i64>,
+    email_notifications: bool,
+    session_epoch: i64,
+    blocked_at: Option<i64>,
+    deactivated_at: Option<i64>,
+}
+
+impl From<UserRow> for UserRecord {
+    fn from(r: UserRow) -> Self {
+        UserRecord {
+            id: r.id,
+            email: r.email,
+            display_name: r.display_name,
+            password_hash: r.password_hash,
+            line_number: r.line_number,
+            locale: r.locale,
+            role: r.role,
+            email_confirmed: r.email_confirmed_at.is_some(),
+            email_notifications: r.email_notifications,
+            session_epoch: r.session_epoch,
+            blocked: r.blocked_at.is_some(),
+            deactivated: r.deactivated_at.is_some(),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct OutboxRow {
+    id: i64,
+    recipient: String,
+    locale: String,
+    kind: String,
+    subject: String,
+    body_text: String,
+    body_html: String,
+    attempts: i64,
+    sent_at: Option<i64>,
+    failed_at: Option<i64>,
+}
+
+impl From<OutboxRow> for OutboxEmail {
+    fn from(r: OutboxRow) -> Self {
+        OutboxEmail {
+            id: r.id,
+            recipient: r.recipient,
+            locale: r.locale,
+            kind: r.kind,
+            subject: r.subject,
+            body_text: r.body_text,
+            body_html: r.body_html,
+            attempts: r.attempts,
+            sent: r.sent_at.is_some(),
+            failed: r.failed_at.is_some(),
+        }
+    }
+}
+
+pub(crate) const USER_COLUMNS: &str = "id, email, display_name, password_hash, line_number, locale, role, \
+     email_confirmed_at, email_notifications, session_epoch, blocked_at, deactivated_at";
+pub(crate) const OUTBOX_COLUMNS: &str =
+    "id, recipient, locale, kind, subject, body_text, body_html, attempts, sent_at, failed_at";
+pub(crate) const INSERT_EMAIL: &str = "INSERT INTO outbox \
+     (recipient, locale, kind, subject, body_text, body_html, created_at, next_attempt_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $7)";
+pub(crate) const INSERT_TOKEN: &str =
+    "INSERT INTO account_tokens (token_hash, user_id, purpose, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)";
+pub(crate) const USE_TOKEN: &str = "UPDATE account_tokens SET used_at = $1 \
+     WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1 RETURNING user_id";
+
+/// Implements `Accounts` and `Outbox` for a store whose `pool` field is a pool of `$db`. `$skip_locked`
+/// is the row-locking clause of claims: `FOR UPDATE SKIP LOCKED` on PostgreSQL, nothing on SQLite
+/// (whose writers are serialised anyway).
+macro_rules! impl_accounts_and_outbox {
+    ($store:ident, $db:ty, $skip_locked:literal) => {
+        mod accounts_impl {
+            use app::domain::account::Email;
+            use app::ports::*;
+            use async_trait::async_trait;
+
+            use super::super::accounts::*;
+            use super::super::db_err;
+
+            type Conn = <$db as sqlx::Database>::Connection;
+
+            async fn insert_email(conn: &mut Conn, e: &NewEmail, now: i64) -> Result<(), StoreError> {
+                sqlx::query(INSERT_EMAIL)
+                    .bind(&e.to)
+                    .bind(&e.locale)
+                    .bind(e.kind)
+                    .bind(&e.subject)
+                    .bind(&e.text)
+                    .bind(&e.html)
+                    .bind(now)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db_err)?;
+                Ok(())
+            }
+
+            async fn insert_token(conn: &mut Conn, user: UserId, t: &NewToken, now: i64) -> Result<(), StoreError> {
+                sqlx::query(INSERT_TOKEN)
+                    .bind(&t.hash)
+                    .bind(user)
+                    .bind(t.purpose.as_str())
+                    .bind(t.expires_at)
+                    .bind(now)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db_err)?;
+                Ok(())
+            }
+
+            async fn use_token(conn: &mut Conn, hash: &str, purpose: TokenPurpose, now: i64) -> Result<Option<UserId>, StoreError> {
+                sqlx::query_scalar::<_, i64>(USE_TOKEN)
+                    .bind(now)
+                    .bind(hash)
+                    .bind(purpose.as_str())
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(db_err)
+            }
+
+            async fn user_by_id(conn: &mut Conn, id: UserId) -> Result<Option<UserRecord>, StoreError> {
+                let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+                let row = sqlx::query_as::<_, UserRow>(&sql)
+                    .bind(id)
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(db_err)?;
+                Ok(row.map(Into::into))
+            }
+
+            #[async_trait]
+            impl Accounts for super::$store {
+                #[tracing::instrument(skip_all)]
+                async fn register_account(
+                    &self,
+                    account: NewAccount,
+                    token: NewToken,
+                    confirm: NewEmail,
+                    taken: NewEmail,
+                    now: i64,
+                ) -> Result<Registration, StoreError> {
+                    let mut tx = self.pool.begin().await.map_err(db_err)?;
+                    let id = sqlx::query_scalar::<_, i64>(
+                        "INSERT INTO users (email, display_name, password_hash, line_number, locale, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (email) DO NOTHING RETURNING id",
+                    )
+                    .bind(account.email.as_ref())
+                    .bind(account.display_name.as_ref())
+                    .bind(&account.password_hash)
+                    .bind(account.line_number.as_ref().map(|l| l.as_ref().to_string()))
+                    .bind(account.locale)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    let outcome = match id {
+                        Some(id) => {
+                            insert_token(&mut tx, id, &token, now).await?;
+                            insert_email(&mut tx, &confirm, now).await?;
+                            Registration::Created(id)
+                        }
+                        None => {
+                            insert_email(&mut tx, &taken, now).await?;
+                            Registration::AlreadyRegistered
+                        }
+                    };
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(outcome)
+                }
+
+                #[tracing::instrument(skip_all)]
+                async fn user_by_email(&self, email: &Email) -> Result<Option<UserRecord>, StoreError> {
+                    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
+                    let row = sqlx::query_as::<_, UserRow>(&sql)
+                        .bind(email.as_ref())
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    Ok(row.map(Into::into))
+                }
+
+                #[tracing::instrument(skip_all, fields(user = id))]
+                async fn user_by_id(&self, id: UserId) -> Result<Option<UserRecord>, StoreError> {
+                    let mut conn = self.pool.acquire().await.map_err(db_err)?;
+                    user_by_id(&mut conn, id).await
+                }
+
+                #[tracing::instrument(skip_all)]
+                async fn use_token(&self, hash: &str, purpose: TokenPurpose, now: i64) -> Result<Option<UserId>, StoreError> {
+                    let mut conn = self.pool.acquire().await.map_err(db_err)?;
+                    use_token(&mut conn, hash, purpose, now).await
+                }
+
+                #[tracing::instrument(skip_all)]
+                async fn confirm_email(&self, hash: &str, now: i64) -> Result<Option<UserId>, StoreError> {
+                    let mut tx = self.pool.begin().await.map_err(db_err)?;
+                    let Some(user) = use_token(&mut tx, hash, TokenPurpose::ConfirmEmail, now).await? else {
+                        return Ok(None);
+                    };
+                    sqlx::query(
+                        "UPDATE users SET email_confirmed_at = COALESCE(email_confirmed_at, $1), updated_at = $1 WHERE id = $2",
+                    )
+                    .bind(now)
+                    .bind(user)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(Some(user))
+                }
+
+                #[tracing::instrument(skip_all, fields(user))]
+                async fn issue_token(&self, user: UserId, token: NewToken, email: NewEmail, now: i64) -> Result<(), StoreError> {
+                    let mut tx = self.pool.begin().await.map_err(db_err)?;
+                    sqlx::query(
+                        "UPDATE account_tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL",
+                    )
+                    .bind(now)
+                    .bind(user)
+                    .bind(token.purpose.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    insert_token(&mut tx, user, &token, now).await?;
+                    insert_email(&mut tx, &email, now).await?;
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(())
+                }
+
+                #[tracing::instrument(skip_all)]
+                async fn reset_password(
+                    &self,
+                    hash: &str,
+                    password_hash: &str,
+                    notice: EmailFor,
+                    now: i64,
+                ) -> Result<Option<UserId>, StoreError> {
+                    let mut tx = self.pool.begin().await.map_err(db_err)?;
+                    let Some(id) = use_token(&mut tx, hash, TokenPurpose::ResetPassword, now).await? else {
+                        return Ok(None);
+                    };
+                    sqlx::query(
+                        "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1, updated_at = $2 WHERE id = $3",
+                    )
+                    .bind(password_hash)
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    let user = user_by_id(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
+                    insert_email(&mut tx, &notice(&user), now).await?;
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(Some(id))
+                }
+
+                #[tracing::instrument(skip_all, fields(user))]
+                async fn change_password(&self, user: UserId, password_hash: &str, notice: NewEmail, now: i64) -> Result<i64, StoreError> {
+                    let mut tx = self.pool.begin().await.map_err(db_err)?;
+                    let epoch = sqlx::query_scalar::<_, i64>(
+                        "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1, updated_at = $2 \
+                         WHERE id = $3 RETURNING session_epoch",
+                    )
+                    .bind(password_hash)
+                    .bind(now)
+                    .bind(user)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .ok_or(StoreError::NotFound)?;
+                    insert_email(&mut tx, &notice, now).await?;
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(epoch)
+                }
+
+                #[tracing::instrument(skip_all, fields(user))]
+                async fn update_profile(&self, user: UserId, p: ProfileUpdate, now: i64) -> Result<(), StoreError> {
+                    let done = sqlx::query(
+                        "UPDATE users SET display_name = $1, line_number = $2, locale = $3, email_notifications = $4, \
+                         updated_at = $5 WHERE id = $6",
+                    )
+                    .bind(p.display_name.as_ref())
+                    .bind(p.line_number.as_ref().map(|l| l.as_ref().to_string()))
+                    .bind(p.locale)
+                    .bind(p.email_notifications)
+                    .bind(now)
+                    .bind(user)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+                }
+            }
+
+            #[async_trait]
+            impl Outbox for super::$store {
+                #[tracing::instrument(skip_all, fields(kind = email.kind))]
+                async fn enqueue_email(&self, email: NewEmail, now: i64) -> Result<(), StoreError> {
+                    let mut conn = self.pool.acquire().await.map_err(db_err)?;
+                    insert_email(&mut conn, &email, now).await
+                }
+
+                #[tracing::instrument(skip_all)]
+                async fn claim_due_emails(&self, now: i64, lease_ms: i64, limit: i64) -> Result<Vec<OutboxEmail>, StoreError> {
+                    // The outer condition is checked again after a concurrent claim commits (PostgreSQL
+                    // re-reads the row), so two workers never take the same email.
+                    let lock = $skip_locked;
+                    let sql = format!(
+                        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1 + $2 \
+                         WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 AND id IN \
+                         (SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 \
+                          ORDER BY id LIMIT $3 {lock}) RETURNING {OUTBOX_COLUMNS}"
+                    );
+                    let rows = sqlx::query_as::<_, OutboxRow>(&sql)
+                        .bind(now)
+                        .bind(lease_ms)
+                        .bind(limit)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    Ok(rows.into_iter().map(Into::into).collect())
+                }
+
+                async fn mark_email_sent(&self, id: i64, now: i64) -> Result<(), StoreError> {
+                    sqlx::query("UPDATE outbox SET sent_at = $1, last_error = NULL WHERE id = $2")
+                        .bind(now)
+                        .bind(id)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    Ok(())
+                }
+
+                async fn mark_email_failed(&self, id: i64, error: &str, retry_at: Option<i64>, now: i64) -> Result<(), StoreError> {
+                    let (next, failed) = match retry_at {
+                        Some(at) => (Some(at), None),
+                        None => (None, Some(now)),
+                    };
+                    sqlx::query(
+                        "UPDATE outbox SET last_error = $1, next_attempt_at = COALESCE($2, next_attempt_at), failed_at = $3 \
+                         WHERE id = $4",
+                    )
+                    .bind(error)
+                    .bind(next)
+                    .bind(failed)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    Ok(())
+                }
+
+                #[tracing::instrument(skip_all)]
+                async fn emails_to(&self, recipient: &str) -> Result<Vec<OutboxEmail>, StoreError> {
+                    let sql = format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE recipient = $1 ORDER BY id");
+                    let rows = sqlx::query_as::<_, OutboxRow>(&sql)
+                        .bind(recipient)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    Ok(rows.into_iter().map(Into::into).collect())
+                }
+            }
+        }
+    };
+}
+pub(crate) use impl_accounts_and_outbox;
