@@ -80,3 +80,15 @@ for (const [label, t, js, locale] of [
     });
   });
 }
+
+test.describe('hydrated registration form', () => {
+  test('checks a field as soon as it changes, with the same rules as the server', async ({ page }) => {
+    await act.open(page, '/registrati');
+    await page.getByLabel('Email', { exact: true }).fill('not-an-email');
+    await page.getByLabel('Password', { exact: true }).focus();
+    await expect(page.locator('#f-email-error')).toContainText('Scrivi un indirizzo email valido');
+    await page.getByLabel('Email', { exact: true }).fill('giulia@example.it');
+    await page.getByLabel('Password', { exact: true }).focus();
+    await expect(page.locator('#f-email-error')).toBeEmpty();
+  });
+});

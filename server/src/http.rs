@@ -17,6 +17,7 @@ use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde::Deserialize;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
@@ -68,6 +69,8 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         // The WASM bundle is 700 KB raw, about 210 KB with brotli.
         .layer(CompressionLayer::new())
+        // A panic in a handler is a defect: it is logged and answered 500, never a hung connection.
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(
             TraceLayer::new_for_http()
                 // The path only: query strings are not logged.
@@ -184,4 +187,14 @@ async fn confirm_email(Path(token): Path<String>, State(store): State<SharedStor
     let mut res = StatusCode::SEE_OTHER.into_response();
     res.headers_mut().insert(header::LOCATION, HeaderValue::from_static(to));
     res
+}
+
+fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
+    let message = err
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| err.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    tracing::error!(panic = message, "a request handler panicked");
+    (StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response()
 }

@@ -147,6 +147,13 @@ async fn a_refused_registration_says_why_and_changes_nothing(db: TestDb) {
         assert!(codes.contains(&(want.0.into(), want.1.into())), "missing {want:?} in {codes:?}");
     }
     assert!(location(&res).starts_with(&app.url("/registrati")), "back to the form");
+    // The form comes back with what was typed (once), never with the password.
+    let (_, html) = app.get_text("/registrati").await;
+    assert!(html.contains(r#"value="not-an-email""#), "the email is kept");
+    assert!(html.contains(r#"value="06 1234567""#), "the line number is kept");
+    assert!(!html.contains("password123"), "the password is never sent back");
+    let (_, html) = app.get_text("/registrati").await;
+    assert!(!html.contains("not-an-email"), "kept values are shown once");
     assert!(app.store().emails_to("not-an-email").await.unwrap().is_empty());
 }
 

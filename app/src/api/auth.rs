@@ -40,6 +40,7 @@ pub async fn register(
 ) -> Result<(), AppError> {
     use ctx::*;
     let locale = services::request_locale().await;
+    let keep = [("display_name", display_name.clone()), ("email", email.clone()), ("line_number", line_number.clone())];
     let form = accounts::RegisterForm {
         display_name,
         email,
@@ -49,7 +50,9 @@ pub async fn register(
         accept_privacy: accept_privacy.is_some(),
         accept_conduct: accept_conduct.is_some(),
     };
-    accounts::register(&store()?, &settings()?, &brand(), locale, form).await?;
+    let result = accounts::register(&store()?, &settings()?, &brand(), locale, form).await;
+    let keep: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    crate::api::forms::keep_on_error("register", &keep, result).await?;
     leptos_axum::redirect("/registrati/controlla");
     Ok(())
 }
@@ -58,7 +61,8 @@ pub async fn register(
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
     use ctx::*;
     let store = store()?;
-    let user = accounts::log_in(&store, &email, &password).await?;
+    let result = accounts::log_in(&store, &email, &password).await;
+    let user = crate::api::forms::keep_on_error("login", &[("email", &email)], result).await?;
     let session = crate::auth::session::session().await?;
     crate::auth::session::log_in(&session, &user).await?;
     leptos_axum::redirect(if user.email_confirmed { "/account" } else { "/conferma-email" });

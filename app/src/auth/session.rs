@@ -76,3 +76,16 @@ pub async fn require_user(store: &SharedStore) -> Result<(SignedIn, Session), Ap
         None => Err(AppError::Unauthorized),
     }
 }
+
+/// Keeps a form's values for the next page view (see `api::forms`).
+pub async fn put_flash(session: &Session, form: &str, values: Vec<(String, String)>) -> Result<(), AppError> {
+    session.insert(&format!("flash:{form}"), values).await.map_err(session_err)
+}
+
+/// Takes a form's kept values, once.
+pub async fn take_flash(session: &Session, form: &str) -> Result<Option<Vec<(String, String)>>, AppError> {
+    if form.len() > 40 {
+        return Ok(None);
+    }
+    session.remove(&format!("flash:{form}")).await.map_err(session_err)
+}

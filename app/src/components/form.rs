@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_i18n::td_string;
 
+use crate::domain::account::FieldError;
 use crate::error::AppError;
 use crate::i18n::*;
 
@@ -94,9 +95,24 @@ pub fn Field(
     #[prop(optional, into)] value: Signal<String>,
     #[prop(into)] error: Signal<Option<&'static str>>,
     #[prop(optional, into)] hint: Option<Signal<&'static str>>,
+    /// A check run in the browser when the value changes, for instant feedback.
+    #[prop(optional)]
+    check: Option<fn(&str) -> Result<(), FieldError>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let id = format!("f-{name}");
     let described = format!("{id}-hint {id}-error");
+    // The browser's verdict since the last answer from the server: `None` until the field changes.
+    let local = RwSignal::new(None::<Option<&'static str>>);
+    Effect::watch(move || error.get(), move |_, _, _| local.set(None), false);
+    let shown = Signal::derive(move || local.get().unwrap_or_else(|| error.get()));
+    let on_change = move |ev: leptos::ev::Event| {
+        if let Some(check) = check {
+            let verdict = check(&event_target_value(&ev)).err().map(|e| field_message(i18n.get_locale(), &e.code));
+            local.set(Some(verdict));
+        }
+    };
+    let error = shown;
     view! {
         <div class="field" class:invalid=move || error.get().is_some()>
             <label for=id.clone()>{move || label.get()}</label>
@@ -109,6 +125,7 @@ pub fn Field(
                 value=move || value.get()
                 aria-invalid=move || error.get().map(|_| "true")
                 aria-describedby=described
+                on:change=on_change
             />
             {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{move || h.get()}</p> })}
             <p class="field-error" id=format!("{id}-error")>{move || error.get()}</p>

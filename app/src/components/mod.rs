@@ -3,3 +3,18 @@ pub mod form;
 pub mod info_box;
 pub mod logo;
 pub mod shell;
+
+use leptos::prelude::Owner;
+
+/// A translated text for `leptos_meta` (page titles). On the server leptos_meta reads it after the page
+/// has rendered, outside the request's reactive owner; reading the language signal there panics, so
+/// the read runs inside the owner that made it.
+pub fn localized(
+    text: impl Fn() -> &'static str + Send + Sync + 'static,
+) -> impl Fn() -> String + Send + Sync + 'static {
+    let owner = Owner::current();
+    move || match &owner {
+        Some(owner) => owner.with(|| text().to_string()),
+        None => text().to_string(),
+    }
+}

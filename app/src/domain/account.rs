@@ -161,6 +161,24 @@ impl LineNumber {
     }
 }
 
+/// The field checks the browser runs as the user types (the server runs the same parsers again).
+pub mod checks {
+    use super::*;
+
+    pub fn display_name(s: &str) -> Result<(), FieldError> {
+        DisplayName::parse(s).map(|_| ())
+    }
+    pub fn email(s: &str) -> Result<(), FieldError> {
+        Email::parse(s).map(|_| ())
+    }
+    pub fn password(s: &str) -> Result<(), FieldError> {
+        Password::parse(s).map(|_| ())
+    }
+    pub fn optional_line_number(s: &str) -> Result<(), FieldError> {
+        LineNumber::parse_optional(s).map(|_| ())
+    }
+}
+
 macro_rules! string_newtype_impls {
     ($($t:ident),*) => {$(
         impl AsRef<str> for $t {

@@ -3,6 +3,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::localized;
+use leptos_router::components::A;
+
 use crate::brand::Brand;
 use crate::i18n::*;
 
@@ -11,10 +14,14 @@ pub fn AssistancePage() -> impl IntoView {
     let i18n = use_i18n();
     let brand = use_context::<Brand>().unwrap_or_default();
     view! {
-        <Title text=move || t_string!(i18n, nav.assistance).to_string() />
+        <Title text=localized(move || t_string!(i18n, nav.assistance)) />
         <section class="card hero">
             <h1>{t!(i18n, assistance.title)}</h1>
             <p class="lead">{t!(i18n, assistance.intro)}</p>
+            <p class="actions">
+                <A href="/registrati" attr:class="button primary">{t!(i18n, nav.register)}</A>
+                <A href="/accedi" attr:class="button secondary">{t!(i18n, nav.login)}</A>
+            </p>
         </section>
         <section class="card">
             <h2>{t!(i18n, assistance.what_title)}</h2>

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::components::localized;
 use leptos_router::components::A;
 
 use crate::i18n::*;
@@ -10,7 +12,7 @@ use crate::i18n::*;
 pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, nav.home).to_string() />
+        <Title text=localized(move || t_string!(i18n, nav.home)) />
         <section class="card hero">
             <h1>{t!(i18n, home.title)}</h1>
             <p class="lead">{t!(i18n, home.intro)}</p>

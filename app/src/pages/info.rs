@@ -3,13 +3,15 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::localized;
+
 use crate::i18n::*;
 
 #[component]
 pub fn InfoPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, nav.info).to_string() />
+        <Title text=localized(move || t_string!(i18n, nav.info)) />
         <section class="card">
             <h1>{t!(i18n, info.title)}</h1>
             <p class="lead">{t!(i18n, info.intro)}</p>

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::components::localized;
 use leptos_router::components::A;
 
 use crate::i18n::*;
@@ -14,7 +16,7 @@ pub fn NotFound() -> impl IntoView {
     }
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, not_found.title).to_string() />
+        <Title text=localized(move || t_string!(i18n, not_found.title)) />
         <section class="card hero">
             <h1>{t!(i18n, not_found.title)}</h1>
             <p class="lead">{t!(i18n, not_found.text)}</p>

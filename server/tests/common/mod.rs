@@ -9,6 +9,11 @@ use server::config::Cli;
 use server::http::AppState;
 use sqlx::{Connection, Executor, PgConnection};
 
+/// No request of a test may hang: a stalled answer fails the test and names the request.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// Nor may a whole test.
+pub const TEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// A database made for one test.
 pub struct TestDb {
     pub url: String,
@@ -103,6 +108,7 @@ impl TestApp {
         let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         let client = reqwest::Client::builder()
             .cookie_provider(jar.clone())
+            .timeout(REQUEST_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
@@ -144,6 +150,7 @@ impl TestApp {
     pub fn new_client(&self) -> reqwest::Client {
         reqwest::Client::builder()
             .cookie_store(true)
+            .timeout(REQUEST_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client")
@@ -161,6 +168,7 @@ impl TestApp {
         headers.insert("Cookie", cookie.parse().expect("cookie header"));
         reqwest::Client::builder()
             .default_headers(headers)
+            .timeout(REQUEST_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client")
@@ -181,7 +189,8 @@ macro_rules! on_both_databases {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name($crate::common::TestDb::sqlite().await).await
+                    let run = super::$name($crate::common::TestDb::sqlite().await);
+                    tokio::time::timeout($crate::common::TEST_TIMEOUT, run).await.expect("the test took too long");
                 }
             )*
         }
@@ -190,7 +199,7 @@ macro_rules! on_both_databases {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     if let Some(db) = $crate::common::TestDb::postgres().await {
-                        super::$name(db).await
+                        tokio::time::timeout($crate::common::TEST_TIMEOUT, super::$name(db)).await.expect("the test took too long");
                     }
                 }
             )*

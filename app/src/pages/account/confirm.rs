@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::components::localized;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
@@ -19,7 +21,7 @@ pub fn ConfirmNoticePage() -> impl IntoView {
     let errors = failure(action.value());
     let pending: Signal<bool> = action.pending().into();
     view! {
-        <Title text=move || t_string!(i18n, confirm.title).to_string() />
+        <Title text=localized(move || t_string!(i18n, confirm.title)) />
         <section class="card hero">
             <h1>{t!(i18n, confirm.title)}</h1>
             <Suspense>

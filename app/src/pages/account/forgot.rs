@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::components::localized;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::ForgotPassword;
@@ -17,7 +19,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let errors = failure(action.value());
     let pending: Signal<bool> = action.pending().into();
     view! {
-        <Title text=move || t_string!(i18n, forgot.title).to_string() />
+        <Title text=localized(move || t_string!(i18n, forgot.title)) />
         <section class="card form-card">
             <h1>{t!(i18n, forgot.title)}</h1>
             <Show

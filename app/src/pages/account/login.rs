@@ -2,10 +2,13 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::components::localized;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::Login;
+use crate::api::forms::{kept, take_form_values};
 use crate::components::form::{Field, FormAlert, Submit, failure, field_error};
 use crate::i18n::*;
 use crate::tr;
@@ -18,8 +21,9 @@ pub fn LoginPage() -> impl IntoView {
     let errors = failure(action.value());
     let pending: Signal<bool> = action.pending().into();
     let flag = move |key: &str| query.read().get(key).is_some();
+    let kept_values = Resource::new(|| (), |_| take_form_values("login".into()));
     view! {
-        <Title text=move || t_string!(i18n, login.title).to_string() />
+        <Title text=localized(move || t_string!(i18n, login.title)) />
         <section class="card form-card">
             <h1>{t!(i18n, login.title)}</h1>
             <p class="lead">{t!(i18n, login.intro)}</p>
@@ -32,6 +36,10 @@ pub fn LoginPage() -> impl IntoView {
             <Show when=move || flag("reimpostata")>
                 <p class="alert success" role="status">{t!(i18n, login.reset_done)}</p>
             </Show>
+            <Suspense>
+            {move || Suspend::new(async move {
+            let values = kept_values.await.ok().flatten();
+            view! {
             <ActionForm action=action attr:class="form" attr:novalidate=true>
                 <FormAlert errors />
                 <Field
@@ -40,6 +48,7 @@ pub fn LoginPage() -> impl IntoView {
                     input_type="email"
                     autocomplete="username"
                     required=true
+                    value=kept(&values, "email")
                     error=field_error(errors, "email")
                 />
                 <Field
@@ -52,6 +61,9 @@ pub fn LoginPage() -> impl IntoView {
                 />
                 <Submit pending label=tr!(i18n, login.submit) />
             </ActionForm>
+            }
+            })}
+            </Suspense>
             <p class="form-footer">
                 <A href="/password-dimenticata">{t!(i18n, login.forgot)}</A>
             </p>

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::components::localized;
 use leptos_router::components::{A, Redirect};
 use leptos_router::hooks::use_query_map;
 
@@ -15,7 +17,7 @@ pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
     let me = Resource::new(|| (), |_| get_me());
     view! {
-        <Title text=move || t_string!(i18n, account.title).to_string() />
+        <Title text=localized(move || t_string!(i18n, account.title)) />
         <Suspense>
             {move || Suspend::new(async move {
                 match me.await {

@@ -2,10 +2,14 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::components::localized;
 use leptos_router::components::A;
 
 use crate::api::auth::Register;
+use crate::api::forms::{kept, take_form_values};
 use crate::components::form::{Field, FormAlert, Submit, failure, field_error};
+use crate::domain::account::checks;
 use crate::i18n::*;
 use crate::tr;
 
@@ -20,11 +24,16 @@ pub fn RegisterPage() -> impl IntoView {
     let pending: Signal<bool> = action.pending().into();
     let privacy_error = field_error(errors, "accept_privacy");
     let conduct_error = field_error(errors, "accept_conduct");
+    let kept_values = Resource::new(|| (), |_| take_form_values("register".into()));
     view! {
-        <Title text=move || t_string!(i18n, register.title).to_string() />
+        <Title text=localized(move || t_string!(i18n, register.title)) />
         <section class="card form-card">
             <h1>{t!(i18n, register.title)}</h1>
             <p class="lead">{t!(i18n, register.intro)}</p>
+            <Suspense>
+            {move || Suspend::new(async move {
+            let values = kept_values.await.ok().flatten();
+            view! {
             <ActionForm action=action attr:class="form" attr:novalidate=true>
                 <FormAlert errors fields=FIELDS />
                 <Field
@@ -32,8 +41,10 @@ pub fn RegisterPage() -> impl IntoView {
                     label=tr!(i18n, register.display_name)
                     autocomplete="name"
                     required=true
+                    value=kept(&values, "display_name")
                     error=field_error(errors, "display_name")
                     hint=tr!(i18n, register.display_name_hint)
+                    check=checks::display_name
                 />
                 <Field
                     name="email"
@@ -41,7 +52,9 @@ pub fn RegisterPage() -> impl IntoView {
                     input_type="email"
                     autocomplete="email"
                     required=true
+                    value=kept(&values, "email")
                     error=field_error(errors, "email")
+                    check=checks::email
                 />
                 <Field
                     name="password"
@@ -51,6 +64,7 @@ pub fn RegisterPage() -> impl IntoView {
                     required=true
                     error=field_error(errors, "password")
                     hint=tr!(i18n, register.password_hint)
+                    check=checks::password
                 />
                 <Field
                     name="password_confirm"
@@ -65,8 +79,10 @@ pub fn RegisterPage() -> impl IntoView {
                     label=tr!(i18n, register.line_number)
                     input_type="tel"
                     autocomplete="tel-national"
+                    value=kept(&values, "line_number")
                     error=field_error(errors, "line_number")
                     hint=tr!(i18n, register.line_number_hint)
+                    check=checks::optional_line_number
                 />
                 <div class="check" class:invalid=move || privacy_error.get().is_some()>
                     <input type="checkbox" id="f-accept_privacy" name="accept_privacy" value="yes" required />
@@ -88,6 +104,9 @@ pub fn RegisterPage() -> impl IntoView {
                 </div>
                 <Submit pending label=tr!(i18n, register.submit) />
             </ActionForm>
+            }
+            })}
+            </Suspense>
             <p class="form-footer">
                 {t!(i18n, register.have_account)} " " <A href="/accedi">{t!(i18n, nav.login)}</A>
             </p>
@@ -100,7 +119,7 @@ pub fn RegisterPage() -> impl IntoView {
 pub fn CheckInboxPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, register.check_title).to_string() />
+        <Title text=localized(move || t_string!(i18n, register.check_title)) />
         <section class="card hero">
             <h1>{t!(i18n, register.check_title)}</h1>
             <p class="lead">{t!(i18n, register.check_text)}</p>

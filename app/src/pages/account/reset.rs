@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::components::localized;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
@@ -19,7 +21,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let errors = failure(action.value());
     let pending: Signal<bool> = action.pending().into();
     view! {
-        <Title text=move || t_string!(i18n, reset.title).to_string() />
+        <Title text=localized(move || t_string!(i18n, reset.title)) />
         <section class="card form-card">
             <h1>{t!(i18n, reset.title)}</h1>
             <Show
