@@ -20,6 +20,7 @@ use serde::Deserialize;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
@@ -58,7 +59,14 @@ pub fn router(state: AppState) -> Router {
     };
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
+    // Built files are served by ServeDir itself: leptos_axum's file handler turns a 304 (a browser
+    // revalidating its cached WASM) into the 404 page, and a returning visitor's page never hydrated.
+    let site_root = leptos_options.site_root.to_string();
+    let pkg = ServeDir::new(format!("{site_root}/{}", leptos_options.site_pkg_dir));
+    let favicon = ServeFile::new(format!("{site_root}/favicon.svg"));
     Router::new()
+        .nest_service("/pkg", pkg)
+        .route_service("/favicon.svg", favicon)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/lang/{code}", get(switch_language))

@@ -111,6 +111,23 @@ async fn the_brand_comes_from_configuration(db: TestDb) {
     assert!(!html.contains("Social Care 3"), "the default name must not leak through");
 }
 
+/// A browser revalidating its cached WASM gets 304 (it used to get the 404 page, and never hydrated).
+#[tokio::test]
+async fn a_cached_bundle_is_revalidated_not_replaced_by_the_404_page() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(site.path().join("pkg")).unwrap();
+    std::fs::write(site.path().join("pkg/social-care-3.wasm"), b"\0asm").unwrap();
+    let root = site.path().display().to_string();
+    let app = TestApp::spawn_with(TestDb::sqlite().await, &["--site-root", &root]).await;
+    let first = app.get("/pkg/social-care-3.wasm").await;
+    assert_eq!(first.status(), 200);
+    let modified = first.headers()["last-modified"].to_str().unwrap().to_string();
+    let again =
+        app.client.get(app.url("/pkg/social-care-3.wasm")).header("If-Modified-Since", modified).send().await.unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(app.get("/pkg/missing.wasm").await.status(), 404);
+}
+
 on_both_databases!(
     the_home_page_is_in_italian_by_default,
     english_is_chosen_from_accept_language,
