@@ -19,6 +19,7 @@ use crate::pages::account::{
     register::{CheckInboxPage, RegisterPage},
     reset::ResetPasswordPage,
 };
+use crate::pages::requests::{detail::RequestPage, list::MyRequestsPage, new::NewRequestPage};
 use crate::pages::{
     assistance::AssistancePage, home::HomePage, info::InfoPage, not_found::NotFound, privacy::PrivacyPage,
 };
@@ -49,6 +50,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    crate::components::live::Live::provide();
     let brand = use_context::<Brand>().unwrap_or_default();
     let brand_name = brand.name.clone();
     view! {
@@ -72,6 +74,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("password-dimenticata") view=ForgotPasswordPage ssr=SsrMode::Async />
                         <Route path=path!("reimposta-password") view=ResetPasswordPage ssr=SsrMode::Async />
                         <Route path=path!("account") view=AccountPage ssr=SsrMode::Async />
+                        <Route path=path!("assistenza/nuova") view=NewRequestPage ssr=SsrMode::Async />
+                        <Route path=path!("assistenza/richieste") view=MyRequestsPage ssr=SsrMode::Async />
+                        <Route path=path!("assistenza/richieste/:reference") view=RequestPage ssr=SsrMode::Async />
                     </Routes>
                 </PageShell>
             </Router>

@@ -5,6 +5,9 @@ use async_trait::async_trait;
 use std::sync::Arc;
 
 use crate::domain::account::{DisplayName, Email, LineNumber};
+use crate::domain::request::{
+    Category, Contact, Description, Outcome, PublicHandle, Rating, ReportedOn, Role, Status, Subject,
+};
 use crate::error::AppError;
 
 /// A storage failure. Adapters map their database errors here; `Database` keeps the cause for the log.
@@ -186,6 +189,10 @@ pub trait Accounts: Send + Sync {
     ) -> Result<i64, StoreError>;
 
     async fn update_profile(&self, user: UserId, profile: ProfileUpdate, now: i64) -> Result<(), StoreError>;
+
+    /// Makes the account a customer, an agent or an admin, ending its sessions (epoch + 1): a change of
+    /// privilege starts from a fresh login.
+    async fn set_role(&self, user: UserId, role: Role, now: i64) -> Result<(), StoreError>;
 }
 
 #[async_trait]
@@ -205,8 +212,182 @@ pub trait Outbox: Send + Sync {
     async fn emails_to(&self, recipient: &str) -> Result<Vec<OutboxEmail>, StoreError>;
 }
 
+pub type RequestId = i64;
+
+/// A request as the customer submits it (every field already validated).
+pub struct NewRequest {
+    pub customer: UserId,
+    pub category: Category,
+    pub subject: Subject,
+    pub description: Description,
+    pub line_number: LineNumber,
+    pub contact: Contact,
+    pub reported_on: ReportedOn,
+    pub public_handle: Option<PublicHandle>,
+}
+
+/// A request as stored. Holds private data: its `Debug` shows only the id and the state.
+#[derive(Clone)]
+pub struct RequestRecord {
+    pub id: RequestId,
+    pub customer_id: UserId,
+    pub category: Category,
+    pub subject: String,
+    pub description: String,
+    pub line_number: String,
+    pub contact: Contact,
+    pub reported_on: ReportedOn,
+    pub public_handle: Option<String>,
+    pub status: Status,
+    pub outcome: Option<Outcome>,
+    pub holder_id: Option<UserId>,
+    pub version: i64,
+    pub queue_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_activity_at: i64,
+    pub taken_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub rating: Option<i32>,
+    pub rating_comment: Option<String>,
+    pub customer_seen_event: i64,
+}
+
+impl std::fmt::Debug for RequestRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestRecord")
+            .field("id", &self.id)
+            .field("status", &self.status)
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One line of a request's timeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventRecord {
+    pub id: i64,
+    pub request_id: RequestId,
+    pub at: i64,
+    pub actor_id: Option<UserId>,
+    /// `customer`, `agent`, `admin` or `system`.
+    pub actor_role: String,
+    /// `received`, or an [`Action::event_kind`](crate::domain::request::Action::event_kind).
+    pub kind: String,
+    pub from_status: Option<Status>,
+    pub to_status: Option<Status>,
+    pub outcome: Option<Outcome>,
+    pub body: Option<String>,
+    pub internal: bool,
+}
+
+/// A line of "My requests".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestListItem {
+    pub id: RequestId,
+    pub category: Category,
+    pub subject: String,
+    pub status: Status,
+    pub outcome: Option<Outcome>,
+    pub last_activity_at: i64,
+    /// The pool's events the customer has not seen yet.
+    pub unread: i64,
+}
+
+/// Where a page of "My requests" ends: the next page starts after it (keyset pagination).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ListCursor {
+    pub last_activity_at: i64,
+    pub id: RequestId,
+}
+
+/// An event to append to a timeline.
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub actor_id: Option<UserId>,
+    pub actor_role: &'static str,
+    pub kind: &'static str,
+    pub body: Option<String>,
+    pub internal: bool,
+}
+
+/// A change of a request, decided by the service with the domain's rules: applied only if the request
+/// is still at `expected_version` (else `StoreError::Conflict`), with its event and its email, in one
+/// transaction.
+#[derive(Debug)]
+pub struct TransitionRecord {
+    pub request: RequestId,
+    pub expected_version: i64,
+    pub from: Status,
+    pub to: Status,
+    pub outcome: Option<Outcome>,
+    pub holder_id: Option<UserId>,
+    pub taken_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub last_activity_at: i64,
+    pub event: NewEvent,
+    pub email: Option<NewEmail>,
+    pub now: i64,
+}
+
+/// What the live status asks every few seconds: the newest event the customer may see, and how many
+/// of the pool's events they have not seen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pulse {
+    pub latest_event: i64,
+    pub unread: i64,
+}
+
+/// Builds the email for a request once its id is known (inside the submitting transaction).
+pub type EmailForRequest = Box<dyn FnOnce(RequestId) -> NewEmail + Send>;
+
+#[async_trait]
+pub trait Requests: Send + Sync {
+    /// Stores the request (status `received`, queued at `now`) with its `received` event and, when
+    /// given, its email. One transaction.
+    async fn submit_request(
+        &self,
+        request: NewRequest,
+        email: Option<EmailForRequest>,
+        now: i64,
+    ) -> Result<RequestId, StoreError>;
+
+    async fn request_by_id(&self, id: RequestId) -> Result<Option<RequestRecord>, StoreError>;
+
+    /// A customer's requests, newest activity first, after `after` (keyset), at most `limit`.
+    async fn customer_requests(
+        &self,
+        customer: UserId,
+        after: Option<ListCursor>,
+        limit: i64,
+    ) -> Result<Vec<RequestListItem>, StoreError>;
+
+    /// The timeline, oldest first; internal notes only when asked for.
+    async fn request_events(&self, id: RequestId, include_internal: bool) -> Result<Vec<EventRecord>, StoreError>;
+
+    /// Applies a change if nobody changed the request since it was read; returns the new version.
+    async fn record_transition(&self, change: TransitionRecord) -> Result<i64, StoreError>;
+
+    /// Records a rating, once, on the customer's own request after its outcome; `false` otherwise.
+    async fn rate_request(
+        &self,
+        id: RequestId,
+        customer: UserId,
+        rating: Rating,
+        comment: Option<String>,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// The customer has seen the request's timeline up to now.
+    async fn mark_seen(&self, id: RequestId, customer: UserId) -> Result<(), StoreError>;
+
+    async fn customer_pulse(&self, customer: UserId) -> Result<Pulse, StoreError>;
+}
+
 /// Everything the portal needs from its database; each backend implements every port.
-pub trait Store: Health + Accounts + Outbox {}
+pub trait Store: Health + Accounts + Outbox + Requests {}
 
 /// Settings the server functions need, from the server's configuration.
 #[derive(Clone, Debug)]

@@ -7,7 +7,8 @@ use clap::Parser;
 use common::TestDb;
 use server::config::Cli;
 
-use app::domain::account::{DisplayName, Email};
+use app::domain::account::{DisplayName, Email, LineNumber};
+use app::domain::request::*;
 use app::ports::*;
 
 fn email(to: &str, kind: &'static str) -> NewEmail {
@@ -132,7 +133,227 @@ async fn migrations_run_once_so_a_second_start_finds_the_schema_ready(db: TestDb
     second.ping().await.expect("ping after a second start");
 }
 
+// ---------- assistance requests ----------
+
+async fn customer(store: &SharedStore, addr: &str) -> UserId {
+    match register(store, addr, &format!("tok-{addr}"), 10_000, 0).await {
+        Registration::Created(id) => id,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn new_request(customer: UserId, subject: &str) -> NewRequest {
+    NewRequest {
+        customer,
+        category: Category::Coverage,
+        subject: Subject::parse(subject).unwrap(),
+        description: Description::parse("No signal at home since Monday, in every room.").unwrap(),
+        line_number: LineNumber::parse("333 123 4567").unwrap(),
+        contact: Contact::Portal,
+        reported_on: ReportedOn::Facebook,
+        public_handle: Some(PublicHandle::parse("@mario").unwrap()),
+    }
+}
+
+async fn submit(store: &SharedStore, customer: UserId, subject: &str, now: i64) -> RequestId {
+    let mail: EmailForRequest = Box::new(|id| email("mail@example.it", if id > 0 { "request_received" } else { "x" }));
+    store.submit_request(new_request(customer, subject), Some(mail), now).await.unwrap()
+}
+
+/// A change as a service would decide it, from the request as read.
+fn change(
+    r: &RequestRecord,
+    to: Status,
+    kind: &'static str,
+    actor: Option<UserId>,
+    role: &'static str,
+    now: i64,
+) -> TransitionRecord {
+    TransitionRecord {
+        request: r.id,
+        expected_version: r.version,
+        from: r.status,
+        to,
+        outcome: (to == Status::Resolved).then_some(Outcome::Solved),
+        holder_id: if to == Status::Received { None } else { actor.or(r.holder_id) },
+        taken_at: r.taken_at.or(Some(now)),
+        resolved_at: (to == Status::Resolved).then_some(now),
+        closed_at: None,
+        last_activity_at: if kind == "note" { r.last_activity_at } else { now },
+        event: NewEvent {
+            actor_id: actor,
+            actor_role: role,
+            kind,
+            body: Some(format!("{kind} text")),
+            internal: kind == "note",
+        },
+        email: None,
+        now,
+    }
+}
+
+async fn a_submitted_request_is_stored_whole_with_its_received_event_and_email(db: TestDb) {
+    let store = connect(&db).await;
+    let c = customer(&store, "c1@example.it").await;
+    let id = submit(&store, c, "No signal at home", 1_000).await;
+    let r = store.request_by_id(id).await.unwrap().expect("stored");
+    assert_eq!((r.customer_id, r.status, r.version, r.queue_at, r.created_at), (c, Status::Received, 0, 1_000, 1_000));
+    assert_eq!((r.category, r.contact, r.reported_on), (Category::Coverage, Contact::Portal, ReportedOn::Facebook));
+    assert_eq!(r.subject, "No signal at home");
+    assert_eq!(r.line_number, "+393331234567");
+    assert_eq!(r.public_handle.as_deref(), Some("@mario"));
+    assert_eq!(r.holder_id, None);
+    let events = store.request_events(id, true).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        (events[0].kind.as_str(), events[0].to_status, events[0].actor_id),
+        ("received", Some(Status::Received), Some(c))
+    );
+    let kinds: Vec<String> = store.emails_to("mail@example.it").await.unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, ["request_received"]);
+    assert!(store.request_by_id(id + 1000).await.unwrap().is_none());
+}
+
+async fn my_requests_come_newest_activity_first_in_keyset_pages(db: TestDb) {
+    let store = connect(&db).await;
+    let c = customer(&store, "c2@example.it").await;
+    let other = customer(&store, "c3@example.it").await;
+    // Seven requests; two pairs share a timestamp, so the id breaks the tie.
+    let mut ids = Vec::new();
+    for (i, at) in [100, 200, 200, 300, 400, 400, 500].into_iter().enumerate() {
+        ids.push(submit(&store, c, &format!("Request number {i}"), at).await);
+    }
+    submit(&store, other, "Someone else's request", 450).await;
+    // Activity on the oldest moves it to the top.
+    let oldest = store.request_by_id(ids[0]).await.unwrap().unwrap();
+    store.record_transition(change(&oldest, Status::InCharge, "taken", None, "agent", 600)).await.unwrap();
+
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store.customer_requests(c, cursor, 3).await.unwrap();
+        assert!(page.len() <= 3);
+        if page.is_empty() {
+            break;
+        }
+        let last = page.last().unwrap();
+        cursor = Some(ListCursor { last_activity_at: last.last_activity_at, id: last.id });
+        seen.extend(page.into_iter().map(|r| (r.last_activity_at, r.id)));
+    }
+    let expected =
+        vec![(600, ids[0]), (500, ids[6]), (400, ids[5]), (400, ids[4]), (300, ids[3]), (200, ids[2]), (200, ids[1])];
+    assert_eq!(seen, expected);
+}
+
+async fn a_change_applies_only_to_the_version_it_was_decided_on_and_logs_its_event(db: TestDb) {
+    let store = connect(&db).await;
+    let c = customer(&store, "c4@example.it").await;
+    let agent = customer(&store, "agent@example.it").await;
+    store.set_role(agent, Role::Agent, 5).await.unwrap();
+    assert_eq!(store.user_by_id(agent).await.unwrap().unwrap().role, "agent");
+    let id = submit(&store, c, "Billing question", 1_000).await;
+    let r = store.request_by_id(id).await.unwrap().unwrap();
+    let v = store.record_transition(change(&r, Status::InCharge, "taken", Some(agent), "agent", 2_000)).await.unwrap();
+    assert_eq!(v, 1);
+    // The same decision again, on the old version: refused, nothing written.
+    let again = store.record_transition(change(&r, Status::InCharge, "taken", Some(agent), "agent", 2_001)).await;
+    assert!(matches!(again, Err(StoreError::Conflict)), "{again:?}");
+    let r = store.request_by_id(id).await.unwrap().unwrap();
+    assert_eq!((r.status, r.version, r.holder_id, r.taken_at), (Status::InCharge, 1, Some(agent), Some(2_000)));
+
+    let v = store.record_transition(change(&r, Status::InCharge, "note", Some(agent), "agent", 3_000)).await.unwrap();
+    assert_eq!(v, 2);
+    let r = store.request_by_id(id).await.unwrap().unwrap();
+    assert_eq!(r.last_activity_at, 2_000, "a note is not activity the customer sees");
+    store.record_transition(change(&r, Status::Resolved, "outcome", Some(agent), "agent", 4_000)).await.unwrap();
+    let r = store.request_by_id(id).await.unwrap().unwrap();
+    assert_eq!((r.status, r.outcome, r.resolved_at), (Status::Resolved, Some(Outcome::Solved), Some(4_000)));
+
+    let all = store.request_events(id, true).await.unwrap();
+    let kinds: Vec<&str> = all.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["received", "taken", "note", "outcome"]);
+    assert_eq!((all[1].from_status, all[1].to_status), (Some(Status::Received), Some(Status::InCharge)));
+    assert_eq!(all[3].outcome, Some(Outcome::Solved));
+    assert!(all[2].internal);
+    let visible = store.request_events(id, false).await.unwrap();
+    assert!(visible.iter().all(|e| !e.internal && e.kind != "note"));
+    assert_eq!(visible.len(), 3);
+}
+
+async fn a_reopened_request_keeps_its_arrival_time_and_leaves_its_holder(db: TestDb) {
+    let store = connect(&db).await;
+    let c = customer(&store, "c5@example.it").await;
+    let id = submit(&store, c, "Portability stuck", 1_000).await;
+    let r = store.request_by_id(id).await.unwrap().unwrap();
+    store.record_transition(change(&r, Status::InCharge, "taken", Some(c), "agent", 2_000)).await.unwrap();
+    let r = store.request_by_id(id).await.unwrap().unwrap();
+    store.record_transition(change(&r, Status::Resolved, "outcome", Some(c), "agent", 3_000)).await.unwrap();
+    let r = store.request_by_id(id).await.unwrap().unwrap();
+    let mut reopen = change(&r, Status::Received, "reopened", Some(c), "customer", 4_000);
+    reopen.outcome = None;
+    reopen.resolved_at = None;
+    store.record_transition(reopen).await.unwrap();
+    let r = store.request_by_id(id).await.unwrap().unwrap();
+    assert_eq!((r.status, r.holder_id, r.queue_at, r.outcome), (Status::Received, None, 1_000, None));
+}
+
+async fn unread_counts_the_pool_s_visible_events_until_the_customer_looks(db: TestDb) {
+    let store = connect(&db).await;
+    let c = customer(&store, "c6@example.it").await;
+    let id = submit(&store, c, "Offer not applied", 1_000).await;
+    assert_eq!(store.customer_pulse(c).await.unwrap().unread, 0, "the customer's own submission is not news");
+    let r = store.request_by_id(id).await.unwrap().unwrap();
+    store.record_transition(change(&r, Status::InCharge, "taken", None, "agent", 2_000)).await.unwrap();
+    let r = store.request_by_id(id).await.unwrap().unwrap();
+    store.record_transition(change(&r, Status::InCharge, "note", None, "agent", 2_500)).await.unwrap();
+    let r = store.request_by_id(id).await.unwrap().unwrap();
+    store.record_transition(change(&r, Status::AwaitingCustomer, "ask", None, "agent", 3_000)).await.unwrap();
+    let pulse = store.customer_pulse(c).await.unwrap();
+    assert_eq!(pulse.unread, 2, "taken + ask; the note is never counted");
+    let list = store.customer_requests(c, None, 10).await.unwrap();
+    assert_eq!(list[0].unread, 2);
+    store.mark_seen(id, c).await.unwrap();
+    let after = store.customer_pulse(c).await.unwrap();
+    assert_eq!(after.unread, 0);
+    assert_eq!(after.latest_event, pulse.latest_event);
+    // Someone else cannot mark it seen.
+    let r = store.request_by_id(id).await.unwrap().unwrap();
+    store.record_transition(change(&r, Status::InCharge, "message", None, "agent", 4_000)).await.unwrap();
+    let stranger = customer(&store, "c7@example.it").await;
+    store.mark_seen(id, stranger).await.unwrap();
+    let pulse = store.customer_pulse(c).await.unwrap();
+    assert_eq!(pulse.unread, 1);
+    assert!(pulse.latest_event > after.latest_event);
+    assert_eq!(store.customer_pulse(stranger).await.unwrap(), Pulse::default());
+}
+
+async fn a_rating_is_recorded_once_after_an_outcome_by_the_owner_only(db: TestDb) {
+    let store = connect(&db).await;
+    let c = customer(&store, "c8@example.it").await;
+    let stranger = customer(&store, "c9@example.it").await;
+    let id = submit(&store, c, "Device not working", 1_000).await;
+    let five = Rating::parse("5").unwrap();
+    assert!(!store.rate_request(id, c, five, None, 1_100).await.unwrap(), "no outcome yet");
+    let r = store.request_by_id(id).await.unwrap().unwrap();
+    store.record_transition(change(&r, Status::InCharge, "taken", None, "agent", 2_000)).await.unwrap();
+    let r = store.request_by_id(id).await.unwrap().unwrap();
+    store.record_transition(change(&r, Status::Resolved, "outcome", None, "agent", 3_000)).await.unwrap();
+    assert!(!store.rate_request(id, stranger, five, None, 3_100).await.unwrap(), "not theirs");
+    assert!(store.rate_request(id, c, Rating::parse("4").unwrap(), Some("Quick".into()), 3_200).await.unwrap());
+    assert!(!store.rate_request(id, c, five, None, 3_300).await.unwrap(), "only once");
+    let r = store.request_by_id(id).await.unwrap().unwrap();
+    assert_eq!((r.rating, r.rating_comment.as_deref()), (Some(4), Some("Quick")));
+    let last = store.request_events(id, false).await.unwrap().pop().unwrap();
+    assert_eq!((last.kind.as_str(), last.body.as_deref()), ("rated", Some("4")));
+}
+
 on_both_databases!(
+    a_submitted_request_is_stored_whole_with_its_received_event_and_email,
+    my_requests_come_newest_activity_first_in_keyset_pages,
+    a_change_applies_only_to_the_version_it_was_decided_on_and_logs_its_event,
+    a_reopened_request_keeps_its_arrival_time_and_leaves_its_holder,
+    unread_counts_the_pool_s_visible_events_until_the_customer_looks,
+    a_rating_is_recorded_once_after_an_outcome_by_the_owner_only,
     a_fresh_database_answers_a_ping,
     migrations_run_once_so_a_second_start_finds_the_schema_ready,
     a_second_registration_of_an_address_changes_nothing_but_queues_its_email,

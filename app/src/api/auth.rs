@@ -15,10 +15,12 @@ pub struct Me {
     pub line_number: Option<String>,
     pub locale: String,
     pub email_notifications: bool,
+    /// The pool's messages on the customer's requests that they have not seen yet.
+    pub unread: i64,
 }
 
 #[cfg(feature = "ssr")]
-mod ctx {
+pub(crate) mod ctx {
     pub use crate::brand::Brand;
     pub use crate::ports::{settings, store};
     pub use crate::services::{self, accounts};
@@ -82,8 +84,12 @@ pub async fn logout() -> Result<(), AppError> {
 pub async fn get_me() -> Result<Option<Me>, AppError> {
     use ctx::*;
     let session = crate::auth::session::session().await?;
-    let user = crate::auth::session::current_user(&store()?, &session).await?;
-    Ok(user.map(|u| Me {
+    let store = store()?;
+    let Some(u) = crate::auth::session::current_user(&store, &session).await? else {
+        return Ok(None);
+    };
+    let unread = if u.role == "customer" { store.customer_pulse(u.id).await?.unread } else { 0 };
+    Ok(Some(Me {
         display_name: u.display_name,
         email: u.email,
         email_confirmed: u.email_confirmed,
@@ -91,6 +97,7 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
         line_number: u.line_number,
         locale: u.locale,
         email_notifications: u.email_notifications,
+        unread,
     }))
 }
 

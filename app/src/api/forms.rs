@@ -24,12 +24,7 @@ pub fn kept(values: &Option<FormValues>, field: &str) -> String {
 #[cfg(feature = "ssr")]
 pub async fn keep_on_error<T>(form: &str, fields: &[(&str, &str)], result: Result<T, AppError>) -> Result<T, AppError> {
     if result.is_err() {
-        let plain_post = leptos_axum::extract::<http::HeaderMap>()
-            .await
-            .ok()
-            .and_then(|h| h.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
-            .unwrap_or(false);
-        if plain_post {
+        if is_plain_post().await {
             if let Ok(session) = crate::auth::session::session().await {
                 let values: FormValues =
                     fields.iter().map(|(k, v)| (k.to_string(), v.chars().take(500).collect())).collect();
@@ -38,4 +33,22 @@ pub async fn keep_on_error<T>(form: &str, fields: &[(&str, &str)], result: Resul
         }
     }
     result
+}
+
+/// Was this call a browser's plain form post (no JavaScript)? Those ask for HTML.
+#[cfg(feature = "ssr")]
+pub async fn is_plain_post() -> bool {
+    leptos_axum::extract::<http::HeaderMap>()
+        .await
+        .ok()
+        .and_then(|h| h.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+        .unwrap_or(false)
+}
+
+/// Sends a plain form post on to `path`; a hydrated page stays where it is and refreshes itself.
+#[cfg(feature = "ssr")]
+pub async fn redirect_plain_post(path: &str) {
+    if is_plain_post().await {
+        leptos_axum::redirect(path);
+    }
 }

@@ -2,3 +2,4 @@
 //! case, map the result. They are plain form posts without JavaScript, fetches with it.
 pub mod auth;
 pub mod forms;
+pub mod requests;

@@ -30,6 +30,14 @@ pub fn field_message(locale: Locale, code: &str) -> &'static str {
         "line_invalid" => td_string!(locale, errors.line_invalid),
         "consent_required" => td_string!(locale, errors.consent_required),
         "link_expired" => td_string!(locale, errors.link_expired),
+        "subject_too_short" => td_string!(locale, errors.subject_too_short),
+        "description_too_short" => td_string!(locale, errors.description_too_short),
+        "too_long" => td_string!(locale, errors.too_long),
+        "text_invalid" => td_string!(locale, errors.text_invalid),
+        "handle_invalid" => td_string!(locale, errors.handle_invalid),
+        "rating_invalid" => td_string!(locale, errors.rating_invalid),
+        "choice_invalid" => td_string!(locale, errors.choice_invalid),
+        "consent_needed" => td_string!(locale, errors.consent_needed),
         _ => td_string!(locale, errors.malformed),
     }
 }
@@ -141,5 +149,125 @@ pub fn Submit(pending: Signal<bool>, #[prop(into)] label: Signal<&'static str>) 
         <button type="submit" class="button primary" disabled=move || pending.get() aria-busy=move || pending.get().then_some("true")>
             {move || if pending.get() { t_string!(i18n, form.sending) } else { label.get() }}
         </button>
+    }
+}
+
+/// A multi-line text field with its hint, error and character limit.
+#[component]
+pub fn TextArea(
+    name: &'static str,
+    #[prop(into)] label: Signal<&'static str>,
+    #[prop(optional)] required: bool,
+    #[prop(optional, into)] value: Signal<String>,
+    #[prop(into)] error: Signal<Option<&'static str>>,
+    #[prop(optional, into)] hint: Option<Signal<&'static str>>,
+    #[prop(default = 5)] rows: u32,
+    #[prop(default = 4000)] maxlength: u32,
+    #[prop(optional)] check: Option<fn(&str) -> Result<(), FieldError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("f-{name}");
+    let described = format!("{id}-hint {id}-error");
+    let local = RwSignal::new(None::<Option<&'static str>>);
+    Effect::watch(move || error.get(), move |_, _, _| local.set(None), false);
+    let error = Signal::derive(move || local.get().unwrap_or_else(|| error.get()));
+    let on_change = move |ev: leptos::ev::Event| {
+        if let Some(check) = check {
+            let verdict = check(&event_target_value(&ev)).err().map(|e| field_message(i18n.get_locale(), &e.code));
+            local.set(Some(verdict));
+        }
+    };
+    view! {
+        <div class="field" class:invalid=move || error.get().is_some()>
+            <label for=id.clone()>{move || label.get()}</label>
+            <textarea
+                id=id.clone()
+                name=name
+                rows=rows
+                maxlength=maxlength
+                required=required
+                aria-invalid=move || error.get().map(|_| "true")
+                aria-describedby=described
+                on:change=on_change
+                prop:value=move || value.get()
+            >
+                {value.get_untracked()}
+            </textarea>
+            {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{move || h.get()}</p> })}
+            <p class="field-error" id=format!("{id}-error")>{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// One option of a [`Choice`]: the code posted and its translated label.
+pub type ChoiceOption = (&'static str, Signal<&'static str>);
+
+/// A set of choices: a select (many options) or radio buttons (few), both plain form controls.
+#[component]
+pub fn Choice(
+    name: &'static str,
+    #[prop(into)] label: Signal<&'static str>,
+    options: Vec<ChoiceOption>,
+    #[prop(optional, into)] value: Signal<String>,
+    #[prop(into)] error: Signal<Option<&'static str>>,
+    /// Radio buttons instead of a select.
+    #[prop(optional)]
+    radios: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("f-{name}");
+    let error_id = format!("{id}-error");
+    let control = if radios {
+        let buttons = options
+            .into_iter()
+            .map(|(code, text)| {
+                let opt_id = format!("{id}-{code}");
+                let for_id = opt_id.clone();
+                view! {
+                    <label class="radio" for=for_id>
+                        <input
+                            type="radio"
+                            id=opt_id
+                            name=name
+                            value=code
+                            checked=move || value.get() == code
+                            aria-describedby=error_id.clone()
+                        />
+                        <span>{move || text.get()}</span>
+                    </label>
+                }
+            })
+            .collect_view();
+        view! {
+            <fieldset class="radios" id=id.clone()>
+                <legend>{move || label.get()}</legend>
+                {buttons}
+            </fieldset>
+        }
+        .into_any()
+    } else {
+        let choices = options
+            .into_iter()
+            .map(|(code, text)| view! { <option value=code selected=move || value.get() == code>{move || text.get()}</option> })
+            .collect_view();
+        view! {
+            <label for=id.clone()>{move || label.get()}</label>
+            <select
+                id=id.clone()
+                name=name
+                aria-invalid=move || error.get().map(|_| "true")
+                aria-describedby=error_id.clone()
+            >
+                <option value="" selected=move || value.get().is_empty()>{move || t_string!(i18n, request.choose)}</option>
+                {choices}
+            </select>
+        }
+        .into_any()
+    };
+    view! {
+        <div class="field" class:invalid=move || error.get().is_some()>
+            {control}
+            <p class="field-error" id=format!("{id}-error")>{move || error.get()}</p>
+        </div>
     }
 }

@@ -1,8 +1,10 @@
 //! Pieces every page shares: the Facebook-page-style shell, the brand mark, the Info side box.
 pub mod form;
 pub mod info_box;
+pub mod live;
 pub mod logo;
 pub mod shell;
+pub mod time;
 
 use leptos::prelude::Owner;
 
@@ -17,4 +19,13 @@ pub fn localized(
         Some(owner) => owner.with(|| text().to_string()),
         None => text().to_string(),
     }
+}
+
+/// Fills `{name}`-style placeholders of a translated text.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (key, value) in values {
+        out = out.replace(&format!("{{{key}}}"), value);
+    }
+    out
 }

@@ -7,7 +7,8 @@ use leptos_router::hooks::use_location;
 
 use crate::api::auth::{Logout, get_me};
 use crate::brand::Brand;
-use crate::components::{info_box::InfoBox, logo::Avatar};
+use crate::components::live::{Live, LivePoller};
+use crate::components::{fill, info_box::InfoBox, logo::Avatar};
 use crate::i18n::*;
 
 #[component]
@@ -65,6 +66,7 @@ fn UserMenu() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match me.await {
                         Ok(Some(me)) => view! {
+                            {(me.role == "customer").then(|| view! { <MyRequestsLink unread=me.unread /> <LivePoller /> })}
                             <A href="/account" attr:class="user-link">{me.display_name}</A>
                             <ActionForm action=logout attr:class="inline-form">
                                 <button type="submit" class="link-button">{t!(i18n, nav.logout)}</button>
@@ -78,6 +80,24 @@ fn UserMenu() -> impl IntoView {
                 })}
             </Transition>
         </nav>
+    }
+}
+
+/// "My requests" with the count of unread updates, kept live by the poller.
+#[component]
+fn MyRequestsLink(unread: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let live = Live::get();
+    let count = move || live.and_then(|l| l.unread.get()).unwrap_or(unread);
+    view! {
+        <A href="/assistenza/richieste" attr:class="user-link my-requests">
+            {t!(i18n, nav.my_requests)}
+            <Show when=move || { count() > 0 }>
+                <span class="count-badge" aria-label=move || fill(t_string!(i18n, nav.unread), &[("n", &count().to_string())])>
+                    {count}
+                </span>
+            </Show>
+        </A>
     }
 }
 

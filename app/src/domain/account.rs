@@ -174,6 +174,9 @@ pub mod checks {
     pub fn password(s: &str) -> Result<(), FieldError> {
         Password::parse(s).map(|_| ())
     }
+    pub fn line_number(s: &str) -> Result<(), FieldError> {
+        LineNumber::parse(s).map(|_| ())
+    }
     pub fn optional_line_number(s: &str) -> Result<(), FieldError> {
         LineNumber::parse_optional(s).map(|_| ())
     }

@@ -5,3 +5,4 @@ pub mod home;
 pub mod info;
 pub mod not_found;
 pub mod privacy;
+pub mod requests;

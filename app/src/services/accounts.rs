@@ -7,12 +7,12 @@ use crate::auth::password::{check_strength, hash_password, verify_password};
 use crate::auth::token::{hash_token, new_token};
 use crate::brand::Brand;
 use crate::clock::{DAY_MS, HOUR_MS, now_ms};
-use crate::domain::account::{DisplayName, Email, FieldError, LineNumber, Password};
+use crate::domain::account::{DisplayName, Email, LineNumber, Password};
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::mail::{Mail, fill};
 use crate::ports::*;
-use crate::services::locale_of;
+use crate::services::{Problems, locale_of};
 use leptos_i18n::Locale as _;
 
 /// The registration form as posted (raw strings: every rule is checked here, all at once).
@@ -24,24 +24,6 @@ pub struct RegisterForm {
     pub line_number: String,
     pub accept_privacy: bool,
     pub accept_conduct: bool,
-}
-
-/// Collects every refused field instead of stopping at the first.
-#[derive(Default)]
-struct Problems(Vec<FieldError>);
-
-impl Problems {
-    fn check<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {
-        r.map_err(|e| self.0.push(e)).ok()
-    }
-    fn push(&mut self, field: &'static str, code: &'static str) {
-        if !self.0.iter().any(|e| e.field == field) {
-            self.0.push(FieldError::new(field, code));
-        }
-    }
-    fn into_result(self) -> Result<(), AppError> {
-        if self.0.is_empty() { Ok(()) } else { Err(AppError::Invalid(self.0)) }
-    }
 }
 
 /// Checks a new password: its own rules, not the email, strong enough, typed twice alike.

@@ -1,7 +1,28 @@
 //! Use cases on the server: the logic behind the server functions, over the ports.
 pub mod accounts;
+pub mod requests;
 
+use crate::domain::account::FieldError;
+use crate::error::AppError;
 use crate::i18n::Locale;
+
+/// Collects every refused field instead of stopping at the first.
+#[derive(Default)]
+pub(crate) struct Problems(Vec<FieldError>);
+
+impl Problems {
+    pub(crate) fn check<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {
+        r.map_err(|e| self.0.push(e)).ok()
+    }
+    pub(crate) fn push(&mut self, field: &'static str, code: &'static str) {
+        if !self.0.iter().any(|e| e.field == field) {
+            self.0.push(FieldError::new(field, code));
+        }
+    }
+    pub(crate) fn into_result(self) -> Result<(), AppError> {
+        if self.0.is_empty() { Ok(()) } else { Err(AppError::Invalid(self.0)) }
+    }
+}
 
 /// The locale for a code stored or sent by a browser: anything but English is Italian (the default).
 pub fn locale_of(code: &str) -> Locale {

@@ -307,6 +307,20 @@ macro_rules! impl_accounts_and_outbox {
                     .map_err(db_err)?;
                     if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
                 }
+
+                #[tracing::instrument(skip_all, fields(user, role = %role))]
+                async fn set_role(&self, user: UserId, role: app::domain::request::Role, now: i64) -> Result<(), StoreError> {
+                    let done = sqlx::query(
+                        "UPDATE users SET role = $1, session_epoch = session_epoch + 1, updated_at = $2 WHERE id = $3",
+                    )
+                    .bind(role.code())
+                    .bind(now)
+                    .bind(user)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+                }
             }
 
             #[async_trait]

@@ -2,6 +2,7 @@
 
 mod accounts;
 pub mod postgres;
+mod requests;
 pub mod sqlite;
 
 use std::sync::Arc;

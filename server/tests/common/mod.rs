@@ -135,6 +135,59 @@ impl TestApp {
             .expect("POST")
     }
 
+    /// A plain form post from another browser.
+    pub async fn post_form_as(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        from_page: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        client
+            .post(self.url(path))
+            .header("Accept", "text/html")
+            .header("Referer", self.url(from_page))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn get_as(&self, client: &reqwest::Client, path: &str) -> (u16, String) {
+        let res = client.get(self.url(path)).send().await.expect("GET");
+        let status = res.status().as_u16();
+        (status, res.text().await.expect("body"))
+    }
+
+    /// A registered, confirmed customer logged in on a browser of their own.
+    pub async fn customer(&self, email: &str, name: &str) -> (reqwest::Client, app::ports::UserRecord) {
+        const PASSWORD: &str = "violet-otter-canyon-42";
+        let client = self.new_client();
+        let fields = [
+            ("display_name", name),
+            ("email", email),
+            ("password", PASSWORD),
+            ("password_confirm", PASSWORD),
+            ("line_number", "333 765 4321"),
+            ("accept_privacy", "yes"),
+            ("accept_conduct", "yes"),
+        ];
+        let res = self.post_form_as(&client, "/api/register", "/registrati", &fields).await;
+        assert_eq!(location(&res), "/registrati/controlla");
+        let emails = self.store().emails_to(email).await.expect("outbox");
+        let body = &emails.iter().find(|e| e.kind == "confirm_email").expect("confirmation email").body_text;
+        let start = body.find("http://portal.test/").expect("link") + "http://portal.test".len();
+        let link = body[start..].split_whitespace().next().expect("link").to_string();
+        let res = client.get(self.url(&link)).send().await.expect("confirm");
+        assert_eq!(location(&res), "/accedi?confermato=1");
+        let res =
+            self.post_form_as(&client, "/api/login", "/accedi", &[("email", email), ("password", PASSWORD)]).await;
+        assert_eq!(location(&res), "/account");
+        let email = app::domain::account::Email::parse(email).expect("email");
+        let user = self.store().user_by_email(&email).await.expect("lookup").expect("user");
+        (client, user)
+    }
+
     pub fn store(&self) -> &app::ports::SharedStore {
         &self.state.store
     }

@@ -1,0 +1,69 @@
+//! The customer's assistance pages: request assistance, my requests, one request.
+pub mod detail;
+pub mod list;
+pub mod new;
+
+use leptos::prelude::*;
+use leptos_i18n::td_string;
+
+use crate::domain::request::{Category, Contact, Outcome, ReportedOn, Status};
+use crate::i18n::*;
+
+pub fn category_label(locale: Locale, c: Category) -> &'static str {
+    match c {
+        Category::Billing => td_string!(locale, request.cat_billing),
+        Category::Coverage => td_string!(locale, request.cat_coverage),
+        Category::MobileInternet => td_string!(locale, request.cat_internet),
+        Category::Offers => td_string!(locale, request.cat_offers),
+        Category::Portability => td_string!(locale, request.cat_portability),
+        Category::Device => td_string!(locale, request.cat_device),
+        Category::Other => td_string!(locale, request.cat_other),
+    }
+}
+
+pub fn contact_label(locale: Locale, c: Contact) -> &'static str {
+    match c {
+        Contact::Portal => td_string!(locale, request.contact_portal),
+        Contact::Phone => td_string!(locale, request.contact_phone),
+        Contact::Email => td_string!(locale, request.contact_email),
+    }
+}
+
+pub fn reported_label(locale: Locale, r: ReportedOn) -> &'static str {
+    match r {
+        ReportedOn::Facebook => td_string!(locale, request.rep_facebook),
+        ReportedOn::Twitter => td_string!(locale, request.rep_twitter),
+        ReportedOn::Other => td_string!(locale, request.rep_other),
+        ReportedOn::Nowhere => td_string!(locale, request.rep_none),
+    }
+}
+
+/// The status as customers read it (with the outcome once there is one).
+pub fn status_label(locale: Locale, s: Status, outcome: Option<Outcome>) -> &'static str {
+    match s {
+        Status::Received => td_string!(locale, request.status_received),
+        Status::InCharge => td_string!(locale, request.status_in_charge),
+        Status::AwaitingCustomer => td_string!(locale, request.status_awaiting_customer),
+        Status::Resolved => match outcome {
+            Some(o) => outcome_label(locale, o),
+            None => td_string!(locale, request.status_resolved),
+        },
+        Status::Closed => td_string!(locale, request.status_closed),
+    }
+}
+
+pub fn outcome_label(locale: Locale, o: Outcome) -> &'static str {
+    match o {
+        Outcome::Solved => td_string!(locale, request.outcome_solved),
+        Outcome::NotSolvable => td_string!(locale, request.outcome_not_solvable),
+        Outcome::Redirected => td_string!(locale, request.outcome_redirected),
+    }
+}
+
+/// A coloured badge with the status in words.
+#[component]
+pub fn StatusBadge(status: Status, outcome: Option<Outcome>) -> impl IntoView {
+    let i18n = use_i18n();
+    let class = format!("badge status-{}", status.code());
+    view! { <span class=class>{move || status_label(i18n.get_locale(), status, outcome)}</span> }
+}

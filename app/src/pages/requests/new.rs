@@ -1,0 +1,172 @@
+//! Richiedi assistenza: the request form, for logged-in customers.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{A, Redirect};
+
+use crate::api::auth::{Me, get_me};
+use crate::api::forms::{kept, take_form_values};
+use crate::api::requests::SubmitRequest;
+use crate::components::form::{Choice, ChoiceOption, Field, FormAlert, Submit, TextArea, failure, field_error};
+use crate::components::localized;
+use crate::domain::account::checks as account_checks;
+use crate::domain::request::{Category, Contact, ReportedOn, checks};
+use crate::i18n::*;
+use crate::pages::requests::{category_label, contact_label, reported_label};
+use crate::tr;
+
+const FIELDS: &[&str] =
+    &["category", "subject", "description", "line_number", "contact", "reported_on", "public_handle", "consent"];
+
+/// The page asks who is logged in: customers get the form, visitors an invitation to log in.
+#[component]
+pub fn NewRequestPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let me = Resource::new(|| (), |_| get_me());
+    view! {
+        <Title text=localized(move || t_string!(i18n, request.new_title)) />
+        <Suspense>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(me)) if me.email_confirmed => view! { <RequestForm me /> }.into_any(),
+                    Ok(Some(_)) => view! { <Redirect path="/conferma-email" /> }.into_any(),
+                    _ => view! { <LoginNeeded /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// For visitors: what the page is for, and the way in.
+#[component]
+pub fn LoginNeeded() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="card hero">
+            <h1>{t!(i18n, request.new_title)}</h1>
+            <p class="lead">{t!(i18n, request.login_needed)}</p>
+            <p class="actions">
+                <A href="/accedi" attr:class="button primary">{t!(i18n, nav.login)}</A>
+                <A href="/registrati" attr:class="button secondary">{t!(i18n, nav.register)}</A>
+            </p>
+        </section>
+    }
+}
+
+fn options<T: Copy + Send + Sync + 'static>(
+    all: &'static [T],
+    code: fn(T) -> &'static str,
+    label: fn(Locale, T) -> &'static str,
+) -> Vec<ChoiceOption> {
+    let i18n = use_i18n();
+    all.iter().map(|&v| (code(v), Signal::derive(move || label(i18n.get_locale(), v)))).collect()
+}
+
+#[component]
+fn RequestForm(me: Me) -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<SubmitRequest>::new();
+    let errors = failure(action.value());
+    let pending: Signal<bool> = action.pending().into();
+    let consent_error = field_error(errors, "consent");
+    let kept_values = Resource::new(|| (), |_| take_form_values("request".into()));
+    let line = me.line_number.clone().unwrap_or_default();
+    view! {
+        <section class="card form-card">
+            <h1>{t!(i18n, request.new_title)}</h1>
+            <p class="lead">{t!(i18n, request.new_intro)}</p>
+            <p class="alert info privacy-notice">
+                <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                    <path d="M7 10V7a5 5 0 0 1 10 0v3M5 10h14v11H5z" fill="none" stroke="currentColor" stroke-width="2" />
+                </svg>
+                {t!(i18n, request.privacy_notice)}
+            </p>
+            <Suspense>
+            {move || {
+                let line = line.clone();
+                Suspend::new(async move {
+                let values = kept_values.await.ok().flatten();
+                let value = move |field: &str, default: &str| {
+                    let v = kept(&values, field);
+                    if values.is_some() { v } else { default.to_string() }
+                };
+                view! {
+                <ActionForm action=action attr:class="form" attr:novalidate=true>
+                    <FormAlert errors fields=FIELDS />
+                    <Choice
+                        name="category"
+                        label=tr!(i18n, request.category)
+                        options=options(Category::ALL, Category::code, category_label)
+                        value=value("category", "")
+                        error=field_error(errors, "category")
+                    />
+                    <Field
+                        name="subject"
+                        label=tr!(i18n, request.subject)
+                        required=true
+                        value=value("subject", "")
+                        error=field_error(errors, "subject")
+                        hint=tr!(i18n, request.subject_hint)
+                        check=checks::subject
+                    />
+                    <TextArea
+                        name="description"
+                        label=tr!(i18n, request.description)
+                        required=true
+                        rows=6
+                        value=value("description", "")
+                        error=field_error(errors, "description")
+                        hint=tr!(i18n, request.description_hint)
+                        check=checks::description
+                    />
+                    <Field
+                        name="line_number"
+                        label=tr!(i18n, request.line_number)
+                        input_type="tel"
+                        autocomplete="tel-national"
+                        required=true
+                        value=value("line_number", &line)
+                        error=field_error(errors, "line_number")
+                        hint=tr!(i18n, request.line_hint)
+                        check=account_checks::line_number
+                    />
+                    <Choice
+                        name="contact"
+                        label=tr!(i18n, request.contact)
+                        options=options(Contact::ALL, Contact::code, contact_label)
+                        value=value("contact", "portal")
+                        error=field_error(errors, "contact")
+                        radios=true
+                    />
+                    <Choice
+                        name="reported_on"
+                        label=tr!(i18n, request.reported_on)
+                        options=options(ReportedOn::ALL, ReportedOn::code, reported_label)
+                        value=value("reported_on", "")
+                        error=field_error(errors, "reported_on")
+                        radios=true
+                    />
+                    <Field
+                        name="public_handle"
+                        label=tr!(i18n, request.public_handle)
+                        value=value("public_handle", "")
+                        error=field_error(errors, "public_handle")
+                        hint=tr!(i18n, request.public_handle_hint)
+                        check=checks::public_handle
+                    />
+                    <div class="check" class:invalid=move || consent_error.get().is_some()>
+                        <input type="checkbox" id="f-consent" name="consent" value="yes" required />
+                        <label for="f-consent">
+                            {t!(i18n, request.consent)} " "
+                            <a href="/privacy" target="_blank">"Privacy"</a>
+                        </label>
+                        <p class="field-error">{move || consent_error.get()}</p>
+                    </div>
+                    <Submit pending label=tr!(i18n, request.submit) />
+                </ActionForm>
+                }
+            })}}
+            </Suspense>
+        </section>
+    }
+}

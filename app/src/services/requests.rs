@@ -1,0 +1,360 @@
+//! Assistance requests: submitting, the customer's list and page, the conversation, outcomes, ratings.
+//! Every move goes through [`transition`](crate::domain::request::transition); the store only applies
+//! what was decided, and only if nobody changed the request meanwhile.
+
+use leptos_i18n::td_string;
+
+use crate::api::requests::{RequestPage, RequestSummary, RequestView, TimelineEntry};
+use crate::brand::Brand;
+use crate::clock::now_ms;
+use crate::domain::account::LineNumber;
+use crate::domain::request::*;
+use crate::error::AppError;
+use crate::mail::{Mail, fill};
+use crate::ports::*;
+use crate::services::{Problems, locale_of};
+
+/// How many requests one page of "My requests" shows.
+pub const PAGE_SIZE: i64 = 20;
+
+/// The request form as posted.
+pub struct SubmitForm {
+    pub category: String,
+    pub subject: String,
+    pub description: String,
+    pub line_number: String,
+    pub contact: String,
+    pub reported_on: String,
+    pub public_handle: String,
+    pub consent: bool,
+}
+
+/// Emails about a request: what happened and a link, never the conversation itself (an inbox is not
+/// as private as the portal).
+fn request_email(
+    settings: &Settings,
+    brand: &Brand,
+    customer: &UserRecord,
+    id: RequestId,
+    kind: &'static str,
+) -> NewEmail {
+    let locale = locale_of(&customer.locale);
+    let code = reference(id);
+    let values = [("reference", code.as_str()), ("brand", brand.name.as_str())];
+    let (subject, intro) = match kind {
+        "request_received" => {
+            (td_string!(locale, email.request_received_subject), td_string!(locale, email.request_received_intro))
+        }
+        "request_taken" => {
+            (td_string!(locale, email.request_taken_subject), td_string!(locale, email.request_taken_intro))
+        }
+        "request_ask" => (td_string!(locale, email.request_ask_subject), td_string!(locale, email.request_ask_intro)),
+        "request_outcome" => {
+            (td_string!(locale, email.request_outcome_subject), td_string!(locale, email.request_outcome_intro))
+        }
+        "request_warning" => {
+            (td_string!(locale, email.request_warning_subject), td_string!(locale, email.request_warning_intro))
+        }
+        _ => (td_string!(locale, email.request_message_subject), td_string!(locale, email.request_message_intro)),
+    };
+    Mail::new(&customer.email, locale, kind, &fill(subject, &values))
+        .text(fill(td_string!(locale, email.greeting), &[("name", customer.display_name.as_str())]))
+        .text(fill(intro, &values))
+        .link(td_string!(locale, email.request_open), format!("{}/assistenza/richieste/{code}", settings.public_url))
+        .text(td_string!(locale, email.request_footer))
+        .finish(brand)
+}
+
+/// Checks the form and stores the request with its first event (and email, if the customer wants them).
+#[tracing::instrument(skip_all, fields(customer = customer.id))]
+pub async fn submit(
+    store: &SharedStore,
+    settings: &Settings,
+    brand: &Brand,
+    customer: &UserRecord,
+    form: SubmitForm,
+) -> Result<RequestId, AppError> {
+    let mut p = Problems::default();
+    let category = p.check(choice("category", &form.category, Category::from_code));
+    let subject = p.check(Subject::parse(&form.subject));
+    let description = p.check(Description::parse(&form.description));
+    let line_number = p.check(LineNumber::parse(&form.line_number));
+    let contact = p.check(choice("contact", &form.contact, Contact::from_code));
+    let reported_on = p.check(choice("reported_on", &form.reported_on, ReportedOn::from_code));
+    let public_handle = p.check(PublicHandle::parse_optional(&form.public_handle));
+    if !form.consent {
+        p.push("consent", "consent_needed");
+    }
+    p.into_result()?;
+    let (
+        Some(category),
+        Some(subject),
+        Some(description),
+        Some(line_number),
+        Some(contact),
+        Some(reported_on),
+        Some(public_handle),
+    ) = (category, subject, description, line_number, contact, reported_on, public_handle)
+    else {
+        return Err(AppError::Internal);
+    };
+    let request = NewRequest {
+        customer: customer.id,
+        category,
+        subject,
+        description,
+        line_number,
+        contact,
+        reported_on,
+        public_handle,
+    };
+    let email: Option<EmailForRequest> = customer.email_notifications.then(|| {
+        let (settings, brand, customer) = (settings.clone(), brand.clone(), customer.clone());
+        Box::new(move |id| request_email(&settings, &brand, &customer, id, "request_received")) as EmailForRequest
+    });
+    let id = store.submit_request(request, email, now_ms()).await?;
+    Ok(id)
+}
+
+/// Cursor of "My requests" in a URL: `<last activity>-<id>` of the page's last line.
+pub fn encode_cursor(c: ListCursor) -> String {
+    format!("{}-{}", c.last_activity_at, c.id)
+}
+
+pub fn decode_cursor(raw: &str) -> Option<ListCursor> {
+    let (at, id) = raw.split_once('-')?;
+    Some(ListCursor { last_activity_at: at.parse().ok()?, id: id.parse().ok()? })
+}
+
+/// One page of the customer's requests, newest activity first.
+pub async fn my_requests(store: &SharedStore, customer: UserId, after: Option<&str>) -> Result<RequestPage, AppError> {
+    let cursor = after
+        .filter(|s| !s.is_empty())
+        .map(|s| decode_cursor(s).ok_or(AppError::field("after", "malformed")))
+        .transpose()?;
+    let mut rows = store.customer_requests(customer, cursor, PAGE_SIZE + 1).await?;
+    let more = rows.len() as i64 > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE as usize);
+    let next = if more {
+        rows.last().map(|r| encode_cursor(ListCursor { last_activity_at: r.last_activity_at, id: r.id }))
+    } else {
+        None
+    };
+    let items = rows
+        .into_iter()
+        .map(|r| RequestSummary {
+            reference: reference(r.id),
+            category: r.category,
+            subject: r.subject,
+            status: r.status,
+            outcome: r.outcome,
+            last_activity_at: r.last_activity_at,
+            unread: r.unread,
+        })
+        .collect();
+    Ok(RequestPage { items, next, first_page: cursor.is_none() })
+}
+
+/// The customer's own request by its reference; any other answers exactly like one that does not exist.
+async fn own_request(store: &SharedStore, customer: UserId, code: &str) -> Result<RequestRecord, AppError> {
+    let id = parse_reference(code).ok_or(AppError::NotFound)?;
+    match store.request_by_id(id).await? {
+        Some(r) if r.customer_id == customer => Ok(r),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// The request page as its customer sees it (no internal notes); marks the timeline as seen.
+pub async fn customer_view(store: &SharedStore, customer: UserId, code: &str) -> Result<RequestView, AppError> {
+    let r = own_request(store, customer, code).await?;
+    let events = store.request_events(r.id, false).await?;
+    store.mark_seen(r.id, customer).await?;
+    Ok(view_of(&r, &events, now_ms()))
+}
+
+fn view_of(r: &RequestRecord, events: &[EventRecord], now: i64) -> RequestView {
+    let owner = Actor::Customer { owner: true };
+    let allowed = |a| transition(r.status, a, owner, r.resolved_at, now).is_ok();
+    let timeline = events
+        .iter()
+        .filter(|e| !e.internal)
+        .map(|e| TimelineEntry {
+            id: e.id,
+            at: e.at,
+            kind: e.kind.clone(),
+            by_customer: e.actor_role == "customer",
+            to_status: e.to_status,
+            outcome: e.outcome,
+            body: e.body.clone(),
+        })
+        .collect();
+    RequestView {
+        reference: reference(r.id),
+        category: r.category,
+        subject: r.subject.clone(),
+        description: r.description.clone(),
+        line_number: r.line_number.clone(),
+        contact: r.contact,
+        reported_on: r.reported_on,
+        public_handle: r.public_handle.clone(),
+        status: r.status,
+        outcome: r.outcome,
+        created_at: r.created_at,
+        can_reply: allowed(Action::CustomerReply),
+        can_confirm: allowed(Action::Confirm),
+        can_reopen: allowed(Action::Reopen),
+        reopen_until: r.resolved_at.map(|at| at + REOPEN_WINDOW_MS).filter(|_| r.status == Status::Resolved),
+        can_rate: can_rate(r.status, r.rating.is_some()),
+        rating: r.rating.and_then(|n| u8::try_from(n).ok()),
+        rating_comment: r.rating_comment.clone(),
+        timeline,
+    }
+}
+
+/// What someone does to a request, with the message that goes with it.
+pub struct Move {
+    pub action: Action,
+    pub message: Option<String>,
+    /// For `Reassign`: the agent who will hold it.
+    pub new_holder: Option<UserId>,
+}
+
+/// The email a move sends the customer, if any.
+fn email_kind(action: Action) -> Option<&'static str> {
+    match action {
+        Action::Take => Some("request_taken"),
+        Action::Reply => Some("request_message"),
+        Action::AskInfo => Some("request_ask"),
+        Action::SetOutcome(_) => Some("request_outcome"),
+        Action::Warn => Some("request_warning"),
+        _ => None,
+    }
+}
+
+/// Applies a move to the request as it is now: the domain decides, the store applies it only if the
+/// request did not change since it was read (`expected_version`, when the caller saw one).
+#[allow(clippy::too_many_arguments)]
+pub async fn apply(
+    store: &SharedStore,
+    settings: &Settings,
+    brand: &Brand,
+    request: &RequestRecord,
+    actor_user: Option<&UserRecord>,
+    actor: Actor,
+    mv: Move,
+    expected_version: Option<i64>,
+) -> Result<i64, AppError> {
+    if expected_version.is_some_and(|v| v != request.version) {
+        return Err(AppError::Conflict);
+    }
+    let now = now_ms();
+    let to =
+        transition(request.status, mv.action, actor, request.resolved_at, now).map_err(|refused| match refused {
+            Refused::NotAllowed => AppError::Forbidden,
+            Refused::NotHolder | Refused::WrongState | Refused::TooLate => AppError::Conflict,
+        })?;
+    let (holder_id, taken_at) = match mv.action {
+        Action::Take => (actor_user.map(|u| u.id), request.taken_at.or(Some(now))),
+        Action::Reassign => (mv.new_holder.or(request.holder_id), request.taken_at),
+        Action::Release | Action::Reopen => (None, request.taken_at),
+        _ => (request.holder_id, request.taken_at),
+    };
+    let outcome = match (mv.action, to) {
+        (Action::SetOutcome(o), _) => Some(o),
+        (_, Status::Resolved | Status::Closed) => request.outcome,
+        _ => None,
+    };
+    let resolved_at = match to {
+        Status::Resolved if request.status != Status::Resolved => Some(now),
+        Status::Resolved | Status::Closed => request.resolved_at,
+        _ => None,
+    };
+    let closed_at = (to == Status::Closed).then_some(request.closed_at.unwrap_or(now));
+    let internal = mv.action.is_internal();
+    let email = match email_kind(mv.action) {
+        Some(kind) => {
+            let customer = store.user_by_id(request.customer_id).await?.ok_or(AppError::Internal)?;
+            customer.email_notifications.then(|| request_email(settings, brand, &customer, request.id, kind))
+        }
+        None => None,
+    };
+    let actor_role = match actor {
+        Actor::Customer { .. } => "customer",
+        Actor::Staff { role: Role::Admin, .. } => "admin",
+        Actor::Staff { .. } => "agent",
+        Actor::System => "system",
+    };
+    let change = TransitionRecord {
+        request: request.id,
+        expected_version: request.version,
+        from: request.status,
+        to,
+        outcome,
+        holder_id,
+        taken_at,
+        resolved_at,
+        closed_at,
+        last_activity_at: if internal { request.last_activity_at } else { now },
+        event: NewEvent {
+            actor_id: actor_user.map(|u| u.id),
+            actor_role,
+            kind: mv.action.event_kind(),
+            body: mv.message,
+            internal,
+        },
+        email,
+        now,
+    };
+    Ok(store.record_transition(change).await?)
+}
+
+/// A customer's move on their own request (reply, confirm, reopen). A change made by the pool at the
+/// same moment is not the customer's problem: the move is checked again on the new state, once.
+pub async fn customer_move(
+    store: &SharedStore,
+    settings: &Settings,
+    brand: &Brand,
+    customer: &UserRecord,
+    code: &str,
+    action: Action,
+    message: &str,
+) -> Result<(), AppError> {
+    let message = match action {
+        Action::CustomerReply => Some(MessageText::parse(message).map_err(|e| AppError::Invalid(vec![e]))?.into()),
+        _ if message.trim().is_empty() => None,
+        _ => Some(MessageText::parse(message).map_err(|e| AppError::Invalid(vec![e]))?.into()),
+    };
+    let owner = Actor::Customer { owner: true };
+    let mut attempts = 0;
+    loop {
+        let request = own_request(store, customer.id, code).await?;
+        let mv = Move { action, message: message.clone(), new_holder: None };
+        match apply(store, settings, brand, &request, Some(customer), owner, mv, None).await {
+            Err(AppError::Conflict) if attempts == 0 => attempts += 1,
+            other => return other.map(|_| ()),
+        }
+    }
+}
+
+/// Rates the help received, once, after the outcome.
+pub async fn rate(
+    store: &SharedStore,
+    customer: &UserRecord,
+    code: &str,
+    rating: &str,
+    comment: &str,
+) -> Result<(), AppError> {
+    let mut p = Problems::default();
+    let rating = p.check(Rating::parse(rating));
+    let comment = p.check(rating_comment(comment));
+    p.into_result()?;
+    let (Some(rating), Some(comment)) = (rating, comment) else {
+        return Err(AppError::Internal);
+    };
+    let request = own_request(store, customer.id, code).await?;
+    if store.rate_request(request.id, customer.id, rating, comment, now_ms()).await? {
+        Ok(())
+    } else {
+        Err(AppError::Conflict)
+    }
+}

@@ -1,0 +1,361 @@
+//! Assistance requests through the real router, sessions and database, as customers use them (plain
+//! form posts, as without JavaScript). The care pool's side is driven through the same service and
+//! ports its pages will use.
+
+mod common;
+
+use app::domain::request::{Action, Actor, Outcome, Role, Status, parse_reference};
+use app::error::AppError;
+use app::ports::{RequestRecord, UserRecord};
+use app::services::requests::{Move, apply};
+use common::{TestApp, TestDb, form_error, location};
+
+const SUBJECT: &str = "Nessun segnale a casa";
+const DESCRIPTION: &str = "Da lunedì il telefono non prende in nessuna stanza di casa, via Roma 1.";
+
+fn request_fields<'a>(subject: &'a str, description: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("category", "coverage"),
+        ("subject", subject),
+        ("description", description),
+        ("line_number", "333 765 4321"),
+        ("contact", "portal"),
+        ("reported_on", "facebook"),
+        ("public_handle", "@mario.rossi"),
+        ("consent", "yes"),
+    ]
+}
+
+/// Submits a request as a browser without JavaScript; returns its reference.
+async fn submit(app: &TestApp, client: &reqwest::Client, subject: &str) -> String {
+    let res = app
+        .post_form_as(client, "/api/requests/submit", "/assistenza/nuova", &request_fields(subject, DESCRIPTION))
+        .await;
+    let to = location(&res);
+    assert!(to.starts_with("/assistenza/richieste/SC3-") && to.ends_with("?nuova=1"), "{to}");
+    to.trim_start_matches("/assistenza/richieste/").trim_end_matches("?nuova=1").to_string()
+}
+
+async fn record(app: &TestApp, reference: &str) -> RequestRecord {
+    app.store().request_by_id(parse_reference(reference).unwrap()).await.unwrap().expect("stored")
+}
+
+/// A care-pool member (made through the port the admin pages will use).
+async fn agent(app: &TestApp, email: &str) -> UserRecord {
+    let (_, user) = app.customer(email, "Agente Uno").await;
+    app.store().set_role(user.id, Role::Agent, 1).await.unwrap();
+    app.store().user_by_id(user.id).await.unwrap().unwrap()
+}
+
+/// The pool acts on a request, through the same use case its pages will call.
+async fn pool(app: &TestApp, staff: &UserRecord, reference: &str, action: Action, message: Option<&str>) {
+    let r = record(app, reference).await;
+    let actor = Actor::Staff { role: Role::from_code(&staff.role).unwrap(), holder: r.holder_id == Some(staff.id) };
+    let mv = Move { action, message: message.map(str::to_string), new_holder: None };
+    apply(app.store(), &app.state.settings, &app.state.brand, &r, Some(staff), actor, mv, None)
+        .await
+        .expect("pool move");
+}
+
+/// A page with its per-response CSP nonce blanked, to compare two answers.
+fn without_nonces(html: &str) -> String {
+    let mut out = html.to_string();
+    for part in html.split("nonce=\"").skip(1) {
+        if let Some(value) = part.split('"').next().filter(|v| !v.is_empty()) {
+            out = out.replace(value, "NONCE");
+        }
+    }
+    out
+}
+
+async fn a_customer_submits_sees_it_listed_and_opens_it(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (client, me) = app.customer("mario@example.it", "Mario Rossi").await;
+
+    // Empty at first, with an invitation.
+    let (status, html) = app.get_as(&client, "/assistenza/richieste").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Non hai ancora inviato richieste."), "{html}");
+    // The form has the line number from the account and the privacy notice.
+    let (_, html) = app.get_as(&client, "/assistenza/nuova").await;
+    assert!(html.contains("+393337654321"), "line number pre-filled");
+    assert!(html.contains("lo vede solo il pool di assistenza"));
+
+    let reference = submit(&app, &client, SUBJECT).await;
+    assert_eq!(reference, "SC3-000001");
+    let r = record(&app, &reference).await;
+    assert_eq!((r.customer_id, r.status), (me.id, Status::Received));
+    assert_eq!(r.description, DESCRIPTION);
+
+    let (_, html) = app.get_as(&client, "/assistenza/richieste").await;
+    assert!(html.contains(&reference) && html.contains(SUBJECT) && html.contains("Copertura di rete"));
+    assert!(html.contains("Ricevuta"));
+
+    let (status, html) = app.get_as(&client, &format!("/assistenza/richieste/{reference}?nuova=1")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("Il codice da citare è {reference}")));
+    assert!(html.contains(DESCRIPTION) && html.contains("@mario.rossi"));
+    assert!(html.contains("in ordine di arrivo"), "the automatic first message");
+    assert!(html.contains("Il servizio è gratuito"));
+    // The title holds the reference only, never the private subject.
+    let title = html.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or("");
+    assert!(title.starts_with(&reference) && !title.contains(SUBJECT), "{title}");
+
+    let emails = app.store().emails_to("mario@example.it").await.unwrap();
+    let received = emails.iter().find(|e| e.kind == "request_received").expect("received email");
+    assert!(received.subject.contains(&reference));
+    assert!(received.body_text.contains(&format!("http://portal.test/assistenza/richieste/{reference}")));
+    assert!(!received.body_text.contains(DESCRIPTION), "the conversation stays on the portal");
+
+    // The same in English.
+    app.get_as(&client, &format!("/lang/en?next=/assistenza/richieste/{reference}")).await;
+    let (_, en) = app.get_as(&client, &format!("/assistenza/richieste/{reference}")).await;
+    assert!(en.contains("Received") && en.contains("Network coverage"), "English page");
+}
+
+async fn a_refused_request_says_why_changes_nothing_and_keeps_what_was_typed(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (client, _) = app.customer("lucia@example.it", "Lucia").await;
+    let fields = [
+        ("category", "vip"),
+        ("subject", "Hi"),
+        ("description", "Too short"),
+        ("line_number", "12"),
+        ("contact", "portal"),
+        ("reported_on", ""),
+        ("public_handle", "@a b"),
+    ];
+    let res = app.post_form_as(&client, "/api/requests/submit", "/assistenza/nuova", &fields).await;
+    let Some(AppError::Invalid(errors)) = form_error(&res) else { panic!("{:?}", location(&res)) };
+    let mut refused: Vec<(String, String)> = errors.into_iter().map(|e| (e.field.into(), e.code.into())).collect();
+    refused.sort();
+    let expected = [
+        ("category", "choice_invalid"),
+        ("consent", "consent_needed"),
+        ("description", "description_too_short"),
+        ("line_number", "line_invalid"),
+        ("public_handle", "handle_invalid"),
+        ("reported_on", "required"),
+        ("subject", "subject_too_short"),
+    ];
+    assert_eq!(refused, expected.map(|(f, c)| (f.to_string(), c.to_string())));
+    assert!(app.store().request_by_id(1).await.unwrap().is_none(), "nothing stored");
+    // Back on the form: the messages and the typed text.
+    let back = location(&res);
+    let back = back.strip_prefix(&app.url("")).unwrap_or(&back).to_string();
+    let (_, html) = app.get_as(&client, &back).await;
+    assert!(html.contains("Descrivi il problema con almeno 20 caratteri."), "{html}");
+    assert!(html.contains("Too short"));
+}
+
+async fn visitors_are_invited_to_log_in_and_cannot_submit(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (_, html) = app.get_text("/assistenza/nuova").await;
+    assert!(html.contains("Accedi per chiedere assistenza"));
+    let res = app.post_form("/api/requests/submit", "/assistenza/nuova", &request_fields(SUBJECT, DESCRIPTION)).await;
+    assert_eq!(form_error(&res), Some(AppError::Unauthorized));
+    assert!(app.store().request_by_id(1).await.unwrap().is_none());
+    let (status, _) = app.get_text("/assistenza/richieste/SC3-000001").await;
+    assert_eq!(status, 200, "the page invites to log in");
+}
+
+async fn another_customer_finds_nothing_and_can_change_nothing(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (owner, _) = app.customer("owner@example.it", "Owner").await;
+    let (other, _) = app.customer("other@example.it", "Other").await;
+    let reference = submit(&app, &owner, SUBJECT).await;
+
+    let (status, theirs) = app.get_as(&other, &format!("/assistenza/richieste/{reference}")).await;
+    let (missing_status, missing) = app.get_as(&other, "/assistenza/richieste/SC3-000999").await;
+    assert_eq!((status, missing_status), (404, 404));
+    assert_eq!(without_nonces(&theirs), without_nonces(&missing).replace("SC3-000999", &reference));
+    assert!(!theirs.contains(SUBJECT) && !theirs.contains(DESCRIPTION));
+    let (_, list) = app.get_as(&other, "/assistenza/richieste").await;
+    assert!(!list.contains(&reference));
+
+    // The server functions answer alike too.
+    let res = other.post(app.url("/api/requests/get")).form(&[("reference", &reference)]).send().await.unwrap();
+    let missing_res =
+        other.post(app.url("/api/requests/get")).form(&[("reference", "SC3-000999")]).send().await.unwrap();
+    assert_eq!(res.status(), missing_res.status());
+    assert_eq!(res.text().await.unwrap(), missing_res.text().await.unwrap());
+
+    for (path, fields) in [
+        ("/api/requests/reply", vec![("reference", reference.as_str()), ("message", "I am not the owner")]),
+        ("/api/requests/confirm", vec![("reference", reference.as_str())]),
+        ("/api/requests/reopen", vec![("reference", reference.as_str()), ("message", "")]),
+        ("/api/requests/rate", vec![("reference", reference.as_str()), ("rating", "1"), ("comment", "")]),
+    ] {
+        let res = app.post_form_as(&other, path, "/assistenza/richieste", &fields).await;
+        assert_eq!(form_error(&res), Some(AppError::NotFound), "{path}");
+    }
+    let r = record(&app, &reference).await;
+    assert_eq!((r.status, r.version, r.rating), (Status::Received, 0, None));
+    assert_eq!(app.store().request_events(r.id, true).await.unwrap().len(), 1);
+}
+
+async fn the_customer_talks_with_the_pool_and_confirms_the_outcome(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (client, _) = app.customer("anna@example.it", "Anna").await;
+    let staff = agent(&app, "agent@example.it").await;
+    let reference = submit(&app, &client, SUBJECT).await;
+
+    pool(&app, &staff, &reference, Action::Take, None).await;
+    pool(&app, &staff, &reference, Action::AskInfo, Some("Da quale indirizzo chiami?")).await;
+    pool(&app, &staff, &reference, Action::Note, Some("NOTA-INTERNA-7731 cliente storico")).await;
+
+    // The list shows the update, and the shell counts it.
+    let (_, list) = app.get_as(&client, "/assistenza/richieste").await;
+    assert!(list.contains("In attesa di una tua risposta"));
+    assert!(list.contains("2 nuovi"), "taken + ask are unread");
+    assert!(list.contains("count-badge"));
+
+    let page = format!("/assistenza/richieste/{reference}");
+    let (_, html) = app.get_as(&client, &page).await;
+    assert!(html.contains("Presa in carico dal pool di assistenza"));
+    assert!(html.contains("Da quale indirizzo chiami?"));
+    assert!(!html.contains("NOTA-INTERNA-7731"), "internal notes never reach the customer");
+    // Seen: the badge is gone.
+    let (_, list) = app.get_as(&client, "/assistenza/richieste").await;
+    assert!(!list.contains("count-badge"), "cleared once the page was seen");
+
+    // An empty reply is refused; a real one moves the request back to the pool.
+    let res =
+        app.post_form_as(&client, "/api/requests/reply", &page, &[("reference", &reference), ("message", "  ")]).await;
+    assert_eq!(form_error(&res).and_then(|e| e.field_code("message").map(str::to_string)), Some("required".into()));
+    let res = app
+        .post_form_as(
+            &client,
+            "/api/requests/reply",
+            &page,
+            &[("reference", &reference), ("message", "Via Roma 1, Milano")],
+        )
+        .await;
+    assert_eq!(location(&res), format!("{page}#timeline"));
+    assert_eq!(record(&app, &reference).await.status, Status::InCharge);
+
+    // Confirming before the outcome is refused.
+    let res = app.post_form_as(&client, "/api/requests/confirm", &page, &[("reference", &reference)]).await;
+    assert_eq!(form_error(&res), Some(AppError::Conflict));
+
+    pool(&app, &staff, &reference, Action::SetOutcome(Outcome::Solved), Some("Ripetitore riavviato.")).await;
+    let (_, html) = app.get_as(&client, &page).await;
+    assert!(html.contains("Esito: Risolta") && html.contains("Ripetitore riavviato."));
+    assert!(html.contains("esito ti soddisfa?"));
+
+    let res = app.post_form_as(&client, "/api/requests/confirm", &page, &[("reference", &reference)]).await;
+    assert_eq!(location(&res), format!("{page}#outcome"));
+    let r = record(&app, &reference).await;
+    assert_eq!((r.status, r.outcome), (Status::Closed, Some(Outcome::Solved)));
+    let (_, html) = app.get_as(&client, &page).await;
+    assert!(html.contains("Chiusa") && html.contains("Hai confermato l"), "{html}");
+    // Closed: no more replies.
+    let res = app
+        .post_form_as(&client, "/api/requests/reply", &page, &[("reference", &reference), ("message", "Ancora")])
+        .await;
+    assert_eq!(form_error(&res), Some(AppError::Conflict));
+
+    let events: Vec<String> =
+        app.store().request_events(r.id, true).await.unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(events, ["received", "taken", "ask", "note", "customer_reply", "outcome", "confirmed"]);
+    // Every status message also went out by email; none carries the note or the conversation.
+    let emails = app.store().emails_to("anna@example.it").await.unwrap();
+    let kinds: Vec<&str> = emails.iter().map(|e| e.kind.as_str()).filter(|k| k.starts_with("request_")).collect();
+    assert_eq!(kinds, ["request_received", "request_taken", "request_ask", "request_outcome"]);
+    assert!(emails.iter().all(|e| !e.body_text.contains("NOTA-INTERNA") && !e.body_html.contains("NOTA-INTERNA")));
+}
+
+async fn a_reopened_request_goes_back_to_its_original_place_in_the_queue(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (client, _) = app.customer("paolo@example.it", "Paolo").await;
+    let staff = agent(&app, "agent2@example.it").await;
+    let first = submit(&app, &client, "Prima richiesta di Paolo").await;
+    let second = submit(&app, &client, "Seconda richiesta di Paolo").await;
+    let arrived = record(&app, &first).await.queue_at;
+    pool(&app, &staff, &first, Action::Take, None).await;
+    pool(&app, &staff, &first, Action::SetOutcome(Outcome::Redirected), Some("Vai in negozio.")).await;
+
+    let page = format!("/assistenza/richieste/{first}");
+    let (_, html) = app.get_as(&client, &page).await;
+    assert!(html.contains("Puoi riaprirla fino al"));
+    let res = app
+        .post_form_as(
+            &client,
+            "/api/requests/reopen",
+            &page,
+            &[("reference", &first), ("message", "Il negozio era chiuso")],
+        )
+        .await;
+    assert_eq!(location(&res), format!("{page}#timeline"));
+    let r = record(&app, &first).await;
+    assert_eq!((r.status, r.holder_id, r.outcome), (Status::Received, None, None));
+    assert_eq!(r.queue_at, arrived, "its arrival time, not the reopening time");
+    assert!(r.queue_at <= record(&app, &second).await.queue_at, "still ahead of the later request");
+    let last = app.store().request_events(r.id, false).await.unwrap().pop().unwrap();
+    assert_eq!((last.kind.as_str(), last.body.as_deref()), ("reopened", Some("Il negozio era chiuso")));
+}
+
+async fn the_help_is_rated_once_after_the_outcome(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (client, _) = app.customer("gina@example.it", "Gina").await;
+    let staff = agent(&app, "agent3@example.it").await;
+    let reference = submit(&app, &client, "Offerta non attivata").await;
+    let page = format!("/assistenza/richieste/{reference}");
+    let rate = |rating: &'static str| {
+        let (app, client, reference, page) = (&app, &client, reference.clone(), page.clone());
+        async move {
+            app.post_form_as(
+                client,
+                "/api/requests/rate",
+                &page,
+                &[("reference", &reference), ("rating", rating), ("comment", "Gentili")],
+            )
+            .await
+        }
+    };
+    assert_eq!(form_error(&rate("5").await), Some(AppError::Conflict), "no outcome yet");
+    pool(&app, &staff, &reference, Action::Take, None).await;
+    pool(&app, &staff, &reference, Action::SetOutcome(Outcome::NotSolvable), Some("Non possiamo.")).await;
+    let res = rate("9").await;
+    assert_eq!(
+        form_error(&res).and_then(|e| e.field_code("rating").map(str::to_string)),
+        Some("rating_invalid".into())
+    );
+    let res = rate("4").await;
+    assert_eq!(location(&res), format!("{page}#rating"));
+    assert_eq!(form_error(&rate("5").await), Some(AppError::Conflict), "only once");
+    let r = record(&app, &reference).await;
+    assert_eq!((r.rating, r.rating_comment.as_deref()), (Some(4), Some("Gentili")));
+    let (_, html) = app.get_as(&client, &page).await;
+    assert!(html.contains("Grazie per la valutazione: 4 su 5."));
+}
+
+async fn the_pulse_tells_a_live_page_that_the_pool_acted(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (client, _) = app.customer("live@example.it", "Live").await;
+    let staff = agent(&app, "agent4@example.it").await;
+    let reference = submit(&app, &client, "Internet lento la sera").await;
+    let pulse = |c: &reqwest::Client| {
+        let req = c.post(app.url("/api/requests/pulse"));
+        async move { req.send().await.unwrap().json::<serde_json::Value>().await.unwrap() }
+    };
+    let before = pulse(&client).await;
+    assert_eq!(before["unread"], 0);
+    pool(&app, &staff, &reference, Action::Take, None).await;
+    let after = pulse(&client).await;
+    assert_eq!(after["unread"], 1);
+    assert!(after["latest_event"].as_i64() > before["latest_event"].as_i64());
+    // Visitors get nothing to follow.
+    assert_eq!(pulse(&app.new_client()).await, serde_json::Value::Null);
+}
+
+on_both_databases!(
+    a_customer_submits_sees_it_listed_and_opens_it,
+    a_refused_request_says_why_changes_nothing_and_keeps_what_was_typed,
+    visitors_are_invited_to_log_in_and_cannot_submit,
+    another_customer_finds_nothing_and_can_change_nothing,
+    the_customer_talks_with_the_pool_and_confirms_the_outcome,
+    a_reopened_request_goes_back_to_its_original_place_in_the_queue,
+    the_help_is_rated_once_after_the_outcome,
+    the_pulse_tells_a_live_page_that_the_pool_acted,
+);
