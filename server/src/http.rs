@@ -74,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .route("/conferma/{token}", get(confirm_email))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(axum::middleware::map_response(error_status))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         // The WASM bundle is 700 KB raw, about 210 KB with brotli.
         .layer(CompressionLayer::new())
@@ -96,6 +97,28 @@ pub fn router(state: AppState) -> Router {
                 .on_failure(()),
         )
         .with_state(state)
+}
+
+/// Leptos answers every failed server function with 500; the error itself says what it was (a refused
+/// field, a missing login, a conflict…), so the status is set from it: 4xx for the caller's mistakes,
+/// 500 only for ours. Plain form posts are redirects and are left alone.
+async fn error_status(res: Response<Body>) -> Response<Body> {
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<app::error::AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let app::error::AppError::RateLimited { retry_after_secs } = error {
+            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                parts.headers.insert(header::RETRY_AFTER, v);
+            }
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// The process is alive.

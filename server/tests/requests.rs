@@ -140,6 +140,11 @@ async fn a_refused_request_says_why_changes_nothing_and_keeps_what_was_typed(db:
     ];
     assert_eq!(refused, expected.map(|(f, c)| (f.to_string(), c.to_string())));
     assert!(app.store().request_by_id(1).await.unwrap().is_none(), "nothing stored");
+    // Called by a hydrated page (no redirect): 422 with the same errors.
+    let res = client.post(app.url("/api/requests/submit")).form(&fields).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    let body: AppError = res.json().await.unwrap();
+    assert_eq!(body.field_code("subject"), Some("subject_too_short"));
     // Back on the form: the messages and the typed text.
     let back = location(&res);
     let back = back.strip_prefix(&app.url("")).unwrap_or(&back).to_string();
@@ -177,6 +182,7 @@ async fn another_customer_finds_nothing_and_can_change_nothing(db: TestDb) {
     let res = other.post(app.url("/api/requests/get")).form(&[("reference", &reference)]).send().await.unwrap();
     let missing_res =
         other.post(app.url("/api/requests/get")).form(&[("reference", "SC3-000999")]).send().await.unwrap();
+    assert_eq!(res.status(), 404, "a server function answers with the error's own status");
     assert_eq!(res.status(), missing_res.status());
     assert_eq!(res.text().await.unwrap(), missing_res.text().await.unwrap());
 

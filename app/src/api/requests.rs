@@ -87,11 +87,13 @@ pub async fn submit_request(
     subject: String,
     description: String,
     line_number: String,
-    contact: String,
-    reported_on: String,
+    // Radio buttons: absent from the post when none is chosen.
+    contact: Option<String>,
+    reported_on: Option<String>,
     public_handle: String,
     consent: Option<String>,
 ) -> Result<String, AppError> {
+    let (contact, reported_on) = (contact.unwrap_or_default(), reported_on.unwrap_or_default());
     use ctx::*;
     let store = store()?;
     let (me, _) = require_user(&store).await?;
