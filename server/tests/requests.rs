@@ -141,9 +141,9 @@ async fn a_refused_request_says_why_changes_nothing_and_keeps_what_was_typed(db:
     assert_eq!(refused, expected.map(|(f, c)| (f.to_string(), c.to_string())));
     assert!(app.store().request_by_id(1).await.unwrap().is_none(), "nothing stored");
     // Called by a hydrated page (no redirect): 422 with the same errors.
-    let res = client.post(app.url("/api/requests/submit")).form(&fields).send().await.unwrap();
-    assert_eq!(res.status(), 422);
-    let body: AppError = res.json().await.unwrap();
+    let fetched = client.post(app.url("/api/requests/submit")).form(&fields).send().await.unwrap();
+    assert_eq!(fetched.status(), 422);
+    let body: AppError = fetched.json().await.unwrap();
     assert_eq!(body.field_code("subject"), Some("subject_too_short"));
     // Back on the form: the messages and the typed text.
     let back = location(&res);
