@@ -19,6 +19,10 @@ use crate::pages::account::{
     register::{CheckInboxPage, RegisterPage},
     reset::ResetPasswordPage,
 };
+use crate::pages::admin::{
+    audit::AuditPage, case::CasePage, cases::MyCasesPage, dashboard::DashboardPage, queue::QueuePage,
+    search::SearchPage, staff::StaffPage,
+};
 use crate::pages::requests::{detail::RequestPage, list::MyRequestsPage, new::NewRequestPage};
 use crate::pages::{
     assistance::AssistancePage, home::HomePage, info::InfoPage, not_found::NotFound, privacy::PrivacyPage,
@@ -77,6 +81,13 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("assistenza/nuova") view=NewRequestPage ssr=SsrMode::Async />
                         <Route path=path!("assistenza/richieste") view=MyRequestsPage ssr=SsrMode::Async />
                         <Route path=path!("assistenza/richieste/:reference") view=RequestPage ssr=SsrMode::Async />
+                        <Route path=path!("admin") view=QueuePage ssr=SsrMode::Async />
+                        <Route path=path!("admin/casi") view=MyCasesPage ssr=SsrMode::Async />
+                        <Route path=path!("admin/cerca") view=SearchPage ssr=SsrMode::Async />
+                        <Route path=path!("admin/richieste/:reference") view=CasePage ssr=SsrMode::Async />
+                        <Route path=path!("admin/staff") view=StaffPage ssr=SsrMode::Async />
+                        <Route path=path!("admin/audit") view=AuditPage ssr=SsrMode::Async />
+                        <Route path=path!("admin/dashboard") view=DashboardPage ssr=SsrMode::Async />
                     </Routes>
                 </PageShell>
             </Router>

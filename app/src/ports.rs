@@ -192,7 +192,8 @@ pub trait Accounts: Send + Sync {
 
     /// Makes the account a customer, an agent or an admin, ending its sessions (epoch + 1): a change of
     /// privilege starts from a fresh login.
-    async fn set_role(&self, user: UserId, role: Role, now: i64) -> Result<(), StoreError>;
+    /// `by` is the admin who did it (for the audit log).
+    async fn set_role(&self, user: UserId, role: Role, by: Option<UserId>, now: i64) -> Result<(), StoreError>;
 }
 
 #[async_trait]
@@ -386,8 +387,145 @@ pub trait Requests: Send + Sync {
     async fn customer_pulse(&self, customer: UserId) -> Result<Pulse, StoreError>;
 }
 
+/// Builds the "taken in charge" email once the taken request and its customer are known (inside the
+/// taking transaction); `None` when the customer does not want emails.
+pub type EmailForTaken = Box<dyn FnOnce(&RequestRecord, &UserRecord) -> Option<NewEmail> + Send>;
+
+/// A line of the staff queue, "my cases" or search results. The line number is masked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseSummary {
+    pub id: RequestId,
+    pub category: Category,
+    pub subject: String,
+    pub status: Status,
+    pub outcome: Option<Outcome>,
+    pub line_number: String,
+    pub queue_at: i64,
+    pub last_activity_at: i64,
+    pub holder_id: Option<UserId>,
+    pub holder_name: Option<String>,
+    pub customer_email: String,
+}
+
+/// What staff search by; every part optional, all given parts must match.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CaseSearch {
+    pub id: Option<RequestId>,
+    pub customer_email: Option<String>,
+    pub line_number: Option<String>,
+    pub status: Option<Status>,
+}
+
+/// A line of the audit log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: i64,
+    pub actor_id: Option<UserId>,
+    pub actor_name: Option<String>,
+    pub action: String,
+    pub request_id: Option<RequestId>,
+    pub subject_user_id: Option<UserId>,
+    pub detail: Option<String>,
+}
+
+/// An audit record to write.
+#[derive(Clone, Debug)]
+pub struct NewAudit {
+    pub actor_id: Option<UserId>,
+    pub action: &'static str,
+    pub request_id: Option<RequestId>,
+    pub subject_user_id: Option<UserId>,
+    pub detail: Option<String>,
+}
+
+/// A staff member as the admin pages list them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaffMember {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub active: bool,
+    pub open_cases: i64,
+}
+
+/// The numbers behind the admin dashboard, raw (the service computes percentiles and shapes).
+#[derive(Clone, Debug, Default)]
+pub struct DashboardData {
+    pub counts: Vec<(Status, i64)>,
+    /// (day number since the epoch, requests received that day), last days only.
+    pub per_day: Vec<(i64, i64)>,
+    /// Milliseconds from arrival to taken in charge, for requests taken since the window start.
+    pub take_times: Vec<(i64, i64)>,
+    /// Milliseconds from arrival to outcome, for requests resolved since the window start.
+    pub outcome_times: Vec<(i64, i64)>,
+    pub oldest_waiting: Option<i64>,
+    pub rating_sum: i64,
+    pub rating_count: i64,
+    pub open_per_agent: Vec<(String, i64)>,
+}
+
+/// The care pool's side of the store.
+#[async_trait]
+pub trait Pool: Send + Sync {
+    /// Gives `agent` the oldest request nobody holds (arrival order), atomically: two takers, even on two
+    /// servers, never get the same one. Writes its `taken` event, audit line and email in the same
+    /// transaction. `None` when the queue is empty.
+    async fn take_next(&self, agent: UserId, email: EmailForTaken, now: i64) -> Result<Option<RequestRecord>, StoreError>;
+
+    /// Waiting requests nobody holds, oldest first, after `after` = (queue_at, id).
+    async fn queue(&self, after: Option<(i64, RequestId)>, limit: i64) -> Result<Vec<CaseSummary>, StoreError>;
+
+    async fn state_counts(&self) -> Result<Vec<(Status, i64)>, StoreError>;
+
+    /// The open requests an agent holds, oldest arrival first.
+    async fn cases_held_by(&self, agent: UserId) -> Result<Vec<CaseSummary>, StoreError>;
+
+    /// Requests matching the search, newest first, ids below `before` (keyset).
+    async fn search_cases(&self, q: &CaseSearch, before: Option<RequestId>, limit: i64) -> Result<Vec<CaseSummary>, StoreError>;
+
+    async fn write_audit(&self, entry: NewAudit, now: i64) -> Result<(), StoreError>;
+
+    /// The audit log, newest first, optionally for one request and/or one staff member, ids below `before`.
+    async fn audit_log(
+        &self,
+        request: Option<RequestId>,
+        actor: Option<UserId>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Creates a staff account that cannot log in until its set-password link is used; `Conflict` when
+    /// the address has an account already.
+    async fn create_staff(
+        &self,
+        email: &Email,
+        name: &DisplayName,
+        role: Role,
+        token: NewToken,
+        invite: NewEmail,
+        by: UserId,
+        now: i64,
+    ) -> Result<UserId, StoreError>;
+
+    /// Creates a confirmed admin with this password hash (the `create-admin` command); `Conflict` when the
+    /// address has an account already.
+    async fn create_admin(&self, email: &Email, name: &DisplayName, password_hash: &str, now: i64) -> Result<UserId, StoreError>;
+
+    async fn list_staff(&self) -> Result<Vec<StaffMember>, StoreError>;
+
+    /// Deactivates (every session ends at once) or reactivates an account, with its audit line.
+    async fn set_active(&self, user: UserId, active: bool, by: UserId, now: i64) -> Result<(), StoreError>;
+
+    /// Blocks (no more logins or submissions, sessions end) or unblocks a customer, with its audit line.
+    async fn set_blocked(&self, user: UserId, blocked: bool, by: UserId, now: i64) -> Result<(), StoreError>;
+
+    async fn dashboard(&self, since_ms: i64, now: i64) -> Result<DashboardData, StoreError>;
+}
+
 /// Everything the portal needs from its database; each backend implements every port.
-pub trait Store: Health + Accounts + Outbox + Requests {}
+pub trait Store: Health + Accounts + Outbox + Requests + Pool {}
 
 /// Settings the server functions need, from the server's configuration.
 #[derive(Clone, Debug)]

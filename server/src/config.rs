@@ -19,6 +19,16 @@ pub struct Cli {
 pub enum Command {
     /// Serve the portal (what happens when no command is given).
     Serve,
+    /// Create the first admin of the care pool. The password is asked at the terminal, or read from the
+    /// first line of standard input when that is not a terminal (for scripts).
+    CreateAdmin {
+        /// The admin's email address (their login).
+        #[arg(long)]
+        email: String,
+        /// The name shown to the rest of the pool.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Args, Debug, Clone)]

@@ -1,6 +1,7 @@
 //! Social Care 3's server: configuration, the database adapters, HTTP wiring. `main.rs` only parses the
 //! command line; tests start the same router through [`build`].
 
+pub mod admin;
 pub mod config;
 pub mod db;
 pub mod http;

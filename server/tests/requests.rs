@@ -43,7 +43,7 @@ async fn record(app: &TestApp, reference: &str) -> RequestRecord {
 /// A care-pool member (made through the port the admin pages will use).
 async fn agent(app: &TestApp, email: &str) -> UserRecord {
     let (_, user) = app.customer(email, "Agente Uno").await;
-    app.store().set_role(user.id, Role::Agent, 1).await.unwrap();
+    app.store().set_role(user.id, Role::Agent, None, 1).await.unwrap();
     app.store().user_by_id(user.id).await.unwrap().unwrap()
 }
 

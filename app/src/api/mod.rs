@@ -3,3 +3,4 @@
 pub mod auth;
 pub mod forms;
 pub mod requests;
+pub mod staff;

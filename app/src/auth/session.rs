@@ -5,6 +5,7 @@
 use tower_sessions::Session;
 
 use crate::error::AppError;
+use crate::domain::request::Role;
 use crate::ports::{SharedStore, UserRecord};
 
 const USER_ID: &str = "uid";
@@ -88,4 +89,49 @@ pub async fn take_flash(session: &Session, form: &str) -> Result<Option<Vec<(Str
         return Ok(None);
     }
     session.remove(&format!("flash:{form}")).await.map_err(session_err)
+}
+
+/// A logged-in member of the care pool (agent or admin): only [`require_agent`] makes one, so a staff
+/// server function that takes it cannot run for anyone else.
+pub struct Staff {
+    user: UserRecord,
+    role: Role,
+}
+
+impl Staff {
+    pub fn user(&self) -> &UserRecord {
+        &self.user
+    }
+    pub fn role(&self) -> Role {
+        self.role
+    }
+}
+
+/// A logged-in admin: only [`require_admin`] makes one.
+pub struct Admin(Staff);
+
+impl Admin {
+    pub fn staff(&self) -> &Staff {
+        &self.0
+    }
+    pub fn user(&self) -> &UserRecord {
+        &self.0.user
+    }
+}
+
+/// The logged-in staff member. Visitors get `Unauthorized` (the login page); customers get `NotFound`,
+/// as if the staff pages did not exist.
+pub async fn require_agent(store: &SharedStore) -> Result<Staff, AppError> {
+    let session = session().await?;
+    let user = current_user(store, &session).await?.ok_or(AppError::Unauthorized)?;
+    match Role::from_code(&user.role) {
+        Some(role) if role.is_staff() && user.email_confirmed => Ok(Staff { user, role }),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// The logged-in admin; agents get `Forbidden`, customers `NotFound`, visitors `Unauthorized`.
+pub async fn require_admin(store: &SharedStore) -> Result<Admin, AppError> {
+    let staff = require_agent(store).await?;
+    if staff.role == Role::Admin { Ok(Admin(staff)) } else { Err(AppError::Forbidden) }
 }

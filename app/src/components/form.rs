@@ -38,6 +38,8 @@ pub fn field_message(locale: Locale, code: &str) -> &'static str {
         "rating_invalid" => td_string!(locale, errors.rating_invalid),
         "choice_invalid" => td_string!(locale, errors.choice_invalid),
         "consent_needed" => td_string!(locale, errors.consent_needed),
+        "email_taken" => td_string!(locale, errors.email_taken),
+        "reference_invalid" => td_string!(locale, errors.reference_invalid),
         _ => td_string!(locale, errors.malformed),
     }
 }

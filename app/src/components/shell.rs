@@ -66,7 +66,11 @@ fn UserMenu() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match me.await {
                         Ok(Some(me)) => view! {
-                            {(me.role == "customer").then(|| view! { <MyRequestsLink unread=me.unread /> <LivePoller /> })}
+                            {if me.role == "customer" {
+                                view! { <MyRequestsLink unread=me.unread /> <LivePoller /> }.into_any()
+                            } else {
+                                view! { <A href="/admin" attr:class="user-link">{t!(i18n, admin.title)}</A> }.into_any()
+                            }}
                             <A href="/account" attr:class="user-link">{me.display_name}</A>
                             <ActionForm action=logout attr:class="inline-form">
                                 <button type="submit" class="link-button">{t!(i18n, nav.logout)}</button>

@@ -1,5 +1,6 @@
 //! One file per page.
 pub mod account;
+pub mod admin;
 pub mod assistance;
 pub mod home;
 pub mod info;

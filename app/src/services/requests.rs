@@ -31,7 +31,7 @@ pub struct SubmitForm {
 
 /// Emails about a request: what happened and a link, never the conversation itself (an inbox is not
 /// as private as the portal).
-fn request_email(
+pub(crate) fn request_email(
     settings: &Settings,
     brand: &Brand,
     customer: &UserRecord,

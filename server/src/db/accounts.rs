@@ -77,6 +77,8 @@ pub(crate) const OUTBOX_COLUMNS: &str =
 pub(crate) const INSERT_EMAIL: &str = "INSERT INTO outbox \
      (recipient, locale, kind, subject, body_text, body_html, created_at, next_attempt_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $7)";
+pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_log (at, actor_id, action, request_id, subject_user_id, detail) \
+     VALUES ($1, $2, $3, $4, $5, $6)";
 pub(crate) const INSERT_TOKEN: &str =
     "INSERT INTO account_tokens (token_hash, user_id, purpose, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)";
 pub(crate) const USE_TOKEN: &str = "UPDATE account_tokens SET used_at = $1 \
@@ -253,11 +255,18 @@ macro_rules! impl_accounts_and_outbox {
                     now: i64,
                 ) -> Result<Option<UserId>, StoreError> {
                     let mut tx = self.pool.begin().await.map_err(db_err)?;
-                    let Some(id) = use_token(&mut tx, hash, TokenPurpose::ResetPassword, now).await? else {
+                    // A reset link, or the set-password link a new staff member gets.
+                    let id = match use_token(&mut tx, hash, TokenPurpose::ResetPassword, now).await? {
+                        Some(id) => Some(id),
+                        None => use_token(&mut tx, hash, TokenPurpose::SetPassword, now).await?,
+                    };
+                    let Some(id) = id else {
                         return Ok(None);
                     };
+                    // Using a link sent to the address proves the address too.
                     sqlx::query(
-                        "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1, updated_at = $2 WHERE id = $3",
+                        "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1, updated_at = $2, \
+                         email_confirmed_at = COALESCE(email_confirmed_at, $2) WHERE id = $3",
                     )
                     .bind(password_hash)
                     .bind(now)
@@ -309,17 +318,38 @@ macro_rules! impl_accounts_and_outbox {
                 }
 
                 #[tracing::instrument(skip_all, fields(user, role = %role))]
-                async fn set_role(&self, user: UserId, role: app::domain::request::Role, now: i64) -> Result<(), StoreError> {
+                async fn set_role(
+                    &self,
+                    user: UserId,
+                    role: app::domain::request::Role,
+                    by: Option<UserId>,
+                    now: i64,
+                ) -> Result<(), StoreError> {
+                    let mut tx = self.pool.begin().await.map_err(db_err)?;
                     let done = sqlx::query(
                         "UPDATE users SET role = $1, session_epoch = session_epoch + 1, updated_at = $2 WHERE id = $3",
                     )
                     .bind(role.code())
                     .bind(now)
                     .bind(user)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await
                     .map_err(db_err)?;
-                    if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::NotFound);
+                    }
+                    sqlx::query(INSERT_AUDIT)
+                        .bind(now)
+                        .bind(by)
+                        .bind("role_changed")
+                        .bind(None::<i64>)
+                        .bind(user)
+                        .bind(Some(role.code()))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(())
                 }
             }
 

@@ -44,4 +44,4 @@ impl Health for PgStore {
 impl Store for PgStore {}
 
 super::accounts::impl_accounts_and_outbox!(PgStore, sqlx::Postgres, "FOR UPDATE SKIP LOCKED");
-super::requests::impl_requests!(PgStore, sqlx::Postgres);
+super::requests::impl_requests!(PgStore, sqlx::Postgres, "FOR UPDATE SKIP LOCKED");

@@ -142,15 +142,16 @@ pub(crate) const INSERT_EVENT: &str = "INSERT INTO request_events \
 /// The pool's events after the customer's last look (notes excluded, the customer's own excluded).
 pub(crate) const UNREAD: &str = "e.internal = FALSE AND e.actor_role <> 'customer' AND e.id > r.customer_seen_event";
 
-/// Implements `Requests` for a store whose `pool` field is a pool of `$db`.
+/// Implements `Requests` and `Pool` for a store whose `pool` field is a pool of `$db`; `$skip_locked` is
+/// the row-locking clause of "take next" (`FOR UPDATE SKIP LOCKED` on PostgreSQL).
 macro_rules! impl_requests {
-    ($store:ident, $db:ty) => {
+    ($store:ident, $db:ty, $skip_locked:literal) => {
         mod requests_impl {
             use app::domain::request::*;
             use app::ports::*;
             use async_trait::async_trait;
 
-            use super::super::accounts::INSERT_EMAIL;
+            use super::super::accounts::{INSERT_AUDIT, INSERT_EMAIL};
             use super::super::db_err;
             use super::super::requests::*;
 
@@ -192,6 +193,22 @@ macro_rules! impl_requests {
                     .bind(outcome.map(|o| o.code()))
                     .bind(&event.body)
                     .bind(event.internal)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db_err)?;
+                // Every transition is audited too (the event's text stays in the timeline only).
+                let detail = match (from, to) {
+                    (Some(f), Some(t)) => Some(format!("{f} → {t}")),
+                    (None, Some(t)) => Some(format!("→ {t}")),
+                    _ => None,
+                };
+                sqlx::query(INSERT_AUDIT)
+                    .bind(now)
+                    .bind(event.actor_id)
+                    .bind(event.kind)
+                    .bind(request)
+                    .bind(None::<i64>)
+                    .bind(detail)
                     .execute(&mut *conn)
                     .await
                     .map_err(db_err)?;
@@ -392,6 +409,401 @@ macro_rules! impl_requests {
                         .await
                         .map_err(db_err)?;
                     Ok(Pulse { latest_event, unread })
+                }
+            }
+
+            #[derive(sqlx::FromRow)]
+            struct CaseRow {
+                id: i64,
+                category: String,
+                subject: String,
+                status: String,
+                outcome: Option<String>,
+                line_number: String,
+                queue_at: i64,
+                last_activity_at: i64,
+                holder_id: Option<i64>,
+                holder_name: Option<String>,
+                customer_email: String,
+            }
+
+            impl TryFrom<CaseRow> for CaseSummary {
+                type Error = StoreError;
+                fn try_from(r: CaseRow) -> Result<Self, StoreError> {
+                    let masked = app::domain::account::LineNumber::parse(&r.line_number)
+                        .map(|l| l.masked())
+                        .unwrap_or_else(|_| "***".to_string());
+                    Ok(CaseSummary {
+                        id: r.id,
+                        category: Category::from_code(&r.category).ok_or(StoreError::NotFound)?,
+                        subject: r.subject,
+                        status: Status::from_code(&r.status).ok_or(StoreError::NotFound)?,
+                        outcome: r.outcome.as_deref().and_then(Outcome::from_code),
+                        line_number: masked,
+                        queue_at: r.queue_at,
+                        last_activity_at: r.last_activity_at,
+                        holder_id: r.holder_id,
+                        holder_name: r.holder_name,
+                        customer_email: r.customer_email,
+                    })
+                }
+            }
+
+            const CASE_SELECT: &str = "SELECT r.id, r.category, r.subject, r.status, r.outcome, r.line_number, \
+                 r.queue_at, r.last_activity_at, r.holder_id, h.display_name AS holder_name, c.email AS customer_email \
+                 FROM requests r JOIN users c ON c.id = r.customer_id LEFT JOIN users h ON h.id = r.holder_id";
+
+            #[derive(sqlx::FromRow)]
+            struct AuditRow {
+                id: i64,
+                at: i64,
+                actor_id: Option<i64>,
+                actor_name: Option<String>,
+                action: String,
+                request_id: Option<i64>,
+                subject_user_id: Option<i64>,
+                detail: Option<String>,
+            }
+
+            async fn audit(conn: &mut Conn, e: &NewAudit, now: i64) -> Result<(), StoreError> {
+                sqlx::query(INSERT_AUDIT)
+                    .bind(now)
+                    .bind(e.actor_id)
+                    .bind(e.action)
+                    .bind(e.request_id)
+                    .bind(e.subject_user_id)
+                    .bind(&e.detail)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db_err)?;
+                Ok(())
+            }
+
+            #[async_trait]
+            impl Pool for super::$store {
+                #[tracing::instrument(skip_all, fields(agent))]
+                async fn take_next(&self, agent: UserId, email: EmailForTaken, now: i64) -> Result<Option<RequestRecord>, StoreError> {
+                    // One statement picks and takes: the oldest waiting request nobody holds. The outer
+                    // conditions are checked again on the row actually updated, so a request taken by
+                    // someone else in the meantime is never taken twice (PostgreSQL skips rows other
+                    // takers have locked; SQLite runs one writer at a time).
+                    let lock = $skip_locked;
+                    let sql = format!(
+                        "UPDATE requests SET status = 'in_charge', holder_id = $1, taken_at = COALESCE(taken_at, $2), \
+                         updated_at = $2, last_activity_at = $2, version = version + 1 \
+                         WHERE id = (SELECT id FROM requests WHERE status = 'received' AND holder_id IS NULL \
+                                     ORDER BY queue_at, id LIMIT 1 {lock}) \
+                         AND status = 'received' AND holder_id IS NULL RETURNING {REQUEST_COLUMNS}"
+                    );
+                    let mut tx = self.pool.begin().await.map_err(db_err)?;
+                    let Some(row) = sqlx::query_as::<_, RequestRow>(&sql)
+                        .bind(agent)
+                        .bind(now)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db_err)?
+                    else {
+                        return Ok(None);
+                    };
+                    let request: RequestRecord = row.try_into()?;
+                    let event = NewEvent { actor_id: Some(agent), actor_role: "agent", kind: "taken", body: None, internal: false };
+                    insert_event(&mut tx, request.id, &event, Some(Status::Received), Some(Status::InCharge), None, now).await?;
+                    let customer_sql = format!("SELECT {} FROM users WHERE id = $1", super::super::accounts::USER_COLUMNS);
+                    let customer: UserRecord = sqlx::query_as::<_, super::super::accounts::UserRow>(&customer_sql)
+                        .bind(request.customer_id)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(db_err)?
+                        .into();
+                    if let Some(mail) = email(&request, &customer) {
+                        insert_email(&mut tx, &mail, now).await?;
+                    }
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(Some(request))
+                }
+
+                async fn queue(&self, after: Option<(i64, RequestId)>, limit: i64) -> Result<Vec<CaseSummary>, StoreError> {
+                    let (at, id) = after.unwrap_or((i64::MIN, i64::MIN));
+                    let sql = format!(
+                        "{CASE_SELECT} WHERE r.status = 'received' AND r.holder_id IS NULL \
+                         AND (r.queue_at > $1 OR (r.queue_at = $1 AND r.id > $2)) ORDER BY r.queue_at, r.id LIMIT $3"
+                    );
+                    let rows = sqlx::query_as::<_, CaseRow>(&sql)
+                        .bind(at)
+                        .bind(id)
+                        .bind(limit)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    rows.into_iter().map(TryInto::try_into).collect()
+                }
+
+                async fn state_counts(&self) -> Result<Vec<(Status, i64)>, StoreError> {
+                    let rows = sqlx::query_as::<_, (String, i64)>("SELECT status, COUNT(*) FROM requests GROUP BY status")
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    Ok(Status::ALL
+                        .iter()
+                        .map(|s| (*s, rows.iter().find(|(code, _)| code == s.code()).map(|(_, n)| *n).unwrap_or(0)))
+                        .collect())
+                }
+
+                async fn cases_held_by(&self, agent: UserId) -> Result<Vec<CaseSummary>, StoreError> {
+                    let sql = format!(
+                        "{CASE_SELECT} WHERE r.holder_id = $1 AND r.status IN ('in_charge', 'awaiting_customer') \
+                         ORDER BY r.queue_at, r.id LIMIT 500"
+                    );
+                    let rows = sqlx::query_as::<_, CaseRow>(&sql).bind(agent).fetch_all(&self.pool).await.map_err(db_err)?;
+                    rows.into_iter().map(TryInto::try_into).collect()
+                }
+
+                async fn search_cases(&self, q: &CaseSearch, before: Option<RequestId>, limit: i64) -> Result<Vec<CaseSummary>, StoreError> {
+                    let sql = format!(
+                        "{CASE_SELECT} WHERE ($1 IS NULL OR r.id = $1) AND ($2 IS NULL OR c.email = $2) \
+                         AND ($3 IS NULL OR r.line_number = $3) AND ($4 IS NULL OR r.status = $4) AND r.id < $5 \
+                         ORDER BY r.id DESC LIMIT $6"
+                    );
+                    let rows = sqlx::query_as::<_, CaseRow>(&sql)
+                        .bind(q.id)
+                        .bind(q.customer_email.as_deref())
+                        .bind(q.line_number.as_deref())
+                        .bind(q.status.map(|s| s.code()))
+                        .bind(before.unwrap_or(i64::MAX))
+                        .bind(limit)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    rows.into_iter().map(TryInto::try_into).collect()
+                }
+
+                async fn write_audit(&self, entry: NewAudit, now: i64) -> Result<(), StoreError> {
+                    let mut conn = self.pool.acquire().await.map_err(db_err)?;
+                    audit(&mut conn, &entry, now).await
+                }
+
+                async fn audit_log(
+                    &self,
+                    request: Option<RequestId>,
+                    actor: Option<UserId>,
+                    before: Option<i64>,
+                    limit: i64,
+                ) -> Result<Vec<AuditEntry>, StoreError> {
+                    let rows = sqlx::query_as::<_, AuditRow>(
+                        "SELECT a.id, a.at, a.actor_id, u.display_name AS actor_name, a.action, a.request_id, \
+                         a.subject_user_id, a.detail FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id \
+                         WHERE ($1 IS NULL OR a.request_id = $1) AND ($2 IS NULL OR a.actor_id = $2) AND a.id < $3 \
+                         ORDER BY a.id DESC LIMIT $4",
+                    )
+                    .bind(request)
+                    .bind(actor)
+                    .bind(before.unwrap_or(i64::MAX))
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    Ok(rows
+                        .into_iter()
+                        .map(|r| AuditEntry {
+                            id: r.id,
+                            at: r.at,
+                            actor_id: r.actor_id,
+                            actor_name: r.actor_name,
+                            action: r.action,
+                            request_id: r.request_id,
+                            subject_user_id: r.subject_user_id,
+                            detail: r.detail,
+                        })
+                        .collect())
+                }
+
+                #[tracing::instrument(skip_all, fields(role = %role))]
+                async fn create_staff(
+                    &self,
+                    email: &app::domain::account::Email,
+                    name: &app::domain::account::DisplayName,
+                    role: Role,
+                    token: NewToken,
+                    invite: NewEmail,
+                    by: UserId,
+                    now: i64,
+                ) -> Result<UserId, StoreError> {
+                    let mut tx = self.pool.begin().await.map_err(db_err)?;
+                    // "!" is no argon2 hash: nobody can log in until the set-password link is used.
+                    let id = sqlx::query_scalar::<_, i64>(
+                        "INSERT INTO users (email, display_name, password_hash, role, created_at, updated_at) \
+                         VALUES ($1, $2, '!', $3, $4, $4) ON CONFLICT (email) DO NOTHING RETURNING id",
+                    )
+                    .bind(email.as_ref())
+                    .bind(name.as_ref())
+                    .bind(role.code())
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .ok_or(StoreError::Conflict)?;
+                    sqlx::query(
+                        "INSERT INTO account_tokens (token_hash, user_id, purpose, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(&token.hash)
+                    .bind(id)
+                    .bind(token.purpose.as_str())
+                    .bind(token.expires_at)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    insert_email(&mut tx, &invite, now).await?;
+                    let entry = NewAudit {
+                        actor_id: Some(by),
+                        action: "staff_created",
+                        request_id: None,
+                        subject_user_id: Some(id),
+                        detail: Some(role.code().to_string()),
+                    };
+                    audit(&mut tx, &entry, now).await?;
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(id)
+                }
+
+                async fn create_admin(
+                    &self,
+                    email: &app::domain::account::Email,
+                    name: &app::domain::account::DisplayName,
+                    password_hash: &str,
+                    now: i64,
+                ) -> Result<UserId, StoreError> {
+                    let mut tx = self.pool.begin().await.map_err(db_err)?;
+                    let id = sqlx::query_scalar::<_, i64>(
+                        "INSERT INTO users (email, display_name, password_hash, role, email_confirmed_at, created_at, updated_at) \
+                         VALUES ($1, $2, $3, 'admin', $4, $4, $4) ON CONFLICT (email) DO NOTHING RETURNING id",
+                    )
+                    .bind(email.as_ref())
+                    .bind(name.as_ref())
+                    .bind(password_hash)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .ok_or(StoreError::Conflict)?;
+                    let entry = NewAudit { actor_id: None, action: "staff_created", request_id: None, subject_user_id: Some(id), detail: Some("admin (command line)".into()) };
+                    audit(&mut tx, &entry, now).await?;
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(id)
+                }
+
+                async fn list_staff(&self) -> Result<Vec<StaffMember>, StoreError> {
+                    let rows = sqlx::query_as::<_, (i64, String, String, String, Option<i64>, i64)>(
+                        "SELECT u.id, u.email, u.display_name, u.role, u.deactivated_at, \
+                         (SELECT COUNT(*) FROM requests r WHERE r.holder_id = u.id AND r.status IN ('in_charge', 'awaiting_customer')) \
+                         FROM users u WHERE u.role IN ('agent', 'admin') ORDER BY u.display_name, u.id",
+                    )
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    Ok(rows
+                        .into_iter()
+                        .filter_map(|(id, email, display_name, role, deactivated, open_cases)| {
+                            Some(StaffMember {
+                                id,
+                                email,
+                                display_name,
+                                role: Role::from_code(&role)?,
+                                active: deactivated.is_none(),
+                                open_cases,
+                            })
+                        })
+                        .collect())
+                }
+
+                async fn set_active(&self, user: UserId, active: bool, by: UserId, now: i64) -> Result<(), StoreError> {
+                    let mut tx = self.pool.begin().await.map_err(db_err)?;
+                    let done = sqlx::query(
+                        "UPDATE users SET deactivated_at = $1, session_epoch = session_epoch + 1, updated_at = $2 WHERE id = $3",
+                    )
+                    .bind(if active { None } else { Some(now) })
+                    .bind(now)
+                    .bind(user)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::NotFound);
+                    }
+                    let action = if active { "reactivated" } else { "deactivated" };
+                    let entry = NewAudit { actor_id: Some(by), action, request_id: None, subject_user_id: Some(user), detail: None };
+                    audit(&mut tx, &entry, now).await?;
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(())
+                }
+
+                async fn set_blocked(&self, user: UserId, blocked: bool, by: UserId, now: i64) -> Result<(), StoreError> {
+                    let mut tx = self.pool.begin().await.map_err(db_err)?;
+                    let done = sqlx::query(
+                        "UPDATE users SET blocked_at = $1, session_epoch = session_epoch + 1, updated_at = $2 \
+                         WHERE id = $3 AND role = 'customer'",
+                    )
+                    .bind(if blocked { Some(now) } else { None })
+                    .bind(now)
+                    .bind(user)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::NotFound);
+                    }
+                    let action = if blocked { "blocked" } else { "unblocked" };
+                    let entry = NewAudit { actor_id: Some(by), action, request_id: None, subject_user_id: Some(user), detail: None };
+                    audit(&mut tx, &entry, now).await?;
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(())
+                }
+
+                async fn dashboard(&self, since_ms: i64, now: i64) -> Result<DashboardData, StoreError> {
+                    let counts = self.state_counts().await?;
+                    let per_day = sqlx::query_as::<_, (i64, i64)>(
+                        "SELECT created_at / 86400000 AS day, COUNT(*) FROM requests WHERE created_at >= $1 GROUP BY day ORDER BY day",
+                    )
+                    .bind(since_ms)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    let take_times = sqlx::query_as::<_, (i64, i64)>(
+                        "SELECT taken_at, taken_at - queue_at FROM requests WHERE taken_at >= $1 AND taken_at <= $2",
+                    )
+                    .bind(since_ms)
+                    .bind(now)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    let outcome_times = sqlx::query_as::<_, (i64, i64)>(
+                        "SELECT resolved_at, resolved_at - queue_at FROM requests WHERE resolved_at >= $1 AND resolved_at <= $2",
+                    )
+                    .bind(since_ms)
+                    .bind(now)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    let oldest_waiting = sqlx::query_scalar::<_, Option<i64>>(
+                        "SELECT MIN(queue_at) FROM requests WHERE status = 'received' AND holder_id IS NULL",
+                    )
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    let (rating_sum, rating_count) = sqlx::query_as::<_, (i64, i64)>(
+                        "SELECT COALESCE(SUM(rating), 0), COUNT(rating) FROM requests WHERE rating IS NOT NULL",
+                    )
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    let open_per_agent = sqlx::query_as::<_, (String, i64)>(
+                        "SELECT u.display_name, COUNT(*) FROM requests r JOIN users u ON u.id = r.holder_id \
+                         WHERE r.status IN ('in_charge', 'awaiting_customer') GROUP BY u.id, u.display_name ORDER BY u.display_name",
+                    )
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    Ok(DashboardData { counts, per_day, take_times, outcome_times, oldest_waiting, rating_sum, rating_count, open_per_agent })
                 }
             }
         }

@@ -56,4 +56,4 @@ impl Health for SqliteStore {
 impl Store for SqliteStore {}
 
 super::accounts::impl_accounts_and_outbox!(SqliteStore, sqlx::Sqlite, "");
-super::requests::impl_requests!(SqliteStore, sqlx::Sqlite);
+super::requests::impl_requests!(SqliteStore, sqlx::Sqlite, "");

@@ -1,0 +1,161 @@
+//! The dashboard (admins): counts by state, requests received per day as an SVG chart drawn on the
+//! server, time to take in charge and to outcome (p50 / p95, 7 and 30 days), the oldest waiting request,
+//! satisfaction, open cases per agent. Plain HTML and SVG: it needs no JavaScript.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::staff::{DashboardView, Percentiles, dashboard};
+use crate::components::localized;
+use crate::components::time::{Time, format_date};
+use crate::i18n::*;
+use crate::pages::admin::{StaffNav, StaffRefusal, format_age, waiting_for};
+use crate::pages::requests::status_label;
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let data = Resource::new(|| (), |_| dashboard());
+    view! {
+        <Title text=localized(move || t_string!(i18n, admin.dashboard)) />
+        <StaffNav />
+        <Transition>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(view) => view! { <Dashboard view /> }.into_any(),
+                    Err(e) => view! { <StaffRefusal error=e /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Dashboard(view: DashboardView) -> impl IntoView {
+    let i18n = use_i18n();
+    let counts = view
+        .counts
+        .iter()
+        .map(|(s, n)| {
+            let (s, n) = (*s, *n);
+            view! {
+                <li class=format!("count status-{}", s.code())>
+                    <span class="count-n">{n}</span>
+                    <span class="count-label">{move || status_label(i18n.get_locale(), s, None)}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    let total: i64 = view.per_day.iter().map(|(_, n)| n).sum();
+    let per_agent = view
+        .open_per_agent
+        .iter()
+        .map(|(name, n)| view! { <tr><td>{name.clone()}</td><td>{*n}</td></tr> })
+        .collect_view();
+    let now = view.now;
+    view! {
+        <section class="card">
+            <h1>{t!(i18n, admin.dashboard)}</h1>
+            <ul class="counts">{counts}</ul>
+        </section>
+        <section class="card">
+            <h2>{t!(i18n, admin.per_day)} " (" {total} ")"</h2>
+            <Chart days=view.per_day.clone() />
+        </section>
+        <section class="card">
+            <h2>{t!(i18n, admin.fairness)}</h2>
+            <table class="cases stats">
+                <thead>
+                    <tr>
+                        <th></th>
+                        <th>"p50 · 7 " {t!(i18n, admin.days)}</th>
+                        <th>"p95 · 7 " {t!(i18n, admin.days)}</th>
+                        <th>"p50 · 30 " {t!(i18n, admin.days)}</th>
+                        <th>"p95 · 30 " {t!(i18n, admin.days)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <StatRow label=t_string!(i18n, admin.time_to_take) short=view.take_7 long=view.take_30 />
+                    <StatRow label=t_string!(i18n, admin.time_to_outcome) short=view.outcome_7 long=view.outcome_30 />
+                </tbody>
+            </table>
+            <p>
+                <strong>{t!(i18n, admin.oldest_waiting)} ": "</strong>
+                {match view.oldest_waiting {
+                    Some(at) => view! { <Time ms=at /> " (" {move || waiting_for(now - at, i18n.get_locale())} ")" }.into_any(),
+                    None => t!(i18n, admin.nobody_waiting).into_any(),
+                }}
+            </p>
+        </section>
+        <section class="card">
+            <h2>{t!(i18n, admin.satisfaction)}</h2>
+            <p class="big-number">
+                {match view.rating_average {
+                    Some(avg) => format!("{avg:.1} / 5"),
+                    None => "—".to_string(),
+                }}
+            </p>
+            <p class="muted">{t!(i18n, admin.ratings)} ": " {view.rating_count}</p>
+        </section>
+        <section class="card">
+            <h2>{t!(i18n, admin.open_per_agent)}</h2>
+            <table class="cases"><tbody>{per_agent}</tbody></table>
+        </section>
+    }
+}
+
+#[component]
+fn StatRow(label: &'static str, short: Percentiles, long: Percentiles) -> impl IntoView {
+    let i18n = use_i18n();
+    let show = move |v: Option<i64>| v.map(|ms| format_age(ms, i18n.get_locale())).unwrap_or_else(|| "—".into());
+    view! {
+        <tr>
+            <th>{label}</th>
+            <td>{move || show(short.p50)}</td>
+            <td>{move || show(short.p95)}</td>
+            <td>{move || show(long.p50)}</td>
+            <td>{move || show(long.p95)}</td>
+        </tr>
+    }
+}
+
+/// Bars for the last 30 days, drawn as SVG on the server.
+#[component]
+fn Chart(days: Vec<(i64, i64)>) -> impl IntoView {
+    let i18n = use_i18n();
+    let max = days.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let (w, h, gap) = (20.0_f64, 120.0_f64, 4.0_f64);
+    let width = days.len() as f64 * (w + gap);
+    let first = days.first().map(|(d, _)| *d).unwrap_or(0);
+    let last = days.last().map(|(d, _)| *d).unwrap_or(0);
+    let bars = days
+        .iter()
+        .enumerate()
+        .map(|(i, (day, n))| {
+            let bh = (*n as f64 / max as f64) * (h - 20.0);
+            let x = i as f64 * (w + gap);
+            let y = h - bh;
+            let (day, n) = (*day, *n);
+            view! {
+                <g>
+                    <rect x=format!("{x:.1}") y=format!("{y:.1}") width=format!("{w:.1}") height=format!("{bh:.1}") rx="3" class="bar">
+                        <title>{move || format!("{}: {n}", format_date(day, i18n.get_locale()))}</title>
+                    </rect>
+                    {(n > 0).then(|| view! {
+                        <text x=format!("{:.1}", x + w / 2.0) y=format!("{:.1}", y - 4.0) text-anchor="middle" class="bar-label">{n}</text>
+                    })}
+                </g>
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="chart">
+            <svg viewBox=format!("0 0 {width:.0} {h:.0}") role="img" aria-label=move || t_string!(i18n, admin.per_day) preserveAspectRatio="none">
+                {bars}
+            </svg>
+            <figcaption class="muted">
+                {move || format_date(first, i18n.get_locale())} " – " {move || format_date(last, i18n.get_locale())}
+            </figcaption>
+        </figure>
+    }
+}

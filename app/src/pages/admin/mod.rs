@@ -1,0 +1,105 @@
+//! The care pool's pages under /admin, in the same shell with a staff header. Every page asks its server
+//! function, which checks the role; customers get a not-found page, visitors the way to log in.
+pub mod audit;
+pub mod case;
+pub mod cases;
+pub mod dashboard;
+pub mod queue;
+pub mod search;
+pub mod staff;
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::api::auth::get_me;
+use crate::components::fill;
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::pages::not_found::NotFound;
+
+/// The staff header: the pool's sections (admins see theirs too).
+#[component]
+pub fn StaffNav() -> impl IntoView {
+    let i18n = use_i18n();
+    let me = Resource::new(|| (), |_| get_me());
+    view! {
+        <nav class="staff-nav card" aria-label=move || t_string!(i18n, admin.nav_label)>
+            <strong class="staff-title">{t!(i18n, admin.title)}</strong>
+            <A href="/admin" exact=true>{t!(i18n, admin.queue)}</A>
+            <A href="/admin/casi">{t!(i18n, admin.my_cases)}</A>
+            <A href="/admin/cerca">{t!(i18n, admin.search)}</A>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    let admin = matches!(me.await, Ok(Some(m)) if m.role == "admin");
+                    admin.then(|| view! {
+                        <A href="/admin/dashboard">{t!(i18n, admin.dashboard)}</A>
+                        <A href="/admin/staff">{t!(i18n, admin.staff)}</A>
+                        <A href="/admin/audit">{t!(i18n, admin.audit)}</A>
+                    })
+                })}
+            </Suspense>
+        </nav>
+    }
+}
+
+/// What a staff page shows when its server function refuses: the login for visitors, not-found for
+/// customers, a plain refusal for agents on admin pages.
+#[component]
+pub fn StaffRefusal(error: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    match error {
+        AppError::Unauthorized => view! {
+            <section class="card hero">
+                <h1>{t!(i18n, admin.title)}</h1>
+                <p class="lead">{t!(i18n, admin.login_needed)}</p>
+                <A href="/accedi" attr:class="button primary">{t!(i18n, nav.login)}</A>
+            </section>
+        }
+        .into_any(),
+        AppError::NotFound => view! { <NotFound /> }.into_any(),
+        AppError::Forbidden => view! {
+            <section class="card"><p class="alert error" role="alert">{t!(i18n, errors.forbidden)}</p></section>
+        }
+        .into_any(),
+        _ => view! {
+            <section class="card"><p class="alert error" role="alert">{t!(i18n, errors.internal)}</p></section>
+        }
+        .into_any(),
+    }
+}
+
+/// A duration as people say it: "3 min", "2 h 5 min", "4 g 2 h" / "4 d 2 h".
+pub fn format_age(ms: i64, locale: Locale) -> String {
+    let minutes = (ms / 60_000).max(0);
+    let (d, h, m) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    let day = match locale {
+        Locale::it => "g",
+        Locale::en => "d",
+    };
+    if d > 0 {
+        format!("{d} {day} {h} h")
+    } else if h > 0 {
+        format!("{h} h {m} min")
+    } else {
+        format!("{m} min")
+    }
+}
+
+/// "waiting for …".
+pub fn waiting_for(ms: i64, locale: Locale) -> String {
+    fill(leptos_i18n::td_string!(locale, admin.waiting_for), &[("age", &format_age(ms, locale))])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_naturally() {
+        assert_eq!(format_age(59_000, Locale::it), "0 min");
+        assert_eq!(format_age(3 * 60_000, Locale::en), "3 min");
+        assert_eq!(format_age(125 * 60_000, Locale::it), "2 h 5 min");
+        assert_eq!(format_age((4 * 24 * 60 + 130) * 60_000, Locale::it), "4 g 2 h");
+        assert_eq!(format_age((4 * 24 * 60 + 130) * 60_000, Locale::en), "4 d 2 h");
+    }
+}

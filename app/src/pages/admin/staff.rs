@@ -1,0 +1,129 @@
+//! Staff accounts (admins): the pool's members with their open cases, a form to add an agent or admin
+//! (who gets a set-password link by email), role changes, deactivation and reactivation.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::staff::{CreateStaff, SetStaffActive, SetStaffRole, StaffLine, staff_list};
+use crate::components::form::{Field, FormAlert, Submit, failure, field_error};
+use crate::components::localized;
+use crate::domain::request::Role;
+use crate::i18n::*;
+use crate::pages::admin::{StaffNav, StaffRefusal};
+use crate::tr;
+
+#[component]
+pub fn StaffPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let create = ServerAction::<CreateStaff>::new();
+    let role = ServerAction::<SetStaffRole>::new();
+    let active = ServerAction::<SetStaffActive>::new();
+    let list = Resource::new(
+        move || (create.version().get(), role.version().get(), active.version().get()),
+        |_| staff_list(),
+    );
+    view! {
+        <Title text=localized(move || t_string!(i18n, admin.staff)) />
+        <StaffNav />
+        <Transition>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(members) => view! { <Staff members create role active /> }.into_any(),
+                    Err(e) => view! { <StaffRefusal error=e /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Staff(
+    members: Vec<StaffLine>,
+    create: ServerAction<CreateStaff>,
+    role: ServerAction<SetStaffRole>,
+    active: ServerAction<SetStaffActive>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let errors = failure(create.value());
+    let created = move || query.read().get("creato").is_some() || matches!(create.value().get(), Some(Ok(())));
+    let role_errors = failure(role.value());
+    let active_errors = failure(active.value());
+    let rows = members
+        .into_iter()
+        .map(|m| {
+            let other = if m.role == Role::Admin { Role::Agent } else { Role::Admin };
+            let id = m.id.to_string();
+            let id2 = id.clone();
+            view! {
+                <tr class:inactive=!m.active>
+                    <td>{m.display_name.clone()}</td>
+                    <td>{m.email.clone()}</td>
+                    <td>{if m.role == Role::Admin { t!(i18n, admin.role_admin).into_any() } else { t!(i18n, admin.role_agent).into_any() }}</td>
+                    <td>{m.open_cases}</td>
+                    <td>{if m.active { t!(i18n, admin.active).into_any() } else { t!(i18n, admin.inactive).into_any() }}</td>
+                    <td class="row-actions">
+                        {(!m.is_me).then(|| view! {
+                            <ActionForm action=role attr:class="inline-form">
+                                <input type="hidden" name="user" value=id />
+                                <input type="hidden" name="role" value=other.code() />
+                                <button type="submit" class="link-button">
+                                    {if other == Role::Admin { t!(i18n, admin.make_admin).into_any() } else { t!(i18n, admin.make_agent).into_any() }}
+                                </button>
+                            </ActionForm>
+                            <ActionForm action=active attr:class="inline-form">
+                                <input type="hidden" name="user" value=id2 />
+                                <input type="hidden" name="active" value=if m.active { "no" } else { "yes" } />
+                                <button type="submit" class="link-button">
+                                    {if m.active { t!(i18n, admin.deactivate).into_any() } else { t!(i18n, admin.reactivate).into_any() }}
+                                </button>
+                            </ActionForm>
+                        })}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card">
+            <h1>{t!(i18n, admin.staff)}</h1>
+            <FormAlert errors=role_errors />
+            <FormAlert errors=active_errors />
+            <div class="table-wrap">
+                <table class="cases">
+                    <thead>
+                        <tr>
+                            <th>{t!(i18n, register.display_name)}</th>
+                            <th>"Email"</th>
+                            <th>{t!(i18n, admin.role)}</th>
+                            <th>{t!(i18n, admin.open_cases)}</th>
+                            <th>{t!(i18n, request.status)}</th>
+                            <th></th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+        <section class="card form-card">
+            <h2>{t!(i18n, admin.add_staff)}</h2>
+            <Show when=created>
+                <p class="alert success" role="status">{t!(i18n, admin.staff_created)}</p>
+            </Show>
+            <ActionForm action=create attr:class="form" attr:novalidate=true>
+                <FormAlert errors fields=&["email", "display_name", "role"] />
+                <Field name="display_name" label=tr!(i18n, register.display_name) required=true error=field_error(errors, "display_name") />
+                <Field name="email" label=tr!(i18n, register.email) input_type="email" required=true error=field_error(errors, "email") />
+                <div class="field">
+                    <label for="f-role">{t!(i18n, admin.role)}</label>
+                    <select id="f-role" name="role">
+                        <option value="agent">{t!(i18n, admin.role_agent)}</option>
+                        <option value="admin">{t!(i18n, admin.role_admin)}</option>
+                    </select>
+                </div>
+                <Submit pending=create.pending().into() label=tr!(i18n, admin.create_staff) />
+            </ActionForm>
+        </section>
+    }
+}

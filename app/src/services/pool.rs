@@ -1,0 +1,407 @@
+//! The care pool's work: the fair queue and "take next", my cases, search, the case page and its
+//! actions, moderation, staff accounts, the audit log and the dashboard. Every function takes the
+//! [`Staff`] or [`Admin`] value that only the session checks can make.
+
+use leptos_i18n::td_string;
+
+use crate::api::staff::{
+    AuditLine, AuditPage, CaseLine, CaseView, DashboardView, Percentiles, QueueView, SearchPage, StaffLine, StaffTimelineEntry,
+};
+use crate::auth::session::{Admin, Staff};
+use crate::auth::token::new_token;
+use crate::brand::Brand;
+use crate::clock::{DAY_MS, HOUR_MS, now_ms};
+use crate::domain::account::{DisplayName, Email, LineNumber};
+use crate::domain::request::*;
+use crate::error::AppError;
+use crate::mail::{Mail, fill};
+use crate::ports::*;
+use crate::services::requests::{Move, apply, request_email};
+use crate::services::{Problems, locale_of};
+
+pub const QUEUE_PAGE: i64 = 50;
+pub const SEARCH_PAGE: i64 = 30;
+pub const AUDIT_PAGE: i64 = 50;
+
+fn line(c: CaseSummary) -> CaseLine {
+    CaseLine {
+        reference: reference(c.id),
+        category: c.category,
+        subject: c.subject,
+        status: c.status,
+        outcome: c.outcome,
+        line_masked: c.line_number,
+        queue_at: c.queue_at,
+        last_activity_at: c.last_activity_at,
+        holder_name: c.holder_name,
+    }
+}
+
+/// The oldest waiting request goes to `staff`; `None` when nobody is waiting.
+#[tracing::instrument(skip_all, fields(agent = staff.user().id))]
+pub async fn take_next(store: &SharedStore, settings: &Settings, brand: &Brand, staff: &Staff) -> Result<Option<String>, AppError> {
+    let (settings, brand) = (settings.clone(), brand.clone());
+    let email: EmailForTaken = Box::new(move |r, customer| {
+        customer.email_notifications.then(|| request_email(&settings, &brand, customer, r.id, "request_taken"))
+    });
+    let taken = store.take_next(staff.user().id, email, now_ms()).await?;
+    Ok(taken.map(|r| reference(r.id)))
+}
+
+pub async fn queue(store: &SharedStore, _staff: &Staff, after: Option<&str>) -> Result<QueueView, AppError> {
+    let after = match after.filter(|s| !s.is_empty()) {
+        Some(raw) => {
+            let (at, id) = raw.split_once('-').ok_or(AppError::field("after", "malformed"))?;
+            Some((at.parse().map_err(|_| AppError::field("after", "malformed"))?, id.parse().map_err(|_| AppError::field("after", "malformed"))?))
+        }
+        None => None,
+    };
+    let mut rows = store.queue(after, QUEUE_PAGE + 1).await?;
+    let more = rows.len() as i64 > QUEUE_PAGE;
+    rows.truncate(QUEUE_PAGE as usize);
+    let next = if more { rows.last().map(|r| format!("{}-{}", r.queue_at, r.id)) } else { None };
+    Ok(QueueView { counts: store.state_counts().await?, items: rows.into_iter().map(line).collect(), next, now: now_ms() })
+}
+
+pub async fn my_cases(store: &SharedStore, staff: &Staff) -> Result<Vec<CaseLine>, AppError> {
+    Ok(store.cases_held_by(staff.user().id).await?.into_iter().map(line).collect())
+}
+
+/// Search by reference code, customer email, line number and state (any combination).
+pub async fn search(
+    store: &SharedStore,
+    _staff: &Staff,
+    code: &str,
+    email: &str,
+    line_number: &str,
+    status: &str,
+    before: Option<&str>,
+) -> Result<SearchPage, AppError> {
+    let mut p = Problems::default();
+    let id = if code.trim().is_empty() {
+        None
+    } else {
+        match parse_reference(&code.trim().to_uppercase()) {
+            Some(id) => Some(id),
+            None => {
+                p.push("reference", "reference_invalid");
+                None
+            }
+        }
+    };
+    let customer_email = if email.trim().is_empty() { None } else { p.check(Email::parse(email)).map(String::from) };
+    let line_number = p.check(LineNumber::parse_optional(line_number)).flatten().map(String::from);
+    let status = if status.is_empty() { None } else { p.check(choice("status", status, Status::from_code)) };
+    p.into_result()?;
+    let q = CaseSearch { id, customer_email, line_number, status };
+    let before = before.filter(|s| !s.is_empty()).map(|b| b.parse::<i64>().map_err(|_| AppError::field("before", "malformed"))).transpose()?;
+    let mut rows = store.search_cases(&q, before, SEARCH_PAGE + 1).await?;
+    let more = rows.len() as i64 > SEARCH_PAGE;
+    rows.truncate(SEARCH_PAGE as usize);
+    let next = if more { rows.last().map(|r| r.id.to_string()) } else { None };
+    Ok(SearchPage { items: rows.into_iter().map(line).collect(), next })
+}
+
+/// The case with the customer's private data; every opening is written to the audit log.
+pub async fn case_view(store: &SharedStore, staff: &Staff, code: &str) -> Result<CaseView, AppError> {
+    let id = parse_reference(code).ok_or(AppError::NotFound)?;
+    let r = store.request_by_id(id).await?.ok_or(AppError::NotFound)?;
+    let customer = store.user_by_id(r.customer_id).await?.ok_or(AppError::Internal)?;
+    let events = store.request_events(r.id, true).await?;
+    let team = store.list_staff().await?;
+    let name_of = |id: Option<UserId>| id.and_then(|id| team.iter().find(|s| s.id == id).map(|s| s.display_name.clone()));
+    store
+        .write_audit(
+            NewAudit { actor_id: Some(staff.user().id), action: "opened", request_id: Some(r.id), subject_user_id: Some(r.customer_id), detail: None },
+            now_ms(),
+        )
+        .await?;
+    let holder = r.holder_id == Some(staff.user().id);
+    let actor = Actor::Staff { role: staff.role(), holder };
+    let now = now_ms();
+    let allowed = |a| transition(r.status, a, actor, r.resolved_at, now).is_ok();
+    Ok(CaseView {
+        reference: reference(r.id),
+        version: r.version,
+        status: r.status,
+        outcome: r.outcome,
+        category: r.category,
+        subject: r.subject.clone(),
+        description: r.description.clone(),
+        line_number: r.line_number.clone(),
+        contact: r.contact,
+        reported_on: r.reported_on,
+        public_handle: r.public_handle.clone(),
+        customer_name: customer.display_name.clone(),
+        customer_email: customer.email.clone(),
+        customer_blocked: customer.blocked,
+        holder_name: name_of(r.holder_id),
+        is_holder: holder,
+        is_admin: staff.role() == Role::Admin,
+        queue_at: r.queue_at,
+        rating: r.rating.and_then(|n| u8::try_from(n).ok()),
+        rating_comment: r.rating_comment.clone(),
+        can_reply: allowed(Action::Reply),
+        can_outcome: allowed(Action::SetOutcome(Outcome::Solved)),
+        can_release: allowed(Action::Release),
+        can_reassign: allowed(Action::Reassign),
+        agents: if staff.role() == Role::Admin {
+            team.iter().filter(|s| s.active).map(|s| (s.id, s.display_name.clone())).collect()
+        } else {
+            Vec::new()
+        },
+        timeline: events
+            .into_iter()
+            .map(|e| StaffTimelineEntry {
+                at: e.at,
+                kind: e.kind,
+                actor_role: e.actor_role,
+                actor_name: name_of(e.actor_id),
+                body: e.body,
+                internal: e.internal,
+                to_status: e.to_status,
+                outcome: e.outcome,
+            })
+            .collect(),
+    })
+}
+
+/// A staff action on a case, decided on the version the staff member saw.
+#[allow(clippy::too_many_arguments)]
+pub async fn case_action(
+    store: &SharedStore,
+    settings: &Settings,
+    brand: &Brand,
+    staff: &Staff,
+    code: &str,
+    version: &str,
+    action: &str,
+    message: &str,
+    outcome: &str,
+    assignee: &str,
+) -> Result<(), AppError> {
+    let id = parse_reference(code).ok_or(AppError::NotFound)?;
+    let version: i64 = version.trim().parse().map_err(|_| AppError::field("version", "malformed"))?;
+    let mut p = Problems::default();
+    let action = match action {
+        "reply" => Action::Reply,
+        "ask" => Action::AskInfo,
+        "note" => Action::Note,
+        "release" => Action::Release,
+        "reassign" => Action::Reassign,
+        "warn" => Action::Warn,
+        "outcome" => match p.check(choice("outcome", outcome, Outcome::from_code)) {
+            Some(o) => Action::SetOutcome(o),
+            None => Action::SetOutcome(Outcome::Solved),
+        },
+        _ => return Err(AppError::field("action", "choice_invalid")),
+    };
+    let needs_message = matches!(action, Action::Reply | Action::AskInfo | Action::Note | Action::SetOutcome(_) | Action::Warn);
+    let message = if needs_message {
+        p.check(MessageText::parse(message)).map(String::from)
+    } else if message.trim().is_empty() {
+        None
+    } else {
+        p.check(MessageText::parse(message)).map(String::from)
+    };
+    let new_holder = if action == Action::Reassign {
+        let wanted: Option<i64> = assignee.trim().parse().ok();
+        let team = store.list_staff().await?;
+        match wanted.and_then(|id| team.iter().find(|s| s.id == id && s.active)) {
+            Some(s) => Some(s.id),
+            None => {
+                p.push("assignee", "choice_invalid");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    p.into_result()?;
+    let request = store.request_by_id(id).await?.ok_or(AppError::NotFound)?;
+    let actor = Actor::Staff { role: staff.role(), holder: request.holder_id == Some(staff.user().id) };
+    let mv = Move { action, message, new_holder };
+    apply(store, settings, brand, &request, Some(staff.user()), actor, mv, Some(version)).await?;
+    Ok(())
+}
+
+/// Blocks or unblocks the customer of a case (admins only): blocked, they cannot log in or submit; their
+/// requests stay and are still handled.
+pub async fn set_customer_blocked(store: &SharedStore, admin: &Admin, code: &str, blocked: bool) -> Result<(), AppError> {
+    let id = parse_reference(code).ok_or(AppError::NotFound)?;
+    let r = store.request_by_id(id).await?.ok_or(AppError::NotFound)?;
+    store.set_blocked(r.customer_id, blocked, admin.user().id, now_ms()).await?;
+    Ok(())
+}
+
+pub async fn staff_list(store: &SharedStore, admin: &Admin) -> Result<Vec<StaffLine>, AppError> {
+    Ok(store
+        .list_staff()
+        .await?
+        .into_iter()
+        .map(|s| StaffLine {
+            id: s.id,
+            email: s.email,
+            display_name: s.display_name,
+            role: s.role,
+            active: s.active,
+            open_cases: s.open_cases,
+            is_me: s.id == admin.user().id,
+        })
+        .collect())
+}
+
+/// Creates an agent or admin; the new account gets a set-password link by email (valid 72 hours).
+pub async fn create_staff(
+    store: &SharedStore,
+    settings: &Settings,
+    brand: &Brand,
+    admin: &Admin,
+    email: &str,
+    name: &str,
+    role: &str,
+) -> Result<(), AppError> {
+    let mut p = Problems::default();
+    let email = p.check(Email::parse(email));
+    let name = p.check(DisplayName::parse(name));
+    let role = p.check(choice("role", role, Role::from_code).and_then(|r| {
+        if r.is_staff() { Ok(r) } else { Err(crate::domain::account::FieldError::new("role", "choice_invalid")) }
+    }));
+    p.into_result()?;
+    let (Some(email), Some(name), Some(role)) = (email, name, role) else {
+        return Err(AppError::Internal);
+    };
+    let (token, token_hash) = new_token();
+    let now = now_ms();
+    let locale = locale_of("it");
+    let invite = Mail::new(email.as_ref(), locale, "staff_invite", &fill(td_string!(locale, email.invite_subject), &[("brand", brand.name.as_str())]))
+        .text(fill(td_string!(locale, email.greeting), &[("name", name.as_ref())]))
+        .text(fill(td_string!(locale, email.invite_intro), &[("brand", brand.name.as_str())]))
+        .link(td_string!(locale, email.invite_action), format!("{}/reimposta-password?token={token}", settings.public_url))
+        .text(td_string!(locale, email.invite_expiry))
+        .finish(brand);
+    let token = NewToken { hash: token_hash, purpose: TokenPurpose::SetPassword, expires_at: now + 72 * HOUR_MS };
+    match store.create_staff(&email, &name, role, token, invite, admin.user().id, now).await {
+        Ok(_) => Ok(()),
+        Err(StoreError::Conflict) => Err(AppError::field("email", "email_taken")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Changes a staff member's role (never one's own: an admin cannot lock the pool out by mistake).
+pub async fn set_role(store: &SharedStore, admin: &Admin, user: i64, role: &str) -> Result<(), AppError> {
+    let role = choice("role", role, Role::from_code).map_err(|e| AppError::Invalid(vec![e]))?;
+    if user == admin.user().id {
+        return Err(AppError::Forbidden);
+    }
+    let target = store.user_by_id(user).await?.ok_or(AppError::NotFound)?;
+    if !Role::from_code(&target.role).is_some_and(Role::is_staff) {
+        return Err(AppError::NotFound);
+    }
+    store.set_role(user, role, Some(admin.user().id), now_ms()).await?;
+    Ok(())
+}
+
+/// Deactivates (sessions end at once) or reactivates a staff account; never one's own.
+pub async fn set_active(store: &SharedStore, admin: &Admin, user: i64, active: bool) -> Result<(), AppError> {
+    if user == admin.user().id {
+        return Err(AppError::Forbidden);
+    }
+    let target = store.user_by_id(user).await?.ok_or(AppError::NotFound)?;
+    if !Role::from_code(&target.role).is_some_and(Role::is_staff) {
+        return Err(AppError::NotFound);
+    }
+    store.set_active(user, active, admin.user().id, now_ms()).await?;
+    Ok(())
+}
+
+pub async fn audit(
+    store: &SharedStore,
+    _admin: &Admin,
+    code: &str,
+    actor: &str,
+    before: Option<&str>,
+) -> Result<AuditPage, AppError> {
+    let request = if code.trim().is_empty() {
+        None
+    } else {
+        Some(parse_reference(&code.trim().to_uppercase()).ok_or(AppError::field("reference", "reference_invalid"))?)
+    };
+    let actor = if actor.trim().is_empty() { None } else { Some(actor.trim().parse::<i64>().map_err(|_| AppError::field("actor", "choice_invalid"))?) };
+    let before = before.filter(|s| !s.is_empty()).map(|b| b.parse::<i64>().map_err(|_| AppError::field("before", "malformed"))).transpose()?;
+    let mut rows = store.audit_log(request, actor, before, AUDIT_PAGE + 1).await?;
+    let more = rows.len() as i64 > AUDIT_PAGE;
+    rows.truncate(AUDIT_PAGE as usize);
+    let next = if more { rows.last().map(|r| r.id.to_string()) } else { None };
+    let staff = store.list_staff().await?.into_iter().map(|s| (s.id, s.display_name)).collect();
+    Ok(AuditPage {
+        items: rows
+            .into_iter()
+            .map(|a| AuditLine {
+                at: a.at,
+                actor_name: a.actor_name,
+                action: a.action,
+                reference: a.request_id.map(reference),
+                subject_user_id: a.subject_user_id,
+                detail: a.detail,
+            })
+            .collect(),
+        next,
+        staff,
+    })
+}
+
+/// Nearest-rank percentile of durations (ms).
+fn percentile(sorted: &[i64], p: f64) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
+    sorted.get(rank - 1).copied()
+}
+
+fn percentiles(times: &[(i64, i64)], since: i64) -> Percentiles {
+    let mut v: Vec<i64> = times.iter().filter(|(at, _)| *at >= since).map(|(_, d)| (*d).max(0)).collect();
+    v.sort_unstable();
+    Percentiles { p50: percentile(&v, 50.0), p95: percentile(&v, 95.0), count: v.len() as i64 }
+}
+
+pub async fn dashboard(store: &SharedStore, _admin: &Admin) -> Result<DashboardView, AppError> {
+    let now = now_ms();
+    let since30 = now - 30 * DAY_MS;
+    let since7 = now - 7 * DAY_MS;
+    let d = store.dashboard(since30, now).await?;
+    let today = now.div_euclid(DAY_MS);
+    let per_day = (today - 29..=today)
+        .map(|day| (day * DAY_MS, d.per_day.iter().find(|(x, _)| *x == day).map(|(_, n)| *n).unwrap_or(0)))
+        .collect();
+    Ok(DashboardView {
+        counts: d.counts,
+        per_day,
+        take_7: percentiles(&d.take_times, since7),
+        take_30: percentiles(&d.take_times, since30),
+        outcome_7: percentiles(&d.outcome_times, since7),
+        outcome_30: percentiles(&d.outcome_times, since30),
+        oldest_waiting: d.oldest_waiting,
+        rating_average: (d.rating_count > 0).then(|| d.rating_sum as f64 / d.rating_count as f64),
+        rating_count: d.rating_count,
+        open_per_agent: d.open_per_agent,
+        now,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_use_the_nearest_rank() {
+        let v: Vec<i64> = (1..=100).collect();
+        assert_eq!(percentile(&v, 50.0), Some(50));
+        assert_eq!(percentile(&v, 95.0), Some(95));
+        assert_eq!(percentile(&[7], 95.0), Some(7));
+        assert_eq!(percentile(&[], 50.0), None);
+        let p = percentiles(&[(10, 5), (20, 1), (5, 100)], 10);
+        assert_eq!((p.p50, p.p95, p.count), (Some(1), Some(5), 2));
+    }
+}
