@@ -472,7 +472,12 @@ pub trait Pool: Send + Sync {
     /// Gives `agent` the oldest request nobody holds (arrival order), atomically: two takers, even on two
     /// servers, never get the same one. Writes its `taken` event, audit line and email in the same
     /// transaction. `None` when the queue is empty.
-    async fn take_next(&self, agent: UserId, email: EmailForTaken, now: i64) -> Result<Option<RequestRecord>, StoreError>;
+    async fn take_next(
+        &self,
+        agent: UserId,
+        email: EmailForTaken,
+        now: i64,
+    ) -> Result<Option<RequestRecord>, StoreError>;
 
     /// Waiting requests nobody holds, oldest first, after `after` = (queue_at, id).
     async fn queue(&self, after: Option<(i64, RequestId)>, limit: i64) -> Result<Vec<CaseSummary>, StoreError>;
@@ -483,7 +488,12 @@ pub trait Pool: Send + Sync {
     async fn cases_held_by(&self, agent: UserId) -> Result<Vec<CaseSummary>, StoreError>;
 
     /// Requests matching the search, newest first, ids below `before` (keyset).
-    async fn search_cases(&self, q: &CaseSearch, before: Option<RequestId>, limit: i64) -> Result<Vec<CaseSummary>, StoreError>;
+    async fn search_cases(
+        &self,
+        q: &CaseSearch,
+        before: Option<RequestId>,
+        limit: i64,
+    ) -> Result<Vec<CaseSummary>, StoreError>;
 
     async fn write_audit(&self, entry: NewAudit, now: i64) -> Result<(), StoreError>;
 
@@ -511,7 +521,13 @@ pub trait Pool: Send + Sync {
 
     /// Creates a confirmed admin with this password hash (the `create-admin` command); `Conflict` when the
     /// address has an account already.
-    async fn create_admin(&self, email: &Email, name: &DisplayName, password_hash: &str, now: i64) -> Result<UserId, StoreError>;
+    async fn create_admin(
+        &self,
+        email: &Email,
+        name: &DisplayName,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<UserId, StoreError>;
 
     async fn list_staff(&self) -> Result<Vec<StaffMember>, StoreError>;
 

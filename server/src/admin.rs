@@ -30,7 +30,9 @@ pub async fn create_admin(config: &Config, email: &str, name: &str, password: &s
     password.check_against(&email).map_err(|e| anyhow::anyhow!("password: {}", e.code))?;
     app::auth::password::check_strength(&password, &[email.as_ref(), name.as_ref()])
         .map_err(|e| anyhow::anyhow!("password: {} (choose a longer, less common one)", e.code))?;
-    let hash = app::auth::password::hash_password(&password).await.map_err(|_| anyhow::anyhow!("could not hash the password"))?;
+    let hash = app::auth::password::hash_password(&password)
+        .await
+        .map_err(|_| anyhow::anyhow!("could not hash the password"))?;
     let store = crate::db::connect(config).await?.store;
     match store.create_admin(&email, &name, &hash, app::clock::now_ms()).await {
         Ok(id) => Ok(id),

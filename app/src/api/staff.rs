@@ -217,7 +217,8 @@ pub async fn case_action(
         assignee.as_deref().unwrap_or(""),
     )
     .await?;
-    let code = crate::domain::request::parse_reference(&reference).map(crate::domain::request::reference).unwrap_or_default();
+    let code =
+        crate::domain::request::parse_reference(&reference).map(crate::domain::request::reference).unwrap_or_default();
     redirect_plain_post(&format!("/admin/richieste/{code}")).await;
     Ok(())
 }
@@ -228,7 +229,8 @@ pub async fn block_customer(reference: String, block: String) -> Result<(), AppE
     let store = store()?;
     let admin = require_admin(&store).await?;
     pool::set_customer_blocked(&store, &admin, &reference, block == "yes").await?;
-    let code = crate::domain::request::parse_reference(&reference).map(crate::domain::request::reference).unwrap_or_default();
+    let code =
+        crate::domain::request::parse_reference(&reference).map(crate::domain::request::reference).unwrap_or_default();
     redirect_plain_post(&format!("/admin/richieste/{code}")).await;
     Ok(())
 }

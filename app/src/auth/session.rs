@@ -4,8 +4,8 @@
 
 use tower_sessions::Session;
 
-use crate::error::AppError;
 use crate::domain::request::Role;
+use crate::error::AppError;
 use crate::ports::{SharedStore, UserRecord};
 
 const USER_ID: &str = "uid";

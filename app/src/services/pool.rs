@@ -5,7 +5,8 @@
 use leptos_i18n::td_string;
 
 use crate::api::staff::{
-    AuditLine, AuditPage, CaseLine, CaseView, DashboardView, Percentiles, QueueView, SearchPage, StaffLine, StaffTimelineEntry,
+    AuditLine, AuditPage, CaseLine, CaseView, DashboardView, Percentiles, QueueView, SearchPage, StaffLine,
+    StaffTimelineEntry,
 };
 use crate::auth::session::{Admin, Staff};
 use crate::auth::token::new_token;
@@ -39,7 +40,12 @@ fn line(c: CaseSummary) -> CaseLine {
 
 /// The oldest waiting request goes to `staff`; `None` when nobody is waiting.
 #[tracing::instrument(skip_all, fields(agent = staff.user().id))]
-pub async fn take_next(store: &SharedStore, settings: &Settings, brand: &Brand, staff: &Staff) -> Result<Option<String>, AppError> {
+pub async fn take_next(
+    store: &SharedStore,
+    settings: &Settings,
+    brand: &Brand,
+    staff: &Staff,
+) -> Result<Option<String>, AppError> {
     let (settings, brand) = (settings.clone(), brand.clone());
     let email: EmailForTaken = Box::new(move |r, customer| {
         customer.email_notifications.then(|| request_email(&settings, &brand, customer, r.id, "request_taken"))
@@ -52,7 +58,10 @@ pub async fn queue(store: &SharedStore, _staff: &Staff, after: Option<&str>) -> 
     let after = match after.filter(|s| !s.is_empty()) {
         Some(raw) => {
             let (at, id) = raw.split_once('-').ok_or(AppError::field("after", "malformed"))?;
-            Some((at.parse().map_err(|_| AppError::field("after", "malformed"))?, id.parse().map_err(|_| AppError::field("after", "malformed"))?))
+            Some((
+                at.parse().map_err(|_| AppError::field("after", "malformed"))?,
+                id.parse().map_err(|_| AppError::field("after", "malformed"))?,
+            ))
         }
         None => None,
     };
@@ -60,7 +69,12 @@ pub async fn queue(store: &SharedStore, _staff: &Staff, after: Option<&str>) -> 
     let more = rows.len() as i64 > QUEUE_PAGE;
     rows.truncate(QUEUE_PAGE as usize);
     let next = if more { rows.last().map(|r| format!("{}-{}", r.queue_at, r.id)) } else { None };
-    Ok(QueueView { counts: store.state_counts().await?, items: rows.into_iter().map(line).collect(), next, now: now_ms() })
+    Ok(QueueView {
+        counts: store.state_counts().await?,
+        items: rows.into_iter().map(line).collect(),
+        next,
+        now: now_ms(),
+    })
 }
 
 pub async fn my_cases(store: &SharedStore, staff: &Staff) -> Result<Vec<CaseLine>, AppError> {
@@ -94,7 +108,10 @@ pub async fn search(
     let status = if status.is_empty() { None } else { p.check(choice("status", status, Status::from_code)) };
     p.into_result()?;
     let q = CaseSearch { id, customer_email, line_number, status };
-    let before = before.filter(|s| !s.is_empty()).map(|b| b.parse::<i64>().map_err(|_| AppError::field("before", "malformed"))).transpose()?;
+    let before = before
+        .filter(|s| !s.is_empty())
+        .map(|b| b.parse::<i64>().map_err(|_| AppError::field("before", "malformed")))
+        .transpose()?;
     let mut rows = store.search_cases(&q, before, SEARCH_PAGE + 1).await?;
     let more = rows.len() as i64 > SEARCH_PAGE;
     rows.truncate(SEARCH_PAGE as usize);
@@ -109,10 +126,17 @@ pub async fn case_view(store: &SharedStore, staff: &Staff, code: &str) -> Result
     let customer = store.user_by_id(r.customer_id).await?.ok_or(AppError::Internal)?;
     let events = store.request_events(r.id, true).await?;
     let team = store.list_staff().await?;
-    let name_of = |id: Option<UserId>| id.and_then(|id| team.iter().find(|s| s.id == id).map(|s| s.display_name.clone()));
+    let name_of =
+        |id: Option<UserId>| id.and_then(|id| team.iter().find(|s| s.id == id).map(|s| s.display_name.clone()));
     store
         .write_audit(
-            NewAudit { actor_id: Some(staff.user().id), action: "opened", request_id: Some(r.id), subject_user_id: Some(r.customer_id), detail: None },
+            NewAudit {
+                actor_id: Some(staff.user().id),
+                action: "opened",
+                request_id: Some(r.id),
+                subject_user_id: Some(r.customer_id),
+                detail: None,
+            },
             now_ms(),
         )
         .await?;
@@ -196,7 +220,8 @@ pub async fn case_action(
         },
         _ => return Err(AppError::field("action", "choice_invalid")),
     };
-    let needs_message = matches!(action, Action::Reply | Action::AskInfo | Action::Note | Action::SetOutcome(_) | Action::Warn);
+    let needs_message =
+        matches!(action, Action::Reply | Action::AskInfo | Action::Note | Action::SetOutcome(_) | Action::Warn);
     let message = if needs_message {
         p.check(MessageText::parse(message)).map(String::from)
     } else if message.trim().is_empty() {
@@ -227,7 +252,12 @@ pub async fn case_action(
 
 /// Blocks or unblocks the customer of a case (admins only): blocked, they cannot log in or submit; their
 /// requests stay and are still handled.
-pub async fn set_customer_blocked(store: &SharedStore, admin: &Admin, code: &str, blocked: bool) -> Result<(), AppError> {
+pub async fn set_customer_blocked(
+    store: &SharedStore,
+    admin: &Admin,
+    code: &str,
+    blocked: bool,
+) -> Result<(), AppError> {
     let id = parse_reference(code).ok_or(AppError::NotFound)?;
     let r = store.request_by_id(id).await?.ok_or(AppError::NotFound)?;
     store.set_blocked(r.customer_id, blocked, admin.user().id, now_ms()).await?;
@@ -274,12 +304,17 @@ pub async fn create_staff(
     let (token, token_hash) = new_token();
     let now = now_ms();
     let locale = locale_of("it");
-    let invite = Mail::new(email.as_ref(), locale, "staff_invite", &fill(td_string!(locale, email.invite_subject), &[("brand", brand.name.as_str())]))
-        .text(fill(td_string!(locale, email.greeting), &[("name", name.as_ref())]))
-        .text(fill(td_string!(locale, email.invite_intro), &[("brand", brand.name.as_str())]))
-        .link(td_string!(locale, email.invite_action), format!("{}/reimposta-password?token={token}", settings.public_url))
-        .text(td_string!(locale, email.invite_expiry))
-        .finish(brand);
+    let invite = Mail::new(
+        email.as_ref(),
+        locale,
+        "staff_invite",
+        &fill(td_string!(locale, email.invite_subject), &[("brand", brand.name.as_str())]),
+    )
+    .text(fill(td_string!(locale, email.greeting), &[("name", name.as_ref())]))
+    .text(fill(td_string!(locale, email.invite_intro), &[("brand", brand.name.as_str())]))
+    .link(td_string!(locale, email.invite_action), format!("{}/reimposta-password?token={token}", settings.public_url))
+    .text(td_string!(locale, email.invite_expiry))
+    .finish(brand);
     let token = NewToken { hash: token_hash, purpose: TokenPurpose::SetPassword, expires_at: now + 72 * HOUR_MS };
     match store.create_staff(&email, &name, role, token, invite, admin.user().id, now).await {
         Ok(_) => Ok(()),
@@ -327,8 +362,15 @@ pub async fn audit(
     } else {
         Some(parse_reference(&code.trim().to_uppercase()).ok_or(AppError::field("reference", "reference_invalid"))?)
     };
-    let actor = if actor.trim().is_empty() { None } else { Some(actor.trim().parse::<i64>().map_err(|_| AppError::field("actor", "choice_invalid"))?) };
-    let before = before.filter(|s| !s.is_empty()).map(|b| b.parse::<i64>().map_err(|_| AppError::field("before", "malformed"))).transpose()?;
+    let actor = if actor.trim().is_empty() {
+        None
+    } else {
+        Some(actor.trim().parse::<i64>().map_err(|_| AppError::field("actor", "choice_invalid"))?)
+    };
+    let before = before
+        .filter(|s| !s.is_empty())
+        .map(|b| b.parse::<i64>().map_err(|_| AppError::field("before", "malformed")))
+        .transpose()?;
     let mut rows = store.audit_log(request, actor, before, AUDIT_PAGE + 1).await?;
     let more = rows.len() as i64 > AUDIT_PAGE;
     rows.truncate(AUDIT_PAGE as usize);

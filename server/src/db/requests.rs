@@ -740,12 +740,14 @@ macro_rules! impl_requests {
                 async fn set_blocked(&self, user: UserId, blocked: bool, by: UserId, now: i64) -> Result<(), StoreError> {
                     let mut tx = self.pool.begin().await.map_err(db_err)?;
                     let done = sqlx::query(
-                        "UPDATE users SET blocked_at = $1, session_epoch = session_epoch + 1, updated_at = $2 \
+                        "UPDATE users SET blocked_at = $1, session_epoch = session_epoch + $4, updated_at = $2 \
                          WHERE id = $3 AND role = 'customer'",
                     )
                     .bind(if blocked { Some(now) } else { None })
                     .bind(now)
                     .bind(user)
+                    // Blocking ends the sessions; unblocking has none to end.
+                    .bind(i64::from(blocked))
                     .execute(&mut *tx)
                     .await
                     .map_err(db_err)?;

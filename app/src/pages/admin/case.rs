@@ -21,10 +21,8 @@ pub fn CasePage() -> impl IntoView {
     let code = move || params.read().get("reference").unwrap_or_default();
     let act = ServerAction::<CaseAction>::new();
     let block = ServerAction::<BlockCustomer>::new();
-    let case = Resource::new(
-        move || (code(), act.version().get(), block.version().get()),
-        |(code, _, _)| get_case(code),
-    );
+    let case =
+        Resource::new(move || (code(), act.version().get(), block.version().get()), |(code, _, _)| get_case(code));
     view! {
         <StaffNav />
         <Transition>

@@ -17,7 +17,8 @@ pub fn QueuePage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let take = ServerAction::<TakeNext>::new();
-    let queue = Resource::new(move || (query.read().get("dopo"), take.version().get()), |(after, _)| staff_queue(after));
+    let queue =
+        Resource::new(move || (query.read().get("dopo"), take.version().get()), |(after, _)| staff_queue(after));
     view! {
         <Title text=localized(move || t_string!(i18n, admin.queue)) />
         <StaffNav />

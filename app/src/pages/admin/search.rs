@@ -93,4 +93,3 @@ pub fn SearchPage() -> impl IntoView {
         </Transition>
     }
 }
-

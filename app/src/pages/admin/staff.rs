@@ -19,10 +19,8 @@ pub fn StaffPage() -> impl IntoView {
     let create = ServerAction::<CreateStaff>::new();
     let role = ServerAction::<SetStaffRole>::new();
     let active = ServerAction::<SetStaffActive>::new();
-    let list = Resource::new(
-        move || (create.version().get(), role.version().get(), active.version().get()),
-        |_| staff_list(),
-    );
+    let list =
+        Resource::new(move || (create.version().get(), role.version().get(), active.version().get()), |_| staff_list());
     view! {
         <Title text=localized(move || t_string!(i18n, admin.staff)) />
         <StaffNav />

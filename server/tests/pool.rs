@@ -1,0 +1,580 @@
+//! The care pool through the real router, sessions and database: who may call what, the fair queue,
+//! "take next" under concurrency (also from two server processes on PostgreSQL), internal notes that
+//! never reach a customer, staff accounts, moderation, the audit log and the dashboard.
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use app::domain::account::{DisplayName, Email, LineNumber, Password};
+use app::domain::request::*;
+use app::error::AppError;
+use app::ports::*;
+use app::services::requests::Move;
+use common::{TestApp, TestDb, form_error, location};
+
+const STAFF_PASSWORD: &str = "copper-lantern-meadow-88";
+
+/// A staff member stored through the port `create-admin` uses, then logged in on a browser of their own.
+async fn staff(app: &TestApp, email: &str, name: &str, role: Role) -> (reqwest::Client, UserRecord) {
+    let hash = app::auth::password::hash_password(&Password::parse(STAFF_PASSWORD).unwrap()).await.unwrap();
+    let id = app
+        .store()
+        .create_admin(&Email::parse(email).unwrap(), &DisplayName::parse(name).unwrap(), &hash, 1)
+        .await
+        .unwrap();
+    if role != Role::Admin {
+        app.store().set_role(id, role, None, 2).await.unwrap();
+    }
+    let client = app.new_client();
+    let res =
+        app.post_form_as(&client, "/api/login", "/accedi", &[("email", email), ("password", STAFF_PASSWORD)]).await;
+    assert_eq!(location(&res), "/account");
+    (client, app.store().user_by_id(id).await.unwrap().unwrap())
+}
+
+fn new_request(customer: UserId, n: usize) -> NewRequest {
+    NewRequest {
+        customer,
+        category: Category::ALL[n % Category::ALL.len()],
+        subject: Subject::parse(&format!("Richiesta numero {n}")).unwrap(),
+        description: Description::parse("Descrizione abbastanza lunga del problema riscontrato.").unwrap(),
+        line_number: LineNumber::parse("333 765 4321").unwrap(),
+        contact: Contact::Portal,
+        reported_on: ReportedOn::Nowhere,
+        public_handle: None,
+    }
+}
+
+/// `n` requests of one customer, arriving one millisecond apart from `start`.
+async fn seed(store: &SharedStore, customer: UserId, n: usize, start: i64) -> Vec<RequestId> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        ids.push(store.submit_request(new_request(customer, i), None, start + i as i64).await.unwrap());
+    }
+    ids
+}
+
+fn no_email() -> EmailForTaken {
+    Box::new(|_, _| None)
+}
+
+/// A fetch-style call (as a hydrated page makes): its status and body.
+async fn call(app: &TestApp, client: &reqwest::Client, endpoint: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let res = client.post(app.url(endpoint)).form(fields).send().await.expect("POST");
+    (res.status().as_u16(), res.text().await.unwrap_or_default())
+}
+
+async fn every_staff_function_checks_who_calls_it(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (customer, customer_user) = app.customer("cliente@example.it", "Cliente").await;
+    let (agent, _) = staff(&app, "agente@example.it", "Agente", Role::Agent).await;
+    let (admin, _) = staff(&app, "admin@example.it", "Admin", Role::Admin).await;
+    let visitor = app.new_client();
+    let secret_subject = "Segreto-Oggetto-4417";
+    let mut req = new_request(customer_user.id, 0);
+    req.subject = Subject::parse(secret_subject).unwrap();
+    for _ in 0..4 {
+        app.store().submit_request(new_request(customer_user.id, 1), None, 10).await.unwrap();
+    }
+    let id = app.store().submit_request(req, None, 5).await.unwrap();
+    let code = reference(id);
+    // Role and activation changes end the target's sessions: they aim at a third staff member.
+    let (_, target) = staff(&app, "bersaglio@example.it", "Bersaglio", Role::Agent).await;
+    let agent_id = target.id.to_string();
+
+    // (endpoint, fields, admin only)
+    let calls: Vec<(&str, Vec<(&str, &str)>, bool)> = vec![
+        ("/api/staff/queue", vec![], false),
+        ("/api/staff/take-next", vec![], false),
+        ("/api/staff/my-cases", vec![], false),
+        ("/api/staff/search", vec![("reference", ""), ("email", ""), ("line_number", ""), ("status", "")], false),
+        ("/api/staff/case", vec![("reference", &code)], false),
+        (
+            "/api/staff/case-action",
+            vec![("reference", &code), ("version", "0"), ("action", "note"), ("message", "nota")],
+            false,
+        ),
+        ("/api/staff/block", vec![("reference", &code), ("block", "no")], true),
+        ("/api/staff/list", vec![], true),
+        ("/api/staff/create", vec![("email", "nuovo@example.it"), ("display_name", "Nuovo"), ("role", "agent")], true),
+        ("/api/staff/role", vec![("user", &agent_id), ("role", "agent")], true),
+        ("/api/staff/active", vec![("user", &agent_id), ("active", "yes")], true),
+        ("/api/staff/audit", vec![("reference", ""), ("actor", "")], true),
+        ("/api/staff/dashboard", vec![], true),
+    ];
+    for (endpoint, fields, admin_only) in &calls {
+        // The case action carries the version the caller saw: always the current one here.
+        let current = app.store().request_by_id(id).await.unwrap().unwrap().version.to_string();
+        let fields: Vec<(&str, &str)> =
+            fields.iter().map(|(k, v)| if *k == "version" { (*k, current.as_str()) } else { (*k, *v) }).collect();
+        let fields = &fields;
+        let (status, body) = call(&app, &visitor, endpoint, fields).await;
+        assert_eq!(status, 401, "visitor → {endpoint}: {body}");
+        let (status, body) = call(&app, &customer, endpoint, fields).await;
+        assert_eq!(status, 404, "customer → {endpoint}: {body}");
+        assert!(!body.contains(secret_subject) && !body.contains("cliente@example.it"), "{endpoint} leaked: {body}");
+        let (status, body) = call(&app, &agent, endpoint, fields).await;
+        if *admin_only {
+            assert_eq!(status, 403, "agent → {endpoint}: {body}");
+            assert!(!body.contains(secret_subject), "{endpoint} leaked to an agent");
+        } else {
+            assert!(matches!(status, 200 | 302), "agent → {endpoint}: {status} {body}");
+        }
+        let current = app.store().request_by_id(id).await.unwrap().unwrap().version.to_string();
+        let fields: Vec<(&str, &str)> =
+            fields.iter().map(|(k, v)| if *k == "version" { (*k, current.as_str()) } else { (*k, *v) }).collect();
+        let (status, body) = call(&app, &admin, endpoint, &fields).await;
+        assert!(matches!(status, 200 | 302), "admin → {endpoint}: {status} {body}");
+    }
+    // The pages answer alike: a customer sees the not-found page, a visitor the way to log in.
+    let (status, html) = app.get_as(&customer, &format!("/admin/richieste/{code}")).await;
+    assert_eq!(status, 404);
+    assert!(!html.contains(secret_subject));
+    let (_, html) = app.get_as(&visitor, "/admin").await;
+    assert!(html.contains("Accedi con il tuo account del pool"));
+    let (status, html) = app.get_as(&agent, &format!("/admin/richieste/{code}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(secret_subject) && html.contains("+393337654321"), "staff see the private data");
+}
+
+async fn take_next_always_gives_the_oldest_and_release_and_reopen_keep_the_place(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let store = app.store().clone();
+    let (_, customer) = app.customer("fifo@example.it", "Fifo").await;
+    let (_, agent) = staff(&app, "a1@example.it", "Agente Uno", Role::Agent).await;
+    // Arrivals out of id order: the arrival time decides, then the id.
+    let late = store.submit_request(new_request(customer.id, 0), None, 5_000).await.unwrap();
+    let first = store.submit_request(new_request(customer.id, 1), None, 1_000).await.unwrap();
+    let tie_a = store.submit_request(new_request(customer.id, 2), None, 3_000).await.unwrap();
+    let tie_b = store.submit_request(new_request(customer.id, 3), None, 3_000).await.unwrap();
+    let queue: Vec<RequestId> = store.queue(None, 10).await.unwrap().into_iter().map(|c| c.id).collect();
+    assert_eq!(queue, [first, tie_a, tie_b, late]);
+
+    let taken = store.take_next(agent.id, no_email(), 6_000).await.unwrap().unwrap();
+    assert_eq!((taken.id, taken.status, taken.holder_id), (first, Status::InCharge, Some(agent.id)));
+    let second = store.take_next(agent.id, no_email(), 6_001).await.unwrap().unwrap();
+    assert_eq!(second.id, tie_a);
+
+    // Released: back at its original place, ahead of everything that arrived later.
+    let actor = Actor::Staff { role: Role::Agent, holder: true };
+    let mv = Move { action: Action::Release, message: None, new_holder: None };
+    let r = store.request_by_id(first).await.unwrap().unwrap();
+    app::services::requests::apply(&store, &app.state.settings, &app.state.brand, &r, Some(&agent), actor, mv, None)
+        .await
+        .unwrap();
+    assert_eq!(store.take_next(agent.id, no_email(), 6_002).await.unwrap().unwrap().id, first);
+
+    // Given an outcome, then reopened: again ahead of the later arrivals.
+    for action in [Action::SetOutcome(Outcome::Solved), Action::Reopen] {
+        let r = store.request_by_id(first).await.unwrap().unwrap();
+        let (who, actor) = if action == Action::Reopen {
+            (&customer, Actor::Customer { owner: true })
+        } else {
+            (&agent, Actor::Staff { role: Role::Agent, holder: true })
+        };
+        let mv = Move { action, message: Some("ok".into()), new_holder: None };
+        app::services::requests::apply(&store, &app.state.settings, &app.state.brand, &r, Some(who), actor, mv, None)
+            .await
+            .unwrap();
+    }
+    let order: Vec<RequestId> = store.queue(None, 10).await.unwrap().into_iter().map(|c| c.id).collect();
+    assert_eq!(order, [first, tie_b, late]);
+    let ids: Vec<RequestId> = [
+        store.take_next(agent.id, no_email(), 7_000).await.unwrap().unwrap().id,
+        store.take_next(agent.id, no_email(), 7_001).await.unwrap().unwrap().id,
+        store.take_next(agent.id, no_email(), 7_002).await.unwrap().unwrap().id,
+    ]
+    .into();
+    assert_eq!(ids, [first, tie_b, late]);
+    assert!(store.take_next(agent.id, no_email(), 7_003).await.unwrap().is_none(), "empty queue");
+}
+
+async fn many_concurrent_takers_take_every_request_exactly_once(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let store = app.store().clone();
+    let (_, customer) = app.customer("busy@example.it", "Busy").await;
+    let (_, agent) = staff(&app, "a2@example.it", "Agente Due", Role::Agent).await;
+    let ids = seed(&store, customer.id, 200, 1_000).await;
+    let mut tasks = Vec::new();
+    for t in 0..16 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            while let Some(r) = store.take_next(agent.id, no_email(), 10_000 + t).await.expect("take next") {
+                mine.push(r.id);
+            }
+            mine
+        }));
+    }
+    let mut taken = Vec::new();
+    for t in tasks {
+        taken.extend(t.await.unwrap());
+    }
+    let unique: HashSet<RequestId> = taken.iter().copied().collect();
+    assert_eq!(taken.len(), 200, "every request taken once, none twice");
+    assert_eq!(unique, ids.iter().copied().collect::<HashSet<_>>(), "none lost");
+    // Each has exactly one `taken` event.
+    for id in ids.iter().step_by(37) {
+        let events = store.request_events(*id, true).await.unwrap();
+        assert_eq!(events.iter().filter(|e| e.kind == "taken").count(), 1);
+    }
+}
+
+async fn internal_notes_never_reach_the_customer(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (customer, _) = app.customer("privacy@example.it", "Privata").await;
+    let (agent, _) = staff(&app, "a3@example.it", "Agente Tre", Role::Agent).await;
+    let fields = [
+        ("category", "billing"),
+        ("subject", "Addebito non riconosciuto"),
+        ("description", "Mi è stato addebitato un servizio che non ho mai attivato."),
+        ("line_number", "333 765 4321"),
+        ("contact", "email"),
+        ("reported_on", "twitter"),
+        ("public_handle", ""),
+        ("consent", "yes"),
+    ];
+    let res = app.post_form_as(&customer, "/api/requests/submit", "/assistenza/nuova", &fields).await;
+    let code = location(&res).trim_start_matches("/assistenza/richieste/").trim_end_matches("?nuova=1").to_string();
+    let res = app.post_form_as(&agent, "/api/staff/take-next", "/admin", &[]).await;
+    assert_eq!(location(&res), format!("/admin/richieste/{code}"));
+    let (_, html) = app.get_as(&agent, &format!("/admin/richieste/{code}")).await;
+    let version = |html: &str| {
+        html.split("name=\"version\" value=\"").nth(1).and_then(|v| v.split('"').next()).unwrap_or("").to_string()
+    };
+    let v = version(&html);
+    const NOTE: &str = "NOTA-RISERVATA-9182 il cliente ha già chiamato tre volte";
+    let res = app
+        .post_form_as(
+            &agent,
+            "/api/staff/case-action",
+            "/admin",
+            &[("reference", &code), ("version", &v), ("action", "note"), ("message", NOTE)],
+        )
+        .await;
+    assert_eq!(location(&res), format!("/admin/richieste/{code}"));
+    let (_, html) = app.get_as(&agent, &format!("/admin/richieste/{code}")).await;
+    assert!(html.contains(NOTE), "staff see the note");
+    let v = version(&html);
+    app.post_form_as(
+        &agent,
+        "/api/staff/case-action",
+        "/admin",
+        &[("reference", &code), ("version", &v), ("action", "reply"), ("message", "Verifichiamo subito.")],
+    )
+    .await;
+
+    let (_, page) = app.get_as(&customer, &format!("/assistenza/richieste/{code}")).await;
+    assert!(page.contains("Verifichiamo subito.") && !page.contains("NOTA-RISERVATA"), "page");
+    for (endpoint, fields) in [
+        ("/api/requests/get", vec![("reference", code.as_str())]),
+        ("/api/requests/mine", vec![]),
+        ("/api/requests/pulse", vec![]),
+        ("/api/me", vec![]),
+    ] {
+        let (_, body) = call(&app, &customer, endpoint, &fields).await;
+        assert!(!body.contains("NOTA-RISERVATA"), "{endpoint}: {body}");
+    }
+    let emails = app.store().emails_to("privacy@example.it").await.unwrap();
+    assert!(emails.len() >= 3, "received, taken, message");
+    assert!(emails.iter().all(|e| !e.body_text.contains("NOTA-RISERVATA")
+        && !e.body_html.contains("NOTA-RISERVATA")
+        && !e.subject.contains("NOTA")));
+}
+
+async fn two_staff_acting_on_the_same_version_cannot_both_win(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (_, customer) = app.customer("race@example.it", "Race").await;
+    let (agent, agent_user) = staff(&app, "a4@example.it", "Agente Quattro", Role::Agent).await;
+    let (admin, _) = staff(&app, "boss@example.it", "Capo", Role::Admin).await;
+    let id = seed(app.store(), customer.id, 1, 1_000).await[0];
+    app.store().take_next(agent_user.id, no_email(), 2_000).await.unwrap();
+    let code = reference(id);
+    let version = app.store().request_by_id(id).await.unwrap().unwrap().version.to_string();
+    // Both saw the same version: the agent gives the outcome, the admin releases it.
+    let outcome = [
+        ("reference", code.as_str()),
+        ("version", &version),
+        ("action", "outcome"),
+        ("outcome", "solved"),
+        ("message", "Fatto"),
+    ];
+    let release = [("reference", code.as_str()), ("version", &version), ("action", "release")];
+    let (a, b) = tokio::join!(
+        call(&app, &agent, "/api/staff/case-action", &outcome),
+        call(&app, &admin, "/api/staff/case-action", &release),
+    );
+    let mut statuses = [a.0, b.0];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "one wins, the other is told: {a:?} {b:?}");
+    let loser = if a.0 == 409 { a.1 } else { b.1 };
+    assert_eq!(serde_json::from_str::<AppError>(&loser).unwrap(), AppError::Conflict);
+    let events = app.store().request_events(id, true).await.unwrap();
+    assert_eq!(events.len(), 3, "received, taken, and one winner");
+}
+
+async fn admins_manage_staff_and_a_deactivated_account_is_out_at_once(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (admin, admin_user) = staff(&app, "chief@example.it", "Chief", Role::Admin).await;
+    let res = app
+        .post_form_as(
+            &admin,
+            "/api/staff/create",
+            "/admin/staff",
+            &[("email", "Nuova@Example.it"), ("display_name", "Nuova Agente"), ("role", "agent")],
+        )
+        .await;
+    assert_eq!(location(&res), "/admin/staff?creato=1");
+    // The same address again: refused, next to the field.
+    let res = app
+        .post_form_as(
+            &admin,
+            "/api/staff/create",
+            "/admin/staff",
+            &[("email", "nuova@example.it"), ("display_name", "Doppia"), ("role", "agent")],
+        )
+        .await;
+    assert_eq!(form_error(&res).and_then(|e| e.field_code("email").map(str::to_string)), Some("email_taken".into()));
+
+    let invite = app
+        .store()
+        .emails_to("nuova@example.it")
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.kind == "staff_invite")
+        .unwrap();
+    let start = invite.body_text.find("token=").unwrap() + 6;
+    let token: String = invite.body_text[start..].chars().take_while(|c| !c.is_whitespace()).collect();
+    let agent = app.new_client();
+    // No password yet: nobody can log in.
+    let res =
+        app.post_form_as(&agent, "/api/login", "/accedi", &[("email", "nuova@example.it"), ("password", "!")]).await;
+    assert_eq!(form_error(&res), Some(AppError::InvalidCredentials));
+    let fresh = "saffron-glacier-piano-31";
+    let res = app
+        .post_form_as(
+            &agent,
+            "/api/reset-password",
+            "/reimposta-password",
+            &[("token", &token), ("password", fresh), ("password_confirm", fresh)],
+        )
+        .await;
+    assert_eq!(location(&res), "/accedi?reimpostata=1");
+    let res =
+        app.post_form_as(&agent, "/api/login", "/accedi", &[("email", "nuova@example.it"), ("password", fresh)]).await;
+    assert_eq!(location(&res), "/account");
+    let (status, _) = call(&app, &agent, "/api/staff/queue", &[]).await;
+    assert_eq!(status, 200, "the new agent works the queue");
+    let (status, _) = call(&app, &agent, "/api/staff/list", &[]).await;
+    assert_eq!(status, 403, "but is no admin");
+
+    let member = app.store().user_by_email(&Email::parse("nuova@example.it").unwrap()).await.unwrap().unwrap();
+    let res = app
+        .post_form_as(
+            &admin,
+            "/api/staff/active",
+            "/admin/staff",
+            &[("user", &member.id.to_string()), ("active", "no")],
+        )
+        .await;
+    assert_eq!(location(&res), "/admin/staff");
+    assert_eq!(app.me_via(&agent).await, None, "the deactivated account's session ended");
+    let (status, _) = call(&app, &agent, "/api/staff/queue", &[]).await;
+    assert_eq!(status, 401);
+    let res =
+        app.post_form_as(&agent, "/api/login", "/accedi", &[("email", "nuova@example.it"), ("password", fresh)]).await;
+    assert!(form_error(&res).is_some(), "and it cannot log in again");
+    // An admin cannot lock themselves out.
+    let (status, _) =
+        call(&app, &admin, "/api/staff/active", &[("user", &admin_user.id.to_string()), ("active", "no")]).await;
+    assert_eq!(status, 403);
+    let (_, html) = app.get_as(&admin, "/admin/staff").await;
+    assert!(html.contains("Nuova Agente") && html.contains("Disattivato"));
+    let log = app.store().audit_log(None, Some(admin_user.id), None, 50).await.unwrap();
+    let actions: Vec<&str> = log.iter().map(|a| a.action.as_str()).collect();
+    assert!(actions.contains(&"staff_created") && actions.contains(&"deactivated"), "{actions:?}");
+}
+
+async fn a_warned_then_blocked_customer_keeps_their_requests_handled(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (customer, customer_user) = app.customer("rude@example.it", "Rude").await;
+    let (agent, agent_user) = staff(&app, "a5@example.it", "Agente Cinque", Role::Agent).await;
+    let (admin, _) = staff(&app, "boss2@example.it", "Capo Due", Role::Admin).await;
+    let id = seed(app.store(), customer_user.id, 1, 1_000).await[0];
+    let code = reference(id);
+    let version = app.store().request_by_id(id).await.unwrap().unwrap().version.to_string();
+    let (status, _) = call(
+        &app,
+        &agent,
+        "/api/staff/case-action",
+        &[("reference", &code), ("version", &version), ("action", "warn"), ("message", "Per favore, toni cortesi.")],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, page) = app.get_as(&customer, &format!("/assistenza/richieste/{code}")).await;
+    assert!(page.contains("Per favore, toni cortesi."));
+    // Only admins block.
+    let (status, _) = call(&app, &agent, "/api/staff/block", &[("reference", &code), ("block", "yes")]).await;
+    assert_eq!(status, 403);
+    let (status, _) = call(&app, &admin, "/api/staff/block", &[("reference", &code), ("block", "yes")]).await;
+    assert_eq!(status, 200);
+    assert_eq!(app.me_via(&customer).await, None, "logged out at once");
+    let res = app
+        .post_form_as(
+            &customer,
+            "/api/login",
+            "/accedi",
+            &[("email", "rude@example.it"), ("password", "violet-otter-canyon-42")],
+        )
+        .await;
+    assert_eq!(form_error(&res), Some(AppError::Forbidden));
+    // The request is still in the queue and handled.
+    let taken = app.store().take_next(agent_user.id, no_email(), 5_000).await.unwrap().unwrap();
+    assert_eq!(taken.id, id);
+}
+
+async fn opening_a_case_is_audited_and_the_dashboard_shows_the_work(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (customer, customer_user) = app.customer("dash@example.it", "Dash").await;
+    let (agent, agent_user) = staff(&app, "a6@example.it", "Agente Sei", Role::Agent).await;
+    let (admin, _) = staff(&app, "boss3@example.it", "Capo Tre", Role::Admin).await;
+    let now = app::clock::now_ms();
+    let ids = seed(app.store(), customer_user.id, 3, now - 60_000).await;
+    app.store().take_next(agent_user.id, no_email(), now).await.unwrap();
+    let code = reference(ids[0]);
+    app.get_as(&agent, &format!("/admin/richieste/{code}")).await;
+    let log = app.store().audit_log(Some(ids[0]), None, None, 10).await.unwrap();
+    assert_eq!(log[0].action, "opened");
+    assert_eq!(log[0].actor_id, Some(agent_user.id));
+    assert!(log.iter().any(|a| a.action == "taken"), "transitions are audited too");
+    let (_, html) = app.get_as(&admin, &format!("/admin/audit?codice={code}")).await;
+    assert!(html.contains("opened") && html.contains("Agente Sei"));
+
+    let (status, html) = app.get_as(&admin, "/admin/dashboard").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<svg") && html.contains("Richieste ricevute al giorno"));
+    assert!(html.contains("Agente Sei"), "open cases per agent");
+    let (_, body) = call(&app, &admin, "/api/staff/dashboard", &[]).await;
+    let d: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(d["take_30"]["count"], 1);
+    assert!(d["take_30"]["p50"].as_i64().unwrap() >= 60_000, "time to take in charge: {}", d["take_30"]);
+    let counts = d["counts"].as_array().unwrap();
+    assert!(
+        counts.contains(&serde_json::json!(["received", 2])) && counts.contains(&serde_json::json!(["in_charge", 1])),
+        "{counts:?}"
+    );
+    let _ = customer;
+}
+
+on_both_databases!(
+    every_staff_function_checks_who_calls_it,
+    take_next_always_gives_the_oldest_and_release_and_reopen_keep_the_place,
+    many_concurrent_takers_take_every_request_exactly_once,
+    internal_notes_never_reach_the_customer,
+    two_staff_acting_on_the_same_version_cannot_both_win,
+    admins_manage_staff_and_a_deactivated_account_is_out_at_once,
+    a_warned_then_blocked_customer_keeps_their_requests_handled,
+    opening_a_case_is_audited_and_the_dashboard_shows_the_work,
+);
+
+/// Two server processes on one PostgreSQL database: the first admin comes from `create-admin`, agents
+/// on either server take from one queue, and nothing is taken twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_server_processes_share_one_queue_on_postgres() {
+    let Some(db) = TestDb::postgres().await else { return };
+    let bin = env!("CARGO_BIN_EXE_server");
+    let mut admin_cmd = tokio::process::Command::new(bin);
+    admin_cmd
+        .args(["--database-url", &db.url, "create-admin", "--email", "first@example.it", "--name", "Prima Admin"])
+        .stdin(std::process::Stdio::piped());
+    let mut child = admin_cmd.spawn().expect("create-admin");
+    {
+        use tokio::io::AsyncWriteExt;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(format!("{STAFF_PASSWORD}\n").as_bytes()).await.unwrap();
+    }
+    assert!(child.wait().await.unwrap().success(), "create-admin succeeded");
+
+    let mut servers = Vec::new();
+    let mut urls = Vec::new();
+    for _ in 0..2 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = tokio::process::Command::new(bin)
+            .args(["--database-url", &db.url, "--bind", &format!("127.0.0.1:{port}"), "--db-max-connections", "8"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("server process");
+        servers.push(child);
+        urls.push(format!("http://127.0.0.1:{port}"));
+    }
+    let plain = reqwest::Client::new();
+    for url in &urls {
+        let mut ready = false;
+        for _ in 0..200 {
+            if plain.get(format!("{url}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
+                ready = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(ready, "{url} did not start");
+    }
+    // Log in on server 1; the same session works on server 2.
+    let browser =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = browser
+        .post(format!("{}/api/login", urls[0]))
+        .header("Accept", "text/html")
+        .form(&[("email", "first@example.it"), ("password", STAFF_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers().get("location").unwrap(), "/account");
+    let me: serde_json::Value = browser.post(format!("{}/api/me", urls[1])).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["role"], "admin", "the session is valid on the other server");
+
+    // 120 requests stored through the ports, then 8 takers per server at once.
+    let cli = <server::config::Cli as clap::Parser>::try_parse_from(["server", "--database-url", &db.url]).unwrap();
+    let store = server::db::connect(&cli.config).await.unwrap().store;
+    let admin_id = store.user_by_email(&Email::parse("first@example.it").unwrap()).await.unwrap().unwrap().id;
+    let ids = seed(&store, admin_id, 120, 1_000).await;
+    let browser = Arc::new(browser);
+    let mut tasks = Vec::new();
+    for t in 0..16 {
+        let (browser, url) = (browser.clone(), urls[t % 2].clone());
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let res = browser.post(format!("{url}/api/staff/take-next")).send().await.expect("take next");
+                let status = res.status().as_u16();
+                let taken: Option<String> = if status == 302 {
+                    res.headers()
+                        .get("location")
+                        .and_then(|l| l.to_str().ok())
+                        .and_then(|l| l.strip_prefix("/admin/richieste/"))
+                        .map(str::to_string)
+                } else {
+                    res.json().await.expect("JSON")
+                };
+                match taken {
+                    Some(code) => mine.push(parse_reference(&code).expect("a reference")),
+                    None => break,
+                }
+            }
+            mine
+        }));
+    }
+    let mut taken = Vec::new();
+    for t in tasks {
+        taken.extend(t.await.unwrap());
+    }
+    let unique: HashSet<RequestId> = taken.iter().copied().collect();
+    assert_eq!(taken.len(), 120, "taken exactly once each across both servers");
+    assert_eq!(unique, ids.into_iter().collect::<HashSet<_>>());
+    drop(servers);
+}
