@@ -166,9 +166,12 @@ pub fn TextArea(
     #[prop(default = 5)] rows: u32,
     #[prop(default = 4000)] maxlength: u32,
     #[prop(optional)] check: Option<fn(&str) -> Result<(), FieldError>>,
+    /// The element id, when one page has several fields of the same name.
+    #[prop(optional, into)]
+    id: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let id = format!("f-{name}");
+    let id = id.unwrap_or_else(|| format!("f-{name}"));
     let described = format!("{id}-hint {id}-error");
     let local = RwSignal::new(None::<Option<&'static str>>);
     Effect::watch(move || error.get(), move |_, _, _| local.set(None), false);

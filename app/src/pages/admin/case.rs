@@ -56,7 +56,14 @@ fn ActionBox(
             <input type="hidden" name="action" value=action />
             {children.map(|c| c())}
             {message.map(|label| view! {
-                <TextArea name="message" label=label required=true rows=3 error=field_error(errors, "message") />
+                <TextArea
+                    name="message"
+                    id=format!("f-{action}-message")
+                    label=label
+                    required=true
+                    rows=3
+                    error=field_error(errors, "message")
+                />
             })}
             <button type="submit" class=class disabled=move || act.pending().get()>{move || button.get()}</button>
         </ActionForm>

@@ -1,0 +1,131 @@
+// The care pool at work, end to end: the first admin (from `server create-admin`) adds an agent, who
+// sets a password, takes the next request, asks for information; the customer (another browser) sees
+// it arrive, replies; the agent gives the outcome; the customer confirms and rates; the dashboard
+// shows the work. The customer side runs with and without JavaScript.
+import { execFileSync } from 'node:child_process';
+import { expect, test, type Page } from '@playwright/test';
+import { act } from './support/shell';
+import { linkFromEmail } from './support/mail';
+import { PASSWORD, signedInCustomer, unique } from './support/customer';
+
+const ADMIN_PASSWORD = 'copper-lantern-meadow-88';
+
+function createAdmin(email: string) {
+  const dataDir = process.env.SC3_E2E_DATA!;
+  execFileSync(
+    process.env.SC3_SERVER_BIN!,
+    ['--database-url', `sqlite://${dataDir}/e2e.db`, 'create-admin', '--email', email, '--name', 'Prima Admin'],
+    { input: `${ADMIN_PASSWORD}\n` },
+  );
+}
+
+async function logIn(page: Page, email: string, password: string) {
+  await act.open(page, '/accedi');
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('main').getByRole('button', { name: 'Accedi' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Il mio account');
+}
+
+/** Takes requests in arrival order until this test's own comes up (other tests share the queue). */
+async function takeUntil(page: Page, reference: string) {
+  for (let i = 0; i < 50; i++) {
+    await act.open(page, '/admin');
+    await page.getByRole('button', { name: 'Prendi la prossima' }).click();
+    await expect(page.locator('.request-head .reference')).toBeVisible();
+    if ((await page.locator('.request-head .reference').textContent())?.trim() === reference) return;
+  }
+  throw new Error(`${reference} never came up`);
+}
+
+for (const customerJs of [true, false]) {
+  test(`the pool takes a request, asks, gets a reply, gives the outcome; customer ${customerJs ? 'with' : 'without'} JavaScript`, async ({ browser }) => {
+    test.setTimeout(120_000);
+    const adminEmail = `admin-${unique()}@example.it`;
+    const agentEmail = `agente-${unique()}@example.it`;
+    createAdmin(adminEmail);
+
+    const adminContext = await browser.newContext();
+    const admin = await adminContext.newPage();
+    await logIn(admin, adminEmail, ADMIN_PASSWORD);
+    await act.open(admin, '/admin/staff');
+    await admin.getByLabel('Nome e cognome').fill('Agente Rossi');
+    await admin.getByLabel('Email').fill(agentEmail);
+    await admin.getByLabel('Ruolo').selectOption('agent');
+    await admin.getByRole('button', { name: "Crea l'account" }).click();
+    await expect(admin.getByRole('status')).toContainText('Account creato');
+    await expect(admin.locator('table')).toContainText(agentEmail);
+
+    const agentContext = await browser.newContext();
+    const agent = await agentContext.newPage();
+    await agent.goto(await linkFromEmail(agentEmail, '/reimposta-password?token='));
+    const agentPassword = 'saffron-glacier-piano-31';
+    await agent.getByLabel('Nuova password', { exact: true }).fill(agentPassword);
+    await agent.getByLabel('Ripeti la nuova password', { exact: true }).fill(agentPassword);
+    await agent.getByRole('button', { name: 'Salva la nuova password' }).click();
+    await expect(agent.getByRole('status')).toContainText('Password reimpostata');
+    await logIn(agent, agentEmail, agentPassword);
+
+    const customerContext = await browser.newContext({ javaScriptEnabled: customerJs });
+    const customer = await customerContext.newPage();
+    await signedInCustomer(customer);
+    await act.open(customer, '/assistenza/nuova', { hydrated: customerJs });
+    await customer.getByLabel('Argomento').selectOption('billing');
+    await customer.getByLabel('Titolo').fill('Ricarica non accreditata');
+    await customer.getByLabel('Descrizione').fill('Ho ricaricato 20 euro ieri sera ma il credito non è cambiato.');
+    await customer.getByText('Da nessuna parte', { exact: true }).click();
+    await customer.locator('#f-consent').check();
+    await customer.getByRole('button', { name: 'Invia la richiesta' }).click();
+    await expect(customer.locator('.request-head .badge')).toHaveText('Ricevuta');
+    const reference = (await customer.locator('.request-head .reference').textContent())!.trim();
+
+    await takeUntil(agent, reference);
+    await expect(agent.getByRole('heading', { level: 1 })).toHaveText('Ricarica non accreditata');
+    await expect(agent.locator('.request-head .facts')).toContainText('+393337654321');
+    await agent.getByLabel('Cosa ti serve sapere dal cliente').fill("Da quale numero hai fatto la ricarica e a che ora?");
+    await agent.getByRole('button', { name: 'Chiedi informazioni' }).click();
+    await expect(agent.locator('.timeline')).toContainText('Da quale numero hai fatto la ricarica');
+    await agent.getByLabel('Nota interna (solo staff, mai visibile al cliente)').fill('NOTA-E2E cliente gentile');
+    await agent.getByRole('button', { name: 'Aggiungi nota interna' }).click();
+    await expect(agent.locator('.event.internal')).toContainText('NOTA-E2E');
+
+    // Hydrated, the customer's page shows the question without a reload; without JavaScript, a reload does.
+    if (!customerJs) await customer.reload();
+    await expect(customer.locator('.request-head .badge')).toHaveText('In attesa di una tua risposta', { timeout: 15_000 });
+    await expect(customer.locator('.timeline')).toContainText('Da quale numero hai fatto la ricarica');
+    await expect(customer.locator('body')).not.toContainText('NOTA-E2E');
+    await customer.getByLabel('Messaggio').fill('Dal 333 765 4321, alle 21:30.');
+    await customer.getByRole('button', { name: 'Invia il messaggio' }).click();
+    await expect(customer.locator('.event.mine').last()).toContainText('alle 21:30');
+    await expect(customer.locator('.request-head .badge')).toHaveText('Presa in carico');
+
+    await agent.reload();
+    await expect(agent.locator('.timeline')).toContainText('alle 21:30');
+    await agent.getByLabel('Esito', { exact: true }).selectOption('solved');
+    await agent.getByLabel("Messaggio con l'esito (obbligatorio)").fill('Credito accreditato: trovi i 20 euro sul conto.');
+    await agent.getByRole('button', { name: "Dai l'esito" }).click();
+    await expect(agent.locator('.request-head .badge')).toHaveText('Risolta');
+
+    if (!customerJs) await customer.reload();
+    await expect(customer.locator('.request-head .badge')).toHaveText('Risolta', { timeout: 15_000 });
+    await expect(customer.locator('.timeline')).toContainText('Credito accreditato');
+    await expect(customer.locator('.timeline')).toContainText('Da quale numero hai fatto la ricarica');
+    await customer.getByRole('button', { name: 'Sì, conferma e chiudi' }).click();
+    await expect(customer.locator('.request-head .badge')).toHaveText('Chiusa');
+    await customer.locator('label[for="f-rating-5"]').click();
+    await customer.getByLabel('Commento (facoltativo)').fill('Veloci e gentili');
+    await customer.getByRole('button', { name: 'Invia la valutazione' }).click();
+    await expect(customer.locator('.rating-box [role=status]')).toContainText('5 su 5');
+
+    await act.open(admin, '/admin/dashboard');
+    await expect(admin.getByRole('heading', { level: 1 })).toHaveText('Cruscotto');
+    await expect(admin.locator('.chart svg rect')).toHaveCount(30);
+    await expect(admin.locator('.chart svg rect').last()).toBeVisible();
+    await expect(admin.locator('.big-number')).toContainText('/ 5');
+    await act.open(admin, `/admin/audit?codice=${reference}`);
+    await expect(admin.locator('table.audit')).toContainText('Agente Rossi');
+    await expect(admin.locator('table.audit')).toContainText('confirmed');
+    await Promise.all([adminContext.close(), agentContext.close(), customerContext.close()]);
+    void PASSWORD;
+  });
+}
