@@ -3,6 +3,8 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { act } from './support/shell';
+import { signedInCustomer } from './support/customer';
+import { ADMIN_PASSWORD, createAdmin, logIn } from './support/staff';
 
 const pages = ['/', '/assistenza', '/info', '/non-esiste', '/registrati', '/accedi', '/password-dimenticata'];
 const viewports = [
@@ -25,6 +27,45 @@ for (const locale of ['it-IT', 'en-US']) {
     }
   });
 }
+
+async function seriousViolations(page: import('@playwright/test').Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+test('the customer and care-pool pages have no serious accessibility violation, on a phone', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const viewport = viewports[0];
+  const customerContext = await browser.newContext({ viewport });
+  const customer = await customerContext.newPage();
+  await signedInCustomer(customer);
+  const res = await customer.request.post('/api/requests/submit', {
+    form: {
+      category: 'device', subject: 'Il telefono si spegne', description: 'Si spegne da solo più volte al giorno, anche carico.',
+      line_number: '333 765 4321', contact: 'phone', reported_on: 'facebook', public_handle: '@mario', consent: 'yes',
+    },
+    headers: { Accept: 'text/html' },
+    maxRedirects: 0,
+  });
+  const requestPage = res.headers()['location'].split('?')[0];
+  for (const path of ['/assistenza/nuova', '/assistenza/richieste', requestPage, '/account']) {
+    await act.open(customer, path);
+    expect(await seriousViolations(customer), path).toEqual([]);
+    await customer.screenshot({ path: `screenshots/phone-customer${path.replaceAll('/', '-')}.png`, fullPage: true });
+  }
+  const adminContext = await browser.newContext({ viewport });
+  const admin = await adminContext.newPage();
+  await logIn(admin, createAdmin(), ADMIN_PASSWORD);
+  const reference = requestPage.split('/').pop();
+  for (const path of ['/admin', `/admin/richieste/${reference}`, '/admin/cerca', '/admin/staff', '/admin/audit', '/admin/dashboard']) {
+    await act.open(admin, path);
+    expect(await seriousViolations(admin), path).toEqual([]);
+    await admin.screenshot({ path: `screenshots/phone-staff${path.replaceAll('/', '-')}.png`, fullPage: true });
+  }
+  await Promise.all([customerContext.close(), adminContext.close()]);
+});
 
 for (const vp of viewports) {
   test(`screenshots at ${vp.width}x${vp.height}`, async ({ page }) => {

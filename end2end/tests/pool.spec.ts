@@ -2,30 +2,11 @@
 // sets a password, takes the next request, asks for information; the customer (another browser) sees
 // it arrive, replies; the agent gives the outcome; the customer confirms and rates; the dashboard
 // shows the work. The customer side runs with and without JavaScript.
-import { execFileSync } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
 import { act } from './support/shell';
 import { linkFromEmail } from './support/mail';
-import { PASSWORD, signedInCustomer, unique } from './support/customer';
-
-const ADMIN_PASSWORD = 'copper-lantern-meadow-88';
-
-function createAdmin(email: string) {
-  const dataDir = process.env.SC3_E2E_DATA!;
-  execFileSync(
-    process.env.SC3_SERVER_BIN!,
-    ['--database-url', `sqlite://${dataDir}/e2e.db`, 'create-admin', '--email', email, '--name', 'Prima Admin'],
-    { input: `${ADMIN_PASSWORD}\n` },
-  );
-}
-
-async function logIn(page: Page, email: string, password: string) {
-  await act.open(page, '/accedi');
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('main').getByRole('button', { name: 'Accedi' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Il mio account');
-}
+import { signedInCustomer, unique } from './support/customer';
+import { ADMIN_PASSWORD, createAdmin, logIn } from './support/staff';
 
 /** Takes requests in arrival order until this test's own comes up (other tests share the queue). */
 async function takeUntil(page: Page, reference: string) {
@@ -126,6 +107,5 @@ for (const customerJs of [true, false]) {
     await expect(admin.locator('table.audit')).toContainText('Agente Rossi');
     await expect(admin.locator('table.audit')).toContainText('confirmed');
     await Promise.all([adminContext.close(), agentContext.close(), customerContext.close()]);
-    void PASSWORD;
   });
 }

@@ -61,7 +61,7 @@ pub fn AuditPage() -> impl IntoView {
                                     </div>
                                     <button type="submit" class="button primary">{t!(i18n, admin.filter)}</button>
                                 </Form>
-                                <div class="table-wrap">
+                                <div class="table-wrap" tabindex="0" role="region" aria-label=move || t_string!(i18n, admin.table)>
                                     <table class="cases audit">
                                         <thead>
                                             <tr>

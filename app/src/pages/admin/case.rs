@@ -112,9 +112,9 @@ fn Case(view: CaseView, act: ServerAction<CaseAction>, block: ServerAction<Block
                 <dd>{view.line_number.clone()}</dd>
                 <dt>{t!(i18n, request.category)}</dt>
                 <dd>{move || category_label(i18n.get_locale(), category)}</dd>
-                <dt>{t!(i18n, request.contact)}</dt>
+                <dt>{t!(i18n, request.contact_short)}</dt>
                 <dd>{move || contact_label(i18n.get_locale(), contact)}</dd>
-                <dt>{t!(i18n, request.reported_on)}</dt>
+                <dt>{t!(i18n, request.reported_short)}</dt>
                 <dd>{move || reported_label(i18n.get_locale(), reported)} {view.public_handle.clone().map(|h| view! { " · " {h} })}</dd>
                 <dt>{t!(i18n, admin.arrived)}</dt>
                 <dd><Time ms=view.queue_at /></dd>

@@ -64,7 +64,7 @@ pub fn CaseTable(items: Vec<CaseLine>, #[prop(into)] empty: Signal<&'static str>
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=move || t_string!(i18n, admin.table)>
             <table class="cases">
                 <thead>
                     <tr>

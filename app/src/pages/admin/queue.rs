@@ -94,7 +94,7 @@ fn Queue(view: QueueView, take: ServerAction<TakeNext>) -> impl IntoView {
                 view! { <p class="empty-state">{t!(i18n, admin.queue_empty)}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0" role="region" aria-label=move || t_string!(i18n, admin.table)>
                         <table class="cases">
                             <thead>
                                 <tr>

@@ -88,7 +88,7 @@ fn Staff(
             <h1>{t!(i18n, admin.staff)}</h1>
             <FormAlert errors=role_errors />
             <FormAlert errors=active_errors />
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label=move || t_string!(i18n, admin.table)>
                 <table class="cases">
                     <thead>
                         <tr>
