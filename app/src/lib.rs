@@ -11,6 +11,8 @@ pub mod brand;
 #[cfg(feature = "ssr")]
 pub mod clock;
 pub mod components;
+#[cfg(feature = "ssr")]
+pub mod csp;
 pub mod domain;
 pub mod error;
 #[cfg(feature = "ssr")]

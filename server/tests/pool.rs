@@ -578,3 +578,54 @@ async fn two_server_processes_share_one_queue_on_postgres() {
     assert_eq!(unique, ids.into_iter().collect::<HashSet<_>>());
     drop(servers);
 }
+
+/// Benchmark (not a pass/fail timing): "take next" latency with 10,000 requests waiting, on each backend.
+/// `cargo nextest run -p server --run-ignored only -E 'test(take_next_latency)' --no-capture`
+async fn take_next_latency_with_ten_thousand_waiting(db: TestDb) {
+    let backend = db.backend;
+    let app = TestApp::spawn(db).await;
+    let store = app.store().clone();
+    let (_, customer) = app.customer("bench@example.it", "Bench").await;
+    let (_, agent) = staff(&app, "bench-agent@example.it", "Bench Agent", Role::Agent).await;
+    let started = std::time::Instant::now();
+    let mut tasks = Vec::new();
+    for part in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move { seed(&store, customer.id, 1_250, 1_000 + part * 10_000).await }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let seeded = started.elapsed();
+    let mut times = Vec::new();
+    for i in 0..300 {
+        let t = std::time::Instant::now();
+        store.take_next(agent.id, no_email(), 10_000_000 + i).await.unwrap().expect("a request");
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let p = |q: f64| times[((q / 100.0) * times.len() as f64).ceil() as usize - 1];
+    println!(
+        "BENCH take_next {backend}: 10,000 waiting (seeded in {:.1} s); 300 takes p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms",
+        seeded.as_secs_f64(),
+        p(50.0),
+        p(95.0),
+        times[times.len() - 1]
+    );
+}
+
+mod bench {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "benchmark: run with --run-ignored"]
+    async fn take_next_latency_sqlite() {
+        super::take_next_latency_with_ten_thousand_waiting(super::TestDb::sqlite().await).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "benchmark: run with --run-ignored"]
+    async fn take_next_latency_postgres() {
+        if let Some(db) = super::TestDb::postgres().await {
+            super::take_next_latency_with_ten_thousand_waiting(db).await;
+        }
+    }
+}
