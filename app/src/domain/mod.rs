@@ -2,3 +2,5 @@
 //! in the browser (instant feedback) and on the server (the authority).
 pub mod account;
 pub mod request;
+#[cfg(test)]
+mod props;
