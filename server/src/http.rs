@@ -88,7 +88,7 @@ pub fn router(state: AppState) -> Router {
             TraceLayer::new_for_http()
                 // The path only: query strings are not logged.
                 .make_span_with(
-                    |req: &Request<Body>| tracing::info_span!("http", method = %req.method(), path = %req.uri().path()),
+                    |req: &Request<Body>| tracing::info_span!("http", method = %req.method(), path = %loggable_path(req.uri().path())),
                 )
                 .on_request(())
                 .on_response(|res: &Response<Body>, latency: Duration, _span: &Span| {
@@ -203,6 +203,11 @@ async fn security_headers(
         h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
     res
+}
+
+/// The path as logs may hold it: the token of an email link is cut off.
+fn loggable_path(path: &str) -> &str {
+    if path.starts_with("/conferma/") { "/conferma/…" } else { path }
 }
 
 /// The process is alive.
