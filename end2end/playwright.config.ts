@@ -34,7 +34,10 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `"${server}" --bind 127.0.0.1:${port} --database-url "sqlite://${dataDir}/e2e.db" --mail-dir "${dataDir}/mail" --public-url http://127.0.0.1:${port}`,
+    command: `"${server}" --bind 127.0.0.1:${port} --database-url "sqlite://${dataDir}/e2e.db" --mail-dir "${dataDir}/mail" --public-url http://127.0.0.1:${port}` +
+      // Every test logs in from the same address: limits for a crowd (security tests set their own).
+      ' --limit-login-ip 10000/60 --limit-login-email 10000/60 --limit-register-ip 10000/60 --limit-reset-ip 10000/60' +
+      ' --limit-reset-email 10000/60 --limit-new-request 10000/60 --limit-global-ip 100000/60',
     url: `http://127.0.0.1:${port}/readyz`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -550,6 +550,56 @@ pub struct Settings {
     pub public_url: String,
 }
 
+/// What is counted against abuse. Limits are per client address (`…Ip`), per email address (`…Email`)
+/// or per account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Limit {
+    LoginIp,
+    LoginEmail,
+    RegisterIp,
+    ResetIp,
+    ResetEmail,
+    NewRequest,
+}
+
+/// Rate limits and the growing delay after failed logins (the server implements it with `governor`).
+pub trait Limiter: Send + Sync {
+    /// Counts one attempt; `Err(seconds)` when over the limit (retry after that long).
+    fn check(&self, limit: Limit, key: &str) -> Result<(), u64>;
+    /// `Err(seconds)` while an account must wait after repeated failed logins.
+    fn login_delay(&self, email: &str) -> Result<(), u64>;
+    /// A failed login for the account: the next wait grows (1 s, 2 s, 4 s … up to 15 min) after 5.
+    fn login_failed(&self, email: &str);
+    fn login_succeeded(&self, email: &str);
+}
+
+pub type SharedLimiter = Arc<dyn Limiter>;
+
+/// Counts an attempt against a limit, if the server configured limits.
+pub fn limit(limit: Limit, key: &str) -> Result<(), AppError> {
+    match leptos::prelude::use_context::<SharedLimiter>() {
+        Some(l) => l.check(limit, key).map_err(|secs| AppError::RateLimited { retry_after_secs: secs }),
+        None => Ok(()),
+    }
+}
+
+/// The limiter from context (`None` when the server runs without one).
+pub fn limiter() -> Option<SharedLimiter> {
+    leptos::prelude::use_context::<SharedLimiter>()
+}
+
+/// The client's address, as the server determined it (a header it sets itself; see `server/src/http.rs`).
+pub async fn client_ip() -> String {
+    leptos_axum::extract::<http::HeaderMap>()
+        .await
+        .ok()
+        .and_then(|h| h.get(CLIENT_IP_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The request header the server writes the client's address into (any incoming one is replaced).
+pub const CLIENT_IP_HEADER: &str = "x-sc3-client-ip";
+
 /// The store from context (the server provides it to every page and server function).
 pub fn store() -> Result<SharedStore, AppError> {
     leptos::prelude::use_context::<SharedStore>().ok_or_else(|| {

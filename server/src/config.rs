@@ -86,6 +86,40 @@ pub struct Config {
     #[arg(long, env = "SC3_SESSION_IDLE_MINUTES", default_value_t = 120)]
     pub session_idle_minutes: i64,
 
+    /// Behind a reverse proxy: the header it puts the client's address in (e.g. `X-Forwarded-For`; the
+    /// last address in it is used). Without it the connection's address is the client's. Set it only
+    /// when every request comes through that proxy, or clients could pick their own address.
+    #[arg(long, env = "SC3_TRUSTED_PROXY_HEADER")]
+    pub trusted_proxy_header: Option<String>,
+
+    /// Logins per client address (COUNT/SECONDS).
+    #[arg(long, env = "SC3_LIMIT_LOGIN_IP", default_value = "5/300")]
+    pub limit_login_ip: crate::limits::Rate,
+
+    /// Logins per email address.
+    #[arg(long, env = "SC3_LIMIT_LOGIN_EMAIL", default_value = "10/900")]
+    pub limit_login_email: crate::limits::Rate,
+
+    /// Registrations per client address.
+    #[arg(long, env = "SC3_LIMIT_REGISTER_IP", default_value = "5/1800")]
+    pub limit_register_ip: crate::limits::Rate,
+
+    /// Password-reset requests per client address.
+    #[arg(long, env = "SC3_LIMIT_RESET_IP", default_value = "5/1800")]
+    pub limit_reset_ip: crate::limits::Rate,
+
+    /// Password-reset requests per email address.
+    #[arg(long, env = "SC3_LIMIT_RESET_EMAIL", default_value = "5/1800")]
+    pub limit_reset_email: crate::limits::Rate,
+
+    /// New assistance requests per account.
+    #[arg(long, env = "SC3_LIMIT_NEW_REQUEST", default_value = "10/3600")]
+    pub limit_new_request: crate::limits::Rate,
+
+    /// Every request, per client address (the global ceiling).
+    #[arg(long, env = "SC3_LIMIT_GLOBAL_IP", default_value = "600/60")]
+    pub limit_global_ip: crate::limits::Rate,
+
     /// Sender of the portal's emails, e.g. `Social Care 3 <care@example.com>`.
     #[arg(long, env = "SC3_MAIL_FROM", default_value = "Social Care 3 <no-reply@example.com>")]
     pub mail_from: String,

@@ -38,6 +38,8 @@ pub struct AppState {
     pub settings: Settings,
     pub secure_cookies: bool,
     pub sessions: SessionBackend,
+    pub limits: Arc<crate::limits::Limits>,
+    pub trusted_proxy_header: Option<axum::http::HeaderName>,
 }
 
 /// The configured avatar image, read once at start-up.
@@ -51,7 +53,9 @@ pub fn router(state: AppState) -> Router {
         let store = state.store.clone();
         let brand = state.brand.clone();
         let settings = state.settings.clone();
+        let limiter: app::ports::SharedLimiter = state.limits.clone();
         move || {
+            provide_context(limiter.clone());
             provide_context(store.clone());
             provide_context(brand.clone());
             provide_context(settings.clone());
@@ -78,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(axum::middleware::map_response(error_status))
         .layer(axum::middleware::from_fn_with_state(state.clone(), same_origin_only))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), client_address))
         .layer(axum::middleware::from_fn_with_state(state.secure_cookies, security_headers))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         // The WASM bundle is 700 KB raw, about 210 KB with brotli.
@@ -123,6 +128,47 @@ async fn error_status(res: Response<Body>) -> Response<Body> {
         }
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Works out the client's address (the connection's, or the trusted proxy's header when configured),
+/// writes it into the request for the server functions (replacing any a client sent), and applies the
+/// global per-address ceiling: over it, 429 with `Retry-After` and a short page in both languages.
+async fn client_address(
+    State(state): State<AppState>,
+    mut req: Request<Body>,
+    next: axum::middleware::Next,
+) -> Response<Body> {
+    let peer = req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string());
+    let forwarded = state.trusted_proxy_header.as_ref().and_then(|name| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .map(|ip| ip.trim().to_string())
+            .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok())
+    });
+    let ip = forwarded.or(peer).unwrap_or_else(|| "unknown".to_string());
+    if let Err(wait) = state.limits.check_global(&ip) {
+        tracing::warn!("global rate limit reached");
+        let mut res = (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            "<!DOCTYPE html><html lang=\"it\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+             content=\"width=device-width\"><title>Troppe richieste</title></head><body style=\"font-family:system-ui;\
+             max-width:40rem;margin:3rem auto;padding:0 1rem\"><h1>Troppe richieste</h1><p>Hai fatto molte richieste in \
+             poco tempo: riprova tra qualche istante.</p><p lang=\"en\">Too many requests in a short time: please try \
+             again in a moment.</p></body></html>",
+        )
+            .into_response();
+        if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return res;
+    }
+    if let Ok(v) = HeaderValue::from_str(&ip) {
+        req.headers_mut().insert(app::ports::CLIENT_IP_HEADER, v);
+    }
+    next.run(req).await
 }
 
 /// Cross-site request protection (with SameSite=Lax cookies): a state-changing request whose `Origin`

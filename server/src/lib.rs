@@ -5,6 +5,7 @@ pub mod admin;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod limits;
 pub mod mail;
 pub mod sessions;
 pub mod telemetry;
@@ -42,7 +43,18 @@ pub async fn build(config: &Config) -> anyhow::Result<(axum::Router, AppState)> 
         .site_addr(config.bind)
         .build();
     let settings = app::ports::Settings { public_url: config.public_url.trim_end_matches('/').to_string() };
+    let limits = Arc::new(limits::Limits::new(limits::Rates {
+        login_ip: config.limit_login_ip,
+        login_email: config.limit_login_email,
+        register_ip: config.limit_register_ip,
+        reset_ip: config.limit_reset_ip,
+        reset_email: config.limit_reset_email,
+        new_request: config.limit_new_request,
+        global_ip: config.limit_global_ip,
+    }));
     let state = AppState {
+        limits,
+        trusted_proxy_header: config.trusted_proxy_header.as_ref().and_then(|h| h.parse().ok()),
         leptos_options,
         store,
         brand,
@@ -65,9 +77,21 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let mailer = Arc::new(mail::Mailer::from_config(&config)?);
     mail::spawn_worker(state.store.clone(), mailer);
     sessions::spawn_purge(state.sessions.clone());
+    {
+        let limits = state.limits.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                limits.tidy();
+            }
+        });
+    }
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
     tracing::info!(address = %config.bind, "Social Care 3 listening on http://{}", config.bind);
-    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     tracing::info!("stopped");
     Ok(())
 }

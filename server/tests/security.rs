@@ -239,7 +239,110 @@ async fn malformed_oversized_and_mistyped_bodies_get_a_4xx_and_change_nothing(db
     assert!(app.me_via(&customer).await.is_some());
 }
 
+async fn login_attempts_are_limited_per_address_with_a_friendly_answer(db: TestDb) {
+    // The default limits, as shipped (5 logins per 5 minutes per address).
+    let app = TestApp::spawn_with(db, &["--limit-login-ip", "5/300"]).await;
+    let client = app.new_client();
+    for i in 0..5 {
+        let res = app
+            .post_form_as(
+                &client,
+                "/api/login",
+                "/accedi",
+                &[("email", "x@example.it"), ("password", "wrong-password-1")],
+            )
+            .await;
+        assert_eq!(common::form_error(&res), Some(app::error::AppError::InvalidCredentials), "attempt {i}");
+    }
+    // Over the limit; a client-chosen X-Forwarded-For changes nothing (no proxy is trusted here).
+    let res = client
+        .post(app.url("/api/login"))
+        .header("X-Forwarded-For", "203.0.113.9")
+        .form(&[("email", "other@example.it"), ("password", "wrong-password-1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+    let retry: u64 = res.headers().get("retry-after").expect("Retry-After").to_str().unwrap().parse().unwrap();
+    assert!((1..=300).contains(&retry), "{retry}");
+    // Without JavaScript: back on the login page, which says so in the user's language.
+    let res = app.post_form_as(&client, "/api/login", "/accedi", &[("email", "x@example.it"), ("password", "p")]).await;
+    assert!(matches!(common::form_error(&res), Some(app::error::AppError::RateLimited { .. })));
+    let back = common::location(&res);
+    let back = back.strip_prefix(&app.url("")).unwrap_or(&back).to_string();
+    let (_, html) = app.get_as(&client, &back).await;
+    assert!(html.contains("Troppi tentativi"), "friendly message");
+}
+
+async fn an_account_under_attack_gets_a_growing_delay_not_a_lockout(db: TestDb) {
+    // Behind a trusted proxy, every attempt from a different address: the per-email limits still hold.
+    let app =
+        TestApp::spawn_with(db, &["--limit-login-ip", "1000/60", "--trusted-proxy-header", "x-forwarded-for"]).await;
+    let (_, _) = app.customer("victim@example.it", "Victim").await;
+    let attempt = |n: u32, password: &'static str| {
+        let client = app.new_client();
+        let url = app.url("/api/login");
+        async move {
+            client
+                .post(url)
+                .header("X-Forwarded-For", format!("198.51.100.7, 203.0.113.{n}"))
+                .form(&[("email", "victim@example.it"), ("password", password)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for n in 0..5 {
+        assert_eq!(attempt(n, "guess-guess-guess").await.status(), 401);
+    }
+    // Five failures: even the right password waits a moment (1 s, then 2, 4 … at most 15 min).
+    let res = attempt(10, "violet-otter-canyon-42").await;
+    assert_eq!(res.status(), 429);
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let res = attempt(11, "violet-otter-canyon-42").await;
+    assert!(matches!(res.status().as_u16(), 200 | 302), "the owner gets in once the delay passed: {}", res.status());
+    // 10 attempts per 15 minutes per email: the 11th is refused whatever the address.
+    for n in 20..23 {
+        attempt(n, "guess-guess-guess").await;
+    }
+    assert_eq!(attempt(30, "violet-otter-canyon-42").await.status(), 429);
+}
+
+async fn new_requests_are_limited_per_account(db: TestDb) {
+    let app = TestApp::spawn_with(
+        db,
+        &["--limit-new-request", "2/3600", "--limit-login-ip", "100/60", "--limit-register-ip", "100/60"],
+    )
+    .await;
+    let (customer, me) = app.customer("busy-customer@example.it", "Busy").await;
+    for _ in 0..2 {
+        let res = app.post_form_as(&customer, "/api/requests/submit", "/assistenza/nuova", &REQUEST).await;
+        assert_eq!(res.status(), 302);
+        assert!(common::form_error(&res).is_none());
+    }
+    let res = customer.post(app.url("/api/requests/submit")).form(&REQUEST).send().await.unwrap();
+    assert_eq!(res.status(), 429);
+    assert_eq!(app.store().customer_requests(me.id, None, 10).await.unwrap().len(), 2);
+}
+
+async fn every_address_has_a_global_ceiling(db: TestDb) {
+    let app = TestApp::spawn_with(db, &["--limit-global-ip", "20/60"]).await;
+    let mut last = 0;
+    for _ in 0..25 {
+        last = app.get("/healthz").await.status().as_u16();
+    }
+    assert_eq!(last, 429);
+    let res = app.get("/").await;
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().get("retry-after").is_some());
+    assert!(res.text().await.unwrap().contains("Troppe richieste"));
+}
+
 on_both_databases!(
+    login_attempts_are_limited_per_address_with_a_friendly_answer,
+    an_account_under_attack_gets_a_growing_delay_not_a_lockout,
+    new_requests_are_limited_per_account,
+    every_address_has_a_global_ceiling,
     malformed_oversized_and_mistyped_bodies_get_a_4xx_and_change_nothing,
     forged_cross_site_posts_are_refused_and_change_nothing,
     every_response_carries_the_security_headers,

@@ -52,7 +52,10 @@ pub async fn register(
         accept_privacy: accept_privacy.is_some(),
         accept_conduct: accept_conduct.is_some(),
     };
-    let result = accounts::register(&store()?, &settings()?, &brand(), locale, form).await;
+    let result = match crate::ports::limit(crate::ports::Limit::RegisterIp, &crate::ports::client_ip().await) {
+        Ok(()) => accounts::register(&store()?, &settings()?, &brand(), locale, form).await,
+        Err(e) => Err(e),
+    };
     let keep: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (*k, v.as_str())).collect();
     crate::api::forms::keep_on_error("register", &keep, result).await?;
     leptos_axum::redirect("/registrati/controlla");
@@ -63,12 +66,38 @@ pub async fn register(
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
     use ctx::*;
     let store = store()?;
-    let result = accounts::log_in(&store, &email, &password).await;
+    let result = guarded_login(&store, &email, &password).await;
     let user = crate::api::forms::keep_on_error("login", &[("email", &email)], result).await?;
     let session = crate::auth::session::session().await?;
     crate::auth::session::log_in(&session, &user).await?;
     leptos_axum::redirect(if user.email_confirmed { "/account" } else { "/conferma-email" });
     Ok(())
+}
+
+/// The login behind its limits: per address, per email, and the growing delay after failures.
+#[cfg(feature = "ssr")]
+async fn guarded_login(
+    store: &crate::ports::SharedStore,
+    email: &str,
+    password: &str,
+) -> Result<crate::ports::UserRecord, AppError> {
+    use crate::ports::{Limit, client_ip, limit, limiter};
+    limit(Limit::LoginIp, &client_ip().await)?;
+    let key = email.trim().to_lowercase();
+    limit(Limit::LoginEmail, &key)?;
+    let limiter = limiter();
+    if let Some(l) = &limiter {
+        l.login_delay(&key).map_err(|secs| AppError::RateLimited { retry_after_secs: secs })?;
+    }
+    let result = ctx::accounts::log_in(store, email, password).await;
+    if let Some(l) = &limiter {
+        match &result {
+            Ok(_) => l.login_succeeded(&key),
+            Err(AppError::InvalidCredentials) => l.login_failed(&key),
+            Err(_) => {}
+        }
+    }
+    result
 }
 
 #[server(endpoint = "logout")]
@@ -115,6 +144,8 @@ pub async fn resend_confirmation() -> Result<(), AppError> {
 #[server(endpoint = "forgot-password")]
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
     use ctx::*;
+    crate::ports::limit(crate::ports::Limit::ResetIp, &crate::ports::client_ip().await)?;
+    crate::ports::limit(crate::ports::Limit::ResetEmail, &email.trim().to_lowercase())?;
     accounts::request_password_reset(&store()?, &settings()?, &brand(), &email).await?;
     leptos_axum::redirect("/password-dimenticata?inviata=1");
     Ok(())

@@ -116,7 +116,10 @@ pub async fn submit_request(
         public_handle,
         consent: consent.is_some(),
     };
-    let result = requests::submit(&store, &settings()?, &brand(), me.user(), form).await;
+    let result = match crate::ports::limit(crate::ports::Limit::NewRequest, &me.user().id.to_string()) {
+        Ok(()) => requests::submit(&store, &settings()?, &brand(), me.user(), form).await,
+        Err(e) => Err(e),
+    };
     let keep: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let id = keep_on_error("request", &keep, result).await?;
     let code = crate::domain::request::reference(id);

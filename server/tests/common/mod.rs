@@ -97,13 +97,32 @@ impl TestApp {
             "--public-url",
             "http://portal.test",
         ];
+        // Tests log in and register many times from one address: generous limits, unless a test sets its own.
+        if !extra_args.iter().any(|a| a.starts_with("--limit")) {
+            args.extend_from_slice(&[
+                "--limit-login-ip",
+                "10000/60",
+                "--limit-login-email",
+                "10000/60",
+                "--limit-register-ip",
+                "10000/60",
+                "--limit-reset-ip",
+                "10000/60",
+                "--limit-reset-email",
+                "10000/60",
+                "--limit-new-request",
+                "10000/60",
+                "--limit-global-ip",
+                "100000/60",
+            ]);
+        }
         args.extend_from_slice(extra_args);
         let cli = Cli::try_parse_from(args).expect("test configuration");
         let (router, state) = server::build(&cli.config).await.expect("build the app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("local address");
         tokio::spawn(async move {
-            axum::serve(listener, router).await.expect("serve");
+            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
         });
         let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         let client = reqwest::Client::builder()
