@@ -1,0 +1,184 @@
+//! Durability: a burst of concurrent submissions to a real server process, killed with SIGKILL in the
+//! middle, then restarted. Every submission that got a success answer must be stored, complete, with its
+//! `received` event and its outbox email. On SQLite (synchronous=FULL, WAL) and on PostgreSQL.
+//!
+//! The server binary is this build's `server` (set `SC3_DURABILITY_BIN` to run the release binary).
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::domain::account::{DisplayName, Email, Password};
+use app::domain::request::parse_reference;
+use app::ports::*;
+use common::TestDb;
+
+const PASSWORD: &str = "violet-otter-canyon-42";
+const BURST: usize = 240;
+const KILL_AFTER_ACKS: usize = 60;
+
+fn server_bin() -> String {
+    std::env::var("SC3_DURABILITY_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_server").to_string())
+}
+
+async fn start(db: &TestDb, port: u16) -> tokio::process::Child {
+    let child = tokio::process::Command::new(server_bin())
+        .args([
+            "--database-url",
+            &db.url,
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--limit-new-request",
+            "100000/60",
+            "--limit-global-ip",
+            "100000/60",
+            "--limit-login-ip",
+            "1000/60",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("server process");
+    let probe = reqwest::Client::new();
+    for _ in 0..300 {
+        if probe.get(format!("http://127.0.0.1:{port}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
+            return child;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server did not start");
+}
+
+async fn burst_then_kill(db: TestDb) {
+    let backend = db.backend;
+    // The customer, stored through the ports before the server starts.
+    let cli = <server::config::Cli as clap::Parser>::try_parse_from(["server", "--database-url", &db.url]).unwrap();
+    let store = server::db::connect(&cli.config).await.unwrap().store;
+    let hash = app::auth::password::hash_password(&Password::parse(PASSWORD).unwrap()).await.unwrap();
+    let email = Email::parse("durable@example.it").unwrap();
+    let account = NewAccount {
+        email: email.clone(),
+        display_name: DisplayName::parse("Durable").unwrap(),
+        password_hash: hash,
+        line_number: None,
+        locale: "it",
+    };
+    let noop = |kind| NewEmail {
+        to: "x@example.it".into(),
+        locale: "it".into(),
+        kind,
+        subject: "s".into(),
+        text: "t".into(),
+        html: "h".into(),
+    };
+    let token = NewToken { hash: "durable-token".into(), purpose: TokenPurpose::ConfirmEmail, expires_at: i64::MAX };
+    store.register_account(account, token, noop("confirm_email"), noop("already_registered"), 1).await.unwrap();
+    store.confirm_email("durable-token", 2).await.unwrap().expect("confirmed");
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = start(&db, port).await;
+    let base = format!("http://127.0.0.1:{port}");
+    let client =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = client
+        .post(format!("{base}/api/login"))
+        .header("Accept", "text/html")
+        .form(&[("email", "durable@example.it"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers().get("location").unwrap(), "/account");
+
+    let client = Arc::new(client);
+    let (acks_tx, mut acks_rx) = tokio::sync::mpsc::unbounded_channel::<(usize, String)>();
+    let mut tasks = Vec::new();
+    for i in 0..BURST {
+        let (client, base, acks) = (client.clone(), base.clone(), acks_tx.clone());
+        tasks.push(tokio::spawn(async move {
+            let subject = format!("Durabilità numero {i}");
+            let description = format!("Richiesta {i} della raffica: deve sopravvivere a un SIGKILL del server.");
+            let form = [
+                ("category", "other"),
+                ("subject", subject.as_str()),
+                ("description", description.as_str()),
+                ("line_number", "333 765 4321"),
+                ("contact", "portal"),
+                ("reported_on", "none"),
+                ("public_handle", ""),
+                ("consent", "yes"),
+            ];
+            let Ok(res) = client.post(format!("{base}/api/requests/submit")).form(&form).send().await else {
+                return;
+            };
+            let status = res.status().as_u16();
+            let location = res.headers().get("location").and_then(|l| l.to_str().ok()).map(str::to_string);
+            let body = res.text().await.unwrap_or_default();
+            // A success answer: the reference in the body (fetch) or in the redirect.
+            let reference = match status {
+                200 => serde_json::from_str::<String>(&body).ok(),
+                302 | 303 => {
+                    location.and_then(|l| l.split('/').nth(3).map(|r| r.split('?').next().unwrap_or("").to_string()))
+                }
+                _ => None,
+            };
+            if let Some(reference) = reference.filter(|r| r.starts_with("SC3-")) {
+                let _ = acks.send((i, reference));
+            }
+        }));
+    }
+    drop(acks_tx);
+    let mut acked: HashMap<usize, String> = HashMap::new();
+    while let Some((i, reference)) = acks_rx.recv().await {
+        acked.insert(i, reference);
+        if acked.len() == KILL_AFTER_ACKS {
+            server.kill().await.expect("SIGKILL");
+        }
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    assert!(acked.len() >= KILL_AFTER_ACKS, "the burst got {} answers before the kill", acked.len());
+
+    // Restart on the same database and check every acknowledged submission.
+    let _server = start(&db, port).await;
+    let store = server::db::connect(&cli.config).await.unwrap().store;
+    let emails = store.emails_to("durable@example.it").await.unwrap();
+    let mut stored = 0;
+    for (i, reference) in &acked {
+        let id = parse_reference(reference).expect("a reference");
+        let r = store.request_by_id(id).await.unwrap().unwrap_or_else(|| panic!("acknowledged {reference} was lost"));
+        assert_eq!(r.subject, format!("Durabilità numero {i}"), "{reference} stored complete");
+        assert!(r.description.starts_with(&format!("Richiesta {i} della raffica")));
+        let events = store.request_events(id, true).await.unwrap();
+        assert_eq!(events.first().map(|e| e.kind.as_str()), Some("received"), "{reference} has its received event");
+        assert!(
+            emails.iter().any(|e| e.kind == "request_received" && e.subject.contains(reference.as_str())),
+            "{reference} has its email in the outbox"
+        );
+        stored += 1;
+    }
+    let total = store.customer_requests(r_customer(&store, &email).await, None, 10_000).await.unwrap().len();
+    println!(
+        "DURABILITY {backend}: {BURST} sent, {} acknowledged, {stored} acknowledged and stored, 0 lost; {total} stored in all (some unacknowledged ones committed before the kill)",
+        acked.len()
+    );
+}
+
+async fn r_customer(store: &SharedStore, email: &Email) -> UserId {
+    store.user_by_email(email).await.unwrap().unwrap().id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_submissions_survive_a_sigkill_on_sqlite() {
+    tokio::time::timeout(Duration::from_secs(240), burst_then_kill(TestDb::sqlite().await)).await.expect("in time");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_submissions_survive_a_sigkill_on_postgres() {
+    if let Some(db) = TestDb::postgres().await {
+        tokio::time::timeout(Duration::from_secs(240), burst_then_kill(db)).await.expect("in time");
+    }
+}
