@@ -338,7 +338,58 @@ async fn every_address_has_a_global_ceiling(db: TestDb) {
     assert!(res.text().await.unwrap().contains("Troppe richieste"));
 }
 
+async fn known_and_unknown_addresses_get_the_same_answer_from_fetches_too(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    app.customer("known@example.it", "Known").await;
+    let pairs: [(&str, Vec<(&str, &str)>, Vec<(&str, &str)>); 3] = [
+        (
+            "/api/login",
+            vec![("email", "known@example.it"), ("password", "wrong-password-1")],
+            vec![("email", "unknown@example.it"), ("password", "wrong-password-1")],
+        ),
+        ("/api/forgot-password", vec![("email", "known@example.it")], vec![("email", "unknown@example.it")]),
+        (
+            "/api/register",
+            vec![
+                ("display_name", "X"),
+                ("email", "known@example.it"),
+                ("password", "violet-otter-canyon-42"),
+                ("password_confirm", "violet-otter-canyon-42"),
+                ("line_number", ""),
+                ("accept_privacy", "yes"),
+                ("accept_conduct", "yes"),
+            ],
+            vec![
+                ("display_name", "X"),
+                ("email", "unknown@example.it"),
+                ("password", "violet-otter-canyon-42"),
+                ("password_confirm", "violet-otter-canyon-42"),
+                ("line_number", ""),
+                ("accept_privacy", "yes"),
+                ("accept_conduct", "yes"),
+            ],
+        ),
+    ];
+    for (endpoint, known, unknown) in pairs {
+        let a = app.new_client().post(app.url(endpoint)).form(&known).send().await.unwrap();
+        let b = app.new_client().post(app.url(endpoint)).form(&unknown).send().await.unwrap();
+        assert_eq!(a.status(), b.status(), "{endpoint}");
+        assert_eq!(a.headers().get("location"), b.headers().get("location"), "{endpoint}");
+        assert_eq!(a.text().await.unwrap(), b.text().await.unwrap(), "{endpoint}");
+    }
+}
+
+async fn a_change_of_role_ends_the_account_s_sessions(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (client, me) = app.customer("promoted@example.it", "Promoted").await;
+    assert!(app.me_via(&client).await.is_some());
+    app.store().set_role(me.id, app::domain::request::Role::Agent, None, 10).await.unwrap();
+    assert_eq!(app.me_via(&client).await, None, "privileges change only through a fresh login (a new session id)");
+}
+
 on_both_databases!(
+    known_and_unknown_addresses_get_the_same_answer_from_fetches_too,
+    a_change_of_role_ends_the_account_s_sessions,
     login_attempts_are_limited_per_address_with_a_friendly_answer,
     an_account_under_attack_gets_a_growing_delay_not_a_lockout,
     new_requests_are_limited_per_account,
