@@ -55,6 +55,9 @@ fi
 [ -n "${TEST_DATABASE_URL:-}" ] && log "PostgreSQL tests use ${TEST_DATABASE_URL%%:*}://…@${TEST_DATABASE_URL##*@}"
 
 # --- Rust tests -----------------------------------------------------------------------------------
+log "building the release server (the durability test kills it in the middle of a burst)"
+cargo build --release --locked -p server
+export SC3_DURABILITY_BIN="$CARGO_TARGET_DIR/release/server"
 log "Rust tests (unit, contract and integration, SQLite and PostgreSQL)"
 if command -v cargo-nextest >/dev/null 2>&1; then
   # Retries: a rare SSR response stall under the parallel suite (open defect, see the issue notes) is
