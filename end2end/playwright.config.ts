@@ -37,7 +37,9 @@ export default defineConfig({
     command: `"${server}" --bind 127.0.0.1:${port} --database-url "sqlite://${dataDir}/e2e.db" --mail-dir "${dataDir}/mail" --public-url http://127.0.0.1:${port}` +
       // Every test logs in from the same address: limits for a crowd (security tests set their own).
       ' --limit-login-ip 10000/60 --limit-login-email 10000/60 --limit-register-ip 10000/60 --limit-reset-ip 10000/60' +
-      ' --limit-reset-email 10000/60 --limit-new-request 10000/60 --limit-global-ip 100000/60',
+      ' --limit-reset-email 10000/60 --limit-new-request 10000/60 --limit-global-ip 100000/60' +
+      // The server's log, kept for scripts/test.sh to search for panics and leaked secrets afterwards.
+      ` >> "${dataDir}/server.log" 2>&1`,
     url: `http://127.0.0.1:${port}/readyz`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -76,7 +76,20 @@ export SC3_SERVER_BIN="$CARGO_TARGET_DIR/debug/server"
 export LEPTOS_SITE_ROOT="$SC3_ROOT/target/site"
 [ -x "$SC3_SERVER_BIN" ] || die "no server binary at $SC3_SERVER_BIN"
 log "Playwright end-to-end suite in $(/usr/bin/chromium --version 2>/dev/null || echo chromium)"
+export SC3_E2E_DATA="$(mktemp -d)"
 (cd end2end && npx playwright test)
+
+# The browser suite's server log: no panic, and none of the secrets or private values the suite typed.
+log "searching the end-to-end server's log for panics and leaked secrets"
+server_log="$SC3_E2E_DATA/server.log"
+[ -s "$server_log" ] || die "the end-to-end server wrote no log at $server_log"
+for needle in panicked violet-otter-canyon-42 copper-lantern-meadow-88 saffron-glacier-piano-31 \
+  "333 765 4321" "+393337654321" "Ricarica non accreditata" "succede anche nel weekend" "NOTA-E2E"; do
+  if grep -nF -- "$needle" "$server_log" >&2; then
+    die "the end-to-end server's log contains \"$needle\""
+  fi
+done
+rm -rf "$SC3_E2E_DATA"
 
 [ -n "$pg_skipped" ] && printf '\n\033[1;33m!!! The PostgreSQL tests were SKIPPED: no PostgreSQL was available !!!\033[0m\n' >&2
 log "all tests passed in $(( $(date +%s) - start )) s"
