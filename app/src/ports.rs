@@ -385,6 +385,9 @@ pub trait Requests: Send + Sync {
     async fn mark_seen(&self, id: RequestId, customer: UserId) -> Result<(), StoreError>;
 
     async fn customer_pulse(&self, customer: UserId) -> Result<Pulse, StoreError>;
+
+    /// Requests with an outcome given before `cutoff` that nobody confirmed or reopened, oldest first.
+    async fn resolved_before(&self, cutoff: i64, limit: i64) -> Result<Vec<RequestRecord>, StoreError>;
 }
 
 /// Builds the "taken in charge" email once the taken request and its customer are known (inside the

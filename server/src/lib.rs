@@ -87,6 +87,21 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             }
         });
     }
+    {
+        // Requests whose outcome nobody confirmed or reopened in 14 days close by themselves.
+        let (store, settings, brand) = (state.store.clone(), state.settings.clone(), state.brand.clone());
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+            loop {
+                every.tick().await;
+                match app::services::requests::auto_close_due(&store, &settings, &brand, app::clock::now_ms()).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(closed = n, "requests closed automatically"),
+                    Err(e) => tracing::warn!(error = ?e, "automatic closing failed"),
+                }
+            }
+        });
+    }
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
     tracing::info!(address = %config.bind, "Social Care 3 listening on http://{}", config.bind);
     axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())

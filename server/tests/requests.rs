@@ -355,7 +355,52 @@ async fn the_pulse_tells_a_live_page_that_the_pool_acted(db: TestDb) {
     assert_eq!(pulse(&app.new_client()).await, serde_json::Value::Null);
 }
 
+async fn unconfirmed_outcomes_close_by_themselves_after_fourteen_days(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (client, _) = app.customer("later@example.it", "Later").await;
+    let staff = agent(&app, "agent5@example.it").await;
+    let old = submit(&app, &client, "Esito vecchio di tre settimane").await;
+    let recent = submit(&app, &client, "Esito di ieri, ancora aperto").await;
+    for code in [&old, &recent] {
+        pool(&app, &staff, code, Action::Take, None).await;
+        pool(&app, &staff, code, Action::SetOutcome(Outcome::Solved), Some("Fatto.")).await;
+    }
+    let now = app::clock::now_ms();
+    let day = 24 * 3_600_000;
+    // Seen from 15 days ahead, the first is due; the second was resolved "yesterday" by then.
+    let r = record(&app, &recent).await;
+    let mut bump = app::ports::TransitionRecord {
+        request: r.id,
+        expected_version: r.version,
+        from: r.status,
+        to: r.status,
+        outcome: r.outcome,
+        holder_id: r.holder_id,
+        taken_at: r.taken_at,
+        resolved_at: Some(now + 14 * day),
+        closed_at: None,
+        last_activity_at: r.last_activity_at,
+        event: app::ports::NewEvent { actor_id: None, actor_role: "system", kind: "note", body: None, internal: true },
+        email: None,
+        now,
+    };
+    bump.event.body = Some("test: outcome given later".into());
+    app.store().record_transition(bump).await.unwrap();
+    let closed =
+        app::services::requests::auto_close_due(app.store(), &app.state.settings, &app.state.brand, now + 15 * day)
+            .await
+            .unwrap();
+    assert_eq!(closed, 1);
+    assert_eq!(record(&app, &old).await.status, Status::Closed);
+    assert_eq!(record(&app, &recent).await.status, Status::Resolved);
+    let last = app.store().request_events(record(&app, &old).await.id, false).await.unwrap().pop().unwrap();
+    assert_eq!((last.kind.as_str(), last.actor_role.as_str()), ("closed", "system"));
+    let (_, html) = app.get_as(&client, &format!("/assistenza/richieste/{old}")).await;
+    assert!(html.contains("Chiusa automaticamente"));
+}
+
 on_both_databases!(
+    unconfirmed_outcomes_close_by_themselves_after_fourteen_days,
     a_customer_submits_sees_it_listed_and_opens_it,
     a_refused_request_says_why_changes_nothing_and_keeps_what_was_typed,
     visitors_are_invited_to_log_in_and_cannot_submit,

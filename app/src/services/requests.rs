@@ -244,10 +244,25 @@ pub async fn apply(
     mv: Move,
     expected_version: Option<i64>,
 ) -> Result<i64, AppError> {
+    apply_at(store, settings, brand, request, actor_user, actor, mv, expected_version, now_ms()).await
+}
+
+/// [`apply`] at a given time (the timer that closes old outcomes decides with its own clock).
+#[allow(clippy::too_many_arguments)]
+pub async fn apply_at(
+    store: &SharedStore,
+    settings: &Settings,
+    brand: &Brand,
+    request: &RequestRecord,
+    actor_user: Option<&UserRecord>,
+    actor: Actor,
+    mv: Move,
+    expected_version: Option<i64>,
+    now: i64,
+) -> Result<i64, AppError> {
     if expected_version.is_some_and(|v| v != request.version) {
         return Err(AppError::Conflict);
     }
-    let now = now_ms();
     let to =
         transition(request.status, mv.action, actor, request.resolved_at, now).map_err(|refused| match refused {
             Refused::NotAllowed => AppError::Forbidden,
@@ -357,4 +372,25 @@ pub async fn rate(
     } else {
         Err(AppError::Conflict)
     }
+}
+
+/// Closes the requests whose outcome nobody confirmed or reopened within the window (the portal acts,
+/// as `system`). Returns how many it closed; a request changed meanwhile is left for the next round.
+pub async fn auto_close_due(
+    store: &SharedStore,
+    settings: &Settings,
+    brand: &Brand,
+    now: i64,
+) -> Result<usize, AppError> {
+    let due = store.resolved_before(now - REOPEN_WINDOW_MS, 200).await?;
+    let mut closed = 0;
+    for request in due {
+        let mv = Move { action: Action::AutoClose, message: None, new_holder: None };
+        match apply_at(store, settings, brand, &request, None, Actor::System, mv, None, now).await {
+            Ok(_) => closed += 1,
+            Err(AppError::Conflict) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(closed)
 }

@@ -395,6 +395,20 @@ macro_rules! impl_requests {
                     Ok(())
                 }
 
+                async fn resolved_before(&self, cutoff: i64, limit: i64) -> Result<Vec<RequestRecord>, StoreError> {
+                    let sql = format!(
+                        "SELECT {REQUEST_COLUMNS} FROM requests WHERE status = 'resolved' AND resolved_at < $1 \
+                         ORDER BY resolved_at, id LIMIT $2"
+                    );
+                    let rows = sqlx::query_as::<_, RequestRow>(&sql)
+                        .bind(cutoff)
+                        .bind(limit)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    rows.into_iter().map(TryInto::try_into).collect()
+                }
+
                 #[tracing::instrument(skip_all, fields(customer))]
                 async fn customer_pulse(&self, customer: UserId) -> Result<Pulse, StoreError> {
                     let sql = format!(
