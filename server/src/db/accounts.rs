@@ -99,7 +99,8 @@ macro_rules! impl_accounts_and_outbox {
 
             type Conn = <$db as sqlx::Database>::Connection;
 
-            async fn insert_email(conn: &mut Conn, e: &NewEmail, now: i64) -> Result<(), StoreError> {
+            /// Queues an email inside the caller's transaction (the requests adapter uses it too).
+            pub(super) async fn insert_email(conn: &mut Conn, e: &NewEmail, now: i64) -> Result<(), StoreError> {
                 sqlx::query(INSERT_EMAIL)
                     .bind(&e.to)
                     .bind(&e.locale)
@@ -114,7 +115,7 @@ macro_rules! impl_accounts_and_outbox {
                 Ok(())
             }
 
-            async fn insert_token(conn: &mut Conn, user: UserId, t: &NewToken, now: i64) -> Result<(), StoreError> {
+            pub(super) async fn insert_token(conn: &mut Conn, user: UserId, t: &NewToken, now: i64) -> Result<(), StoreError> {
                 sqlx::query(INSERT_TOKEN)
                     .bind(&t.hash)
                     .bind(user)

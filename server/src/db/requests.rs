@@ -151,26 +151,13 @@ macro_rules! impl_requests {
             use app::ports::*;
             use async_trait::async_trait;
 
-            use super::super::accounts::{INSERT_AUDIT, INSERT_EMAIL};
+            use super::super::accounts::INSERT_AUDIT;
+            // The same helper the accounts adapter queues its emails with.
+            use super::accounts_impl::{insert_email, insert_token};
             use super::super::db_err;
             use super::super::requests::*;
 
             type Conn = <$db as sqlx::Database>::Connection;
-
-            async fn insert_email(conn: &mut Conn, e: &NewEmail, now: i64) -> Result<(), StoreError> {
-                sqlx::query(INSERT_EMAIL)
-                    .bind(&e.to)
-                    .bind(&e.locale)
-                    .bind(e.kind)
-                    .bind(&e.subject)
-                    .bind(&e.text)
-                    .bind(&e.html)
-                    .bind(now)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(db_err)?;
-                Ok(())
-            }
 
             #[allow(clippy::too_many_arguments)]
             async fn insert_event(
@@ -656,17 +643,7 @@ macro_rules! impl_requests {
                     .await
                     .map_err(db_err)?
                     .ok_or(StoreError::Conflict)?;
-                    sqlx::query(
-                        "INSERT INTO account_tokens (token_hash, user_id, purpose, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)",
-                    )
-                    .bind(&token.hash)
-                    .bind(id)
-                    .bind(token.purpose.as_str())
-                    .bind(token.expires_at)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+                    insert_token(&mut tx, id, &token, now).await?;
                     insert_email(&mut tx, &invite, now).await?;
                     let entry = NewAudit {
                         actor_id: Some(by),
