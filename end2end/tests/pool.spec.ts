@@ -19,6 +19,10 @@ async function takeUntil(page: Page, reference: string) {
   throw new Error(`${reference} never came up`);
 }
 
+// One agent's "take next" could take the other test's request: the two runs of this file go one after
+// the other, in one worker (other files only add requests, which `takeUntil` steps over in FIFO order).
+test.describe.configure({ mode: 'default' });
+
 for (const customerJs of [true, false]) {
   test(`the pool takes a request, asks, gets a reply, gives the outcome; customer ${customerJs ? 'with' : 'without'} JavaScript`, async ({ browser }) => {
     test.setTimeout(120_000);
