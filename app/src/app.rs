@@ -57,6 +57,20 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// leptos_i18n 0.6.2 starts an isomorphic effect that copies the language into its cookie. On the server
+/// it runs in a detached task that can outlive the request: after leptos_axum has disposed the request's
+/// reactive owner it reads the disposed language signal and panics in the background. The server never
+/// needs it (the cookie is written by `/lang/{code}`, and by the browser when JavaScript runs), so it is
+/// paused here, synchronously, right after the provider made it and before the task can first run: a
+/// paused effect skips its runs. Pausing applies to the owners that exist now (the provider's effects);
+/// everything rendered after this is untouched. Called first thing inside `I18nContextProvider`.
+fn pause_server_language_effect() {
+    #[cfg(feature = "ssr")]
+    if let Some(owner) = Owner::current() {
+        owner.pause();
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -65,6 +79,7 @@ pub fn App() -> impl IntoView {
     let brand_name = brand.name.clone();
     view! {
         <I18nContextProvider cookie_name=crate::LANG_COOKIE>
+            {pause_server_language_effect()}
             <Stylesheet id="leptos" href="/pkg/social-care-3.css" />
             <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
             <Meta name="theme-color" content=brand.primary.as_ref().to_string() />
