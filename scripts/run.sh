@@ -8,6 +8,7 @@ cd "$SC3_ROOT"
 bash scripts/setup.sh
 log "building the portal (release)"
 cargo leptos build --release
+precompress_site
 export LEPTOS_SITE_ROOT="$SC3_ROOT/target/site"
 export DATABASE_URL="${DATABASE_URL:-sqlite://data/social-care-3.db}"
 log "serving at http://${SC3_BIND:-127.0.0.1:3000} (Ctrl-C to stop)"

@@ -81,5 +81,7 @@ if ! [ -x "$SC3_CACHE/node/node_modules/.bin/wasm-opt" ]; then
   mkdir -p "$SC3_CACHE/node"
   npm install --silent --no-audit --no-fund --prefix "$SC3_CACHE/node" "binaryen@$BINARYEN_VERSION" >/dev/null
 fi
+# 7. brotli and gzip precompress the built front end (precompress_site in env.sh).
+apt_ensure brotli gzip
 rm -rf "$SC3_CACHE/install-target"
 log "build tools ready (toolchain: ${RUSTUP_TOOLCHAIN:-rustup default})"

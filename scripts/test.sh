@@ -9,42 +9,9 @@ start=$(date +%s)
 
 bash scripts/setup.sh
 apt_ensure chromium
-# Type-erased views compile much faster; cargo-leptos uses the same flag for its debug builds.
-export RUSTFLAGS="${RUSTFLAGS:-} --cfg erase_components"
 
 # --- PostgreSQL -----------------------------------------------------------------------------------
 pg_skipped=""
-start_local_postgres() {
-  if ! command -v pg_ctlcluster >/dev/null; then
-    apt_ensure postgresql || return 1
-  fi
-  local line version cluster port
-  line="$(pg_lsclusters --no-header 2>/dev/null | head -n1)"
-  if [ -z "$line" ]; then
-    version="$(ls /usr/lib/postgresql | sort -V | tail -n1)"
-    pg_createcluster "$version" main >/dev/null
-    line="$(pg_lsclusters --no-header | head -n1)"
-  fi
-  read -r version cluster port _ <<<"$line"
-  pg_ctlcluster "$version" "$cluster" start 2>/dev/null || true
-  for _ in $(seq 1 30); do pg_isready -q -p "$port" && break; sleep 1; done
-  pg_isready -q -p "$port" || return 1
-  local psql=(runuser -u postgres -- psql -X -q -p "$port" -v ON_ERROR_STOP=1)
-  [ "$(id -u)" -ne 0 ] && psql=(sudo -u postgres psql -X -q -p "$port" -v ON_ERROR_STOP=1)
-  "${psql[@]}" -d postgres <<'SQL'
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'sc3_test') THEN
-    CREATE ROLE sc3_test LOGIN PASSWORD 'sc3_test' CREATEDB;
-  END IF;
-END $$;
-SQL
-  "${psql[@]}" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'sc3_test'" | grep -q 1 ||
-    "${psql[@]}" -d postgres -c "CREATE DATABASE sc3_test OWNER sc3_test"
-  # Databases left behind by earlier runs (each test makes its own).
-  "${psql[@]}" -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'sc3\_t\_%'" |
-    while read -r db; do [ -n "$db" ] && "${psql[@]}" -d postgres -c "DROP DATABASE \"$db\" WITH (FORCE)"; done
-  export TEST_DATABASE_URL="postgres://sc3_test:sc3_test@127.0.0.1:$port/sc3_test"
-}
 if [ -z "${TEST_DATABASE_URL:-}" ]; then
   if ! start_local_postgres; then
     [ "${CI:-}" = "true" ] && die "CI=true and no PostgreSQL could be started: the PostgreSQL tests must run"
@@ -70,6 +37,7 @@ fi
 # --- End-to-end -----------------------------------------------------------------------------------
 log "building the front end (WASM, CSS, public files) with cargo-leptos"
 cargo leptos build --frontend-only
+precompress_site
 log "installing the end-to-end suite's npm packages"
 (cd end2end && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --silent; })
 export SC3_SERVER_BIN="$CARGO_TARGET_DIR/debug/server"

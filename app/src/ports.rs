@@ -485,6 +485,7 @@ pub trait Pool: Send + Sync {
     /// Waiting requests nobody holds, oldest first, after `after` = (queue_at, id).
     async fn queue(&self, after: Option<(i64, RequestId)>, limit: i64) -> Result<Vec<CaseSummary>, StoreError>;
 
+    /// How many requests are in each open state (closed ones are history: the dashboard counts them).
     async fn state_counts(&self) -> Result<Vec<(Status, i64)>, StoreError>;
 
     /// The open requests an agent holds, oldest arrival first.

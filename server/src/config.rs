@@ -29,6 +29,17 @@ pub enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Benchmarks only (BENCHMARKS.md): add a realistic population to the database (customers, staff,
+    /// requests in every state with their timelines, one 200-message conversation); every account's
+    /// password is the first line of standard input. Prints the logins and references the harness needs.
+    BenchSeed {
+        /// How many requests to add.
+        #[arg(long)]
+        requests: i64,
+    },
+    /// Benchmarks only: serve the bare axum handler (`GET /` answers "ok") on --bind, the yardstick the
+    /// benchmark compares every figure with.
+    Bare,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -18,7 +18,7 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde::Deserialize;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
@@ -68,7 +68,10 @@ pub fn router(state: AppState) -> Router {
     // Built files are served by ServeDir itself: leptos_axum's file handler turns a 304 (a browser
     // revalidating its cached WASM) into the 404 page, and a returning visitor's page never hydrated.
     let site_root = leptos_options.site_root.to_string();
-    let pkg = ServeDir::new(format!("{site_root}/{}", leptos_options.site_pkg_dir));
+    // The build writes brotli and gzip copies beside each file (`precompress_site` in scripts/env.sh):
+    // the 2 MB WASM is compressed once, at the best level, instead of on every first visit.
+    let pkg =
+        ServeDir::new(format!("{site_root}/{}", leptos_options.site_pkg_dir)).precompressed_br().precompressed_gzip();
     let favicon = ServeFile::new(format!("{site_root}/favicon.svg"));
     Router::new()
         .nest_service("/pkg", pkg)
@@ -85,8 +88,11 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), client_address))
         .layer(axum::middleware::from_fn_with_state(state.secure_cookies, security_headers))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        // The WASM bundle is 700 KB raw, about 210 KB with brotli.
-        .layer(CompressionLayer::new())
+        // Pages and answers are compressed as they go out with gzip at a fast level: brotli's default
+        // (11) cost more CPU than rendering the page, and even at level 4 its per-answer set-up made the
+        // 200-message request page 30% slower than gzip for 20% fewer bytes (BENCHMARKS.md). Built files
+        // come precompressed (brotli 11 and gzip 9) and are left alone.
+        .layer(CompressionLayer::new().no_br().quality(CompressionLevel::Precise(4)))
         // A panic in a handler is a defect: it is logged and answered 500, never a hung connection.
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(

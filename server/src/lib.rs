@@ -2,6 +2,7 @@
 //! command line; tests start the same router through [`build`].
 
 pub mod admin;
+pub mod bench;
 pub mod config;
 pub mod db;
 pub mod http;

@@ -128,6 +128,28 @@ async fn a_cached_bundle_is_revalidated_not_replaced_by_the_404_page() {
     assert_eq!(app.get("/pkg/missing.wasm").await.status(), 404);
 }
 
+/// The bundle goes out as the build's brotli copy (compressed once, at the best level); pages are
+/// compressed with gzip as they go out.
+#[tokio::test]
+async fn built_files_go_out_precompressed_and_pages_gzipped() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(site.path().join("pkg")).unwrap();
+    std::fs::write(site.path().join("pkg/social-care-3.wasm"), [b"\0asm".as_slice(), &[7u8; 4096]].concat()).unwrap();
+    std::fs::write(site.path().join("pkg/social-care-3.wasm.br"), b"the build's brotli copy").unwrap();
+    let root = site.path().display().to_string();
+    let app = TestApp::spawn_with(TestDb::sqlite().await, &["--site-root", &root]).await;
+    let raw = reqwest::Client::new();
+    let wasm = raw.get(app.url("/pkg/social-care-3.wasm")).header("Accept-Encoding", "br, gzip").send().await.unwrap();
+    assert_eq!(wasm.headers()["content-encoding"], "br");
+    assert_eq!(wasm.bytes().await.unwrap().as_ref(), b"the build's brotli copy");
+    let plain = raw.get(app.url("/pkg/social-care-3.wasm")).send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.bytes().await.unwrap().len(), 4100);
+    let page = raw.get(app.url("/")).header("Accept-Encoding", "br, gzip").send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["content-encoding"], "gzip");
+}
+
 on_both_databases!(
     the_home_page_is_in_italian_by_default,
     english_is_chosen_from_accept_language,

@@ -480,8 +480,9 @@ on_both_databases!(
     opening_a_case_is_audited_and_the_dashboard_shows_the_work,
 );
 
-/// Two server processes on one PostgreSQL database: the first admin comes from `create-admin`, agents
-/// on either server take from one queue, and nothing is taken twice.
+/// Two server processes on one PostgreSQL database: the first admin comes from `create-admin`, a session
+/// made on one is valid on the other, a request submitted through one is taken through the other, and
+/// agents on either server take from one queue without taking anything twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_server_processes_share_one_queue_on_postgres() {
     let Some(db) = TestDb::postgres().await else { return };
@@ -538,9 +539,75 @@ async fn two_server_processes_share_one_queue_on_postgres() {
     let me: serde_json::Value = browser.post(format!("{}/api/me", urls[1])).send().await.unwrap().json().await.unwrap();
     assert_eq!(me["role"], "admin", "the session is valid on the other server");
 
-    // 120 requests stored through the ports, then 8 takers per server at once.
     let cli = <server::config::Cli as clap::Parser>::try_parse_from(["server", "--database-url", &db.url]).unwrap();
     let store = server::db::connect(&cli.config).await.unwrap().store;
+
+    // A customer registers on server 2, confirms through server 1, logs in on server 2 and submits there;
+    // the admin takes it through server 1; the customer sees it taken in charge on server 2.
+    const CUSTOMER_PASSWORD: &str = "violet-otter-canyon-42";
+    let customer =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = customer
+        .post(format!("{}/api/register", urls[1]))
+        .header("Accept", "text/html")
+        .form(&[
+            ("display_name", "Cliente Due Server"),
+            ("email", "cliente@example.it"),
+            ("password", CUSTOMER_PASSWORD),
+            ("password_confirm", CUSTOMER_PASSWORD),
+            ("line_number", "333 765 4321"),
+            ("accept_privacy", "yes"),
+            ("accept_conduct", "yes"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers().get("location").unwrap(), "/registrati/controlla");
+    let emails = store.emails_to("cliente@example.it").await.unwrap();
+    let body = &emails.iter().find(|e| e.kind == "confirm_email").expect("confirmation email").body_text;
+    let token = body.split("/conferma/").nth(1).and_then(|t| t.split_whitespace().next()).expect("link");
+    let res = customer.get(format!("{}/conferma/{token}", urls[0])).send().await.unwrap();
+    assert_eq!(res.headers().get("location").unwrap(), "/accedi?confermato=1");
+    let res = customer
+        .post(format!("{}/api/login", urls[1]))
+        .header("Accept", "text/html")
+        .form(&[("email", "cliente@example.it"), ("password", CUSTOMER_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers().get("location").unwrap(), "/account");
+    let res = customer
+        .post(format!("{}/api/requests/submit", urls[1]))
+        .form(&[
+            ("category", "billing"),
+            ("subject", "Ricarica mai arrivata"),
+            ("description", "La ricarica di ieri non risulta accreditata sul numero."),
+            ("line_number", "333 765 4321"),
+            ("contact", "portal"),
+            ("reported_on", "none"),
+            ("public_handle", ""),
+            ("consent", "on"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "submitted through server 2");
+    let reference: String = res.json().await.unwrap();
+    let res = browser.post(format!("{}/api/staff/take-next", urls[0])).send().await.unwrap();
+    let taken: Option<String> = res.json().await.unwrap();
+    assert_eq!(taken.as_deref(), Some(reference.as_str()), "taken through server 1");
+    let view: serde_json::Value = customer
+        .post(format!("{}/api/requests/get", urls[1]))
+        .form(&[("reference", reference.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["status"], "in_charge", "the customer sees it taken, on server 2: {view}");
+
+    // 120 requests stored through the ports, then 8 takers per server at once.
     let admin_id = store.user_by_email(&Email::parse("first@example.it").unwrap()).await.unwrap().unwrap().id;
     let ids = seed(&store, admin_id, 120, 1_000).await;
     let browser = Arc::new(browser);

@@ -159,6 +159,8 @@ macro_rules! impl_accounts_and_outbox {
                     taken: NewEmail,
                     now: i64,
                 ) -> Result<Registration, StoreError> {
+                    #[allow(clippy::let_unit_value)]
+                    let _writer = self.writer().await;
                     let mut tx = self.pool.begin().await.map_err(db_err)?;
                     let id = sqlx::query_scalar::<_, i64>(
                         "INSERT INTO users (email, display_name, password_hash, line_number, locale, created_at, updated_at) \
@@ -213,6 +215,8 @@ macro_rules! impl_accounts_and_outbox {
 
                 #[tracing::instrument(skip_all)]
                 async fn confirm_email(&self, hash: &str, now: i64) -> Result<Option<UserId>, StoreError> {
+                    #[allow(clippy::let_unit_value)]
+                    let _writer = self.writer().await;
                     let mut tx = self.pool.begin().await.map_err(db_err)?;
                     let Some(user) = use_token(&mut tx, hash, TokenPurpose::ConfirmEmail, now).await? else {
                         return Ok(None);
@@ -231,6 +235,8 @@ macro_rules! impl_accounts_and_outbox {
 
                 #[tracing::instrument(skip_all, fields(user))]
                 async fn issue_token(&self, user: UserId, token: NewToken, email: NewEmail, now: i64) -> Result<(), StoreError> {
+                    #[allow(clippy::let_unit_value)]
+                    let _writer = self.writer().await;
                     let mut tx = self.pool.begin().await.map_err(db_err)?;
                     sqlx::query(
                         "UPDATE account_tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL",
@@ -255,6 +261,8 @@ macro_rules! impl_accounts_and_outbox {
                     notice: EmailFor,
                     now: i64,
                 ) -> Result<Option<UserId>, StoreError> {
+                    #[allow(clippy::let_unit_value)]
+                    let _writer = self.writer().await;
                     let mut tx = self.pool.begin().await.map_err(db_err)?;
                     // A reset link, or the set-password link a new staff member gets.
                     let id = match use_token(&mut tx, hash, TokenPurpose::ResetPassword, now).await? {
@@ -283,6 +291,8 @@ macro_rules! impl_accounts_and_outbox {
 
                 #[tracing::instrument(skip_all, fields(user))]
                 async fn change_password(&self, user: UserId, password_hash: &str, notice: NewEmail, now: i64) -> Result<i64, StoreError> {
+                    #[allow(clippy::let_unit_value)]
+                    let _writer = self.writer().await;
                     let mut tx = self.pool.begin().await.map_err(db_err)?;
                     let epoch = sqlx::query_scalar::<_, i64>(
                         "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1, updated_at = $2 \
@@ -326,6 +336,8 @@ macro_rules! impl_accounts_and_outbox {
                     by: Option<UserId>,
                     now: i64,
                 ) -> Result<(), StoreError> {
+                    #[allow(clippy::let_unit_value)]
+                    let _writer = self.writer().await;
                     let mut tx = self.pool.begin().await.map_err(db_err)?;
                     let done = sqlx::query(
                         "UPDATE users SET role = $1, session_epoch = session_epoch + 1, updated_at = $2 WHERE id = $3",

@@ -3,6 +3,7 @@
 mod accounts;
 pub mod postgres;
 mod requests;
+pub mod seed;
 pub mod sqlite;
 
 use std::sync::Arc;

@@ -26,6 +26,9 @@ impl PgStore {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+
+    /// PostgreSQL has row locks and many writers: nothing to queue for (see `SqliteStore::writer`).
+    pub(crate) async fn writer(&self) {}
 }
 
 #[async_trait]

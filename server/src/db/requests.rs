@@ -211,6 +211,8 @@ macro_rules! impl_requests {
                     email: Option<EmailForRequest>,
                     now: i64,
                 ) -> Result<RequestId, StoreError> {
+                    #[allow(clippy::let_unit_value)]
+                    let _writer = self.writer().await;
                     let mut tx = self.pool.begin().await.map_err(db_err)?;
                     let id = sqlx::query_scalar::<_, i64>(
                         "INSERT INTO requests (customer_id, category, subject, description, line_number, contact, \
@@ -299,6 +301,8 @@ macro_rules! impl_requests {
 
                 #[tracing::instrument(skip_all, fields(request = c.request, kind = c.event.kind))]
                 async fn record_transition(&self, c: TransitionRecord) -> Result<i64, StoreError> {
+                    #[allow(clippy::let_unit_value)]
+                    let _writer = self.writer().await;
                     let mut tx = self.pool.begin().await.map_err(db_err)?;
                     // The update comes first, so the transaction takes its write lock at once.
                     let version = sqlx::query_scalar::<_, i64>(
@@ -339,6 +343,8 @@ macro_rules! impl_requests {
                     comment: Option<String>,
                     now: i64,
                 ) -> Result<bool, StoreError> {
+                    #[allow(clippy::let_unit_value)]
+                    let _writer = self.writer().await;
                     let mut tx = self.pool.begin().await.map_err(db_err)?;
                     let done = sqlx::query(
                         "UPDATE requests SET rating = $1, rating_comment = $2, rated_at = $3, updated_at = $3 \
@@ -496,6 +502,8 @@ macro_rules! impl_requests {
                                      ORDER BY queue_at, id LIMIT 1 {lock}) \
                          AND status = 'received' AND holder_id IS NULL RETURNING {REQUEST_COLUMNS}"
                     );
+                    #[allow(clippy::let_unit_value)]
+                    let _writer = self.writer().await;
                     let mut tx = self.pool.begin().await.map_err(db_err)?;
                     let Some(row) = sqlx::query_as::<_, RequestRow>(&sql)
                         .bind(agent)
@@ -540,12 +548,18 @@ macro_rules! impl_requests {
                 }
 
                 async fn state_counts(&self) -> Result<Vec<(Status, i64)>, StoreError> {
-                    let rows = sqlx::query_as::<_, (String, i64)>("SELECT status, COUNT(*) FROM requests GROUP BY status")
+                    // The open states only: they are the few, and `requests_by_status` counts them without
+                    // touching the closed history (a full scan at a million requests).
+                    let rows = sqlx::query_as::<_, (String, i64)>(
+                        "SELECT status, COUNT(*) FROM requests \
+                         WHERE status IN ('received', 'in_charge', 'awaiting_customer', 'resolved') GROUP BY status",
+                    )
                         .fetch_all(&self.pool)
                         .await
                         .map_err(db_err)?;
                     Ok(Status::ALL
                         .iter()
+                        .filter(|s| **s != Status::Closed)
                         .map(|s| (*s, rows.iter().find(|(code, _)| code == s.code()).map(|(_, n)| *n).unwrap_or(0)))
                         .collect())
                 }
@@ -629,6 +643,8 @@ macro_rules! impl_requests {
                     by: UserId,
                     now: i64,
                 ) -> Result<UserId, StoreError> {
+                    #[allow(clippy::let_unit_value)]
+                    let _writer = self.writer().await;
                     let mut tx = self.pool.begin().await.map_err(db_err)?;
                     // "!" is no argon2 hash: nobody can log in until the set-password link is used.
                     let id = sqlx::query_scalar::<_, i64>(
@@ -664,6 +680,8 @@ macro_rules! impl_requests {
                     password_hash: &str,
                     now: i64,
                 ) -> Result<UserId, StoreError> {
+                    #[allow(clippy::let_unit_value)]
+                    let _writer = self.writer().await;
                     let mut tx = self.pool.begin().await.map_err(db_err)?;
                     let id = sqlx::query_scalar::<_, i64>(
                         "INSERT INTO users (email, display_name, password_hash, role, email_confirmed_at, created_at, updated_at) \
@@ -708,6 +726,8 @@ macro_rules! impl_requests {
                 }
 
                 async fn set_active(&self, user: UserId, active: bool, by: UserId, now: i64) -> Result<(), StoreError> {
+                    #[allow(clippy::let_unit_value)]
+                    let _writer = self.writer().await;
                     let mut tx = self.pool.begin().await.map_err(db_err)?;
                     let done = sqlx::query(
                         "UPDATE users SET deactivated_at = $1, session_epoch = session_epoch + 1, updated_at = $2 WHERE id = $3",
@@ -729,6 +749,8 @@ macro_rules! impl_requests {
                 }
 
                 async fn set_blocked(&self, user: UserId, blocked: bool, by: UserId, now: i64) -> Result<(), StoreError> {
+                    #[allow(clippy::let_unit_value)]
+                    let _writer = self.writer().await;
                     let mut tx = self.pool.begin().await.map_err(db_err)?;
                     let done = sqlx::query(
                         "UPDATE users SET blocked_at = $1, session_epoch = session_epoch + $4, updated_at = $2 \

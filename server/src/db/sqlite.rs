@@ -15,6 +15,10 @@ use super::db_err;
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// SQLite has one writer at a time; when several transactions want it, the losers sleep in SQLite's
+    /// busy handler (1, 2, 5 … 100 ms) — the long tail of "take next" and submissions under load. Writers
+    /// of this process queue here instead, in arrival order, and readers go on in parallel (WAL).
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl SqliteStore {
@@ -32,11 +36,16 @@ impl SqliteStore {
         }
         let pool = SqlitePoolOptions::new().max_connections(max_connections.max(1)).connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self { pool, writer: Default::default() })
     }
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Held for the length of a write transaction (see `writer`).
+    pub(crate) async fn writer(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.writer.clone().lock_owned().await
     }
 }
 

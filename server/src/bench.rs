@@ -1,0 +1,272 @@
+//! The benchmark harness' server side (`BENCHMARKS.md`): `server bench-seed` fills a database with a
+//! realistic population, `server bare` serves the bare axum handler every figure is compared with.
+
+use std::time::Instant;
+
+use anyhow::Context;
+use app::domain::account::Password;
+
+use crate::config::{Backend, Config};
+use crate::db::seed::{BulkLoad, SeedEvent, SeedRequest, SeedUser};
+
+/// Requests per transaction while seeding.
+const BATCH: i64 = 20_000;
+const DAY_MS: i64 = 24 * 3600 * 1000;
+const CATEGORIES: [&str; 7] = ["billing", "coverage", "internet", "offers", "portability", "device", "other"];
+const CONTACTS: [&str; 3] = ["portal", "phone", "email"];
+const REPORTED: [&str; 4] = ["facebook", "twitter", "other", "none"];
+const OUTCOMES: [&str; 3] = ["solved", "not_solvable", "redirected"];
+/// Staff accounts of the seeded pool (the first is the admin the benchmark logs in with).
+const STAFF: i64 = 12;
+/// Messages in the long conversation the request-page benchmark opens.
+pub const CONVERSATION: i64 = 200;
+
+/// What the harness needs to log in and open pages.
+pub struct Seeded {
+    pub customer_email: String,
+    pub staff_email: String,
+    pub conversation_reference: String,
+    pub requests: i64,
+    pub events: i64,
+    pub seconds: f64,
+}
+
+/// Seeds `requests` requests (one customer for every five, 12 staff, every state, 2–5 events each, plus
+/// one 200-message conversation), all logins with `password`. Adds to what is there.
+pub async fn seed(config: &Config, requests: i64, password: &str) -> anyhow::Result<Seeded> {
+    let started = Instant::now();
+    let url = config.database_url.expose();
+    let store: Box<dyn BulkLoad> = match config.database_url.backend().map_err(anyhow::Error::msg)? {
+        Backend::Sqlite => Box::new(crate::db::sqlite::SqliteStore::connect(url, 4).await?),
+        Backend::Postgres => Box::new(crate::db::postgres::PgStore::connect(url, 4).await?),
+    };
+    let password = Password::parse(password).map_err(|e| anyhow::anyhow!("password: {}", e.code))?;
+    let hash = app::auth::password::hash_password(&password)
+        .await
+        .map_err(|_| anyhow::anyhow!("could not hash the password"))?;
+    let now = app::clock::now_ms();
+    let first_user = store.max_id("users").await? + 1;
+    let first_request = store.max_id("requests").await? + 1;
+    let mut next_event = store.max_id("request_events").await? + 1;
+    let first_event = next_event;
+    let run = first_user; // keeps emails unique when seeding twice
+    let customers = (requests / 5).max(1);
+    let staff_ids: Vec<i64> = (first_user..first_user + STAFF).collect();
+    let first_customer = first_user + STAFF;
+
+    let mut users: Vec<SeedUser> = staff_ids
+        .iter()
+        .enumerate()
+        .map(|(n, &id)| SeedUser {
+            id,
+            email: format!("staff{n}-{run}@bench.invalid"),
+            name: format!("Operatore {n}"),
+            password_hash: hash.clone(),
+            line_number: None,
+            role: if n == 0 { "admin" } else { "agent" },
+            at: now - 400 * DAY_MS,
+        })
+        .collect();
+    users.extend((0..customers).map(|n| SeedUser {
+        id: first_customer + n,
+        email: format!("customer{n}-{run}@bench.invalid"),
+        name: format!("Cliente {n}"),
+        password_hash: hash.clone(),
+        line_number: Some(line_number(n)),
+        role: "customer",
+        at: now - 400 * DAY_MS,
+    }));
+    store.load(&users, &[], &[]).await.context("seeding the users")?;
+
+    // Requests arrive evenly over the last year; the oldest 90% are closed, the newest 10% are spread over
+    // the open states (half of them waiting), so the queue holds about 5% of everything.
+    let span = 365 * DAY_MS;
+    let mut done = 0;
+    while done < requests {
+        let count = BATCH.min(requests - done);
+        let mut rows = Vec::with_capacity(count as usize);
+        let mut events = Vec::with_capacity(count as usize * 4);
+        for i in done..done + count {
+            let id = first_request + i;
+            let customer = first_customer + i % customers;
+            let queue_at = now - span + i * (span - 3_600_000) / requests.max(1);
+            let agent = staff_ids[1 + (i as usize % (STAFF as usize - 1))];
+            let status = status_at(i, requests);
+            let mut e = EventPlan { id: &mut next_event, events: &mut events, request: id, at: queue_at };
+            e.push(Some(customer), "customer", "received", None, Some("received"), None, None);
+            let (mut holder, mut taken_at, mut resolved_at, mut closed_at, mut outcome, mut rating) =
+                (None, None, None, None, None, None);
+            if status != "received" {
+                e.push(Some(agent), "agent", "taken", Some("received"), Some("in_charge"), None, None);
+                holder = Some(agent);
+                taken_at = Some(e.at);
+            }
+            if status == "awaiting_customer" {
+                let body = "Ci serve il numero di serie del telefono per proseguire.".to_string();
+                e.push(Some(agent), "agent", "ask", Some("in_charge"), Some("awaiting_customer"), None, Some(body));
+            }
+            if status == "resolved" || status == "closed" {
+                let o = OUTCOMES[i as usize % 3];
+                let body = "Abbiamo accreditato la ricarica: la trovi nel saldo da oggi.".to_string();
+                e.push(Some(agent), "agent", "outcome", Some("in_charge"), Some("resolved"), Some(o), Some(body));
+                outcome = Some(o);
+                resolved_at = Some(e.at);
+            }
+            if status == "closed" {
+                e.push(Some(customer), "customer", "confirmed", Some("resolved"), Some("closed"), None, None);
+                closed_at = Some(e.at);
+                holder = None;
+                rating = (i % 3 == 0).then_some(1 + i % 5);
+            }
+            let last = e.at;
+            let seen = *e.id - 1;
+            let version = e.events.iter().rev().take_while(|ev| ev.request_id == id).count() as i64 - 1;
+            rows.push(SeedRequest {
+                id,
+                customer_id: customer,
+                category: CATEGORIES[i as usize % CATEGORIES.len()],
+                subject: format!("Richiesta di prova numero {i}"),
+                description: description(i),
+                line_number: line_number(i % customers),
+                contact: CONTACTS[i as usize % CONTACTS.len()],
+                reported_on: REPORTED[i as usize % REPORTED.len()],
+                status,
+                outcome,
+                holder_id: holder,
+                version,
+                queue_at,
+                last_activity_at: last,
+                taken_at,
+                resolved_at,
+                closed_at,
+                rating,
+                customer_seen_event: seen,
+            });
+        }
+        store.load(&[], &rows, &events).await.context("seeding the requests")?;
+        done += count;
+        if requests >= 100_000 {
+            eprintln!("  {done} / {requests} requests ({:.0} s)", started.elapsed().as_secs_f64());
+        }
+    }
+
+    // The long conversation: the first customer's request with 200 messages, taken by the first agent.
+    let id = first_request + requests;
+    let (customer, agent, at) = (first_customer, staff_ids[1], now - 30 * DAY_MS);
+    let mut events = Vec::new();
+    let mut e = EventPlan { id: &mut next_event, events: &mut events, request: id, at };
+    e.push(Some(customer), "customer", "received", None, Some("received"), None, None);
+    e.push(Some(agent), "agent", "taken", Some("received"), Some("in_charge"), None, None);
+    for n in 0..CONVERSATION {
+        let (who, role, kind) =
+            if n % 2 == 0 { (customer, "customer", "customer_reply") } else { (agent, "agent", "message") };
+        e.push(Some(who), role, kind, None, None, None, Some(format!("Messaggio {n}: {}", description(n))));
+    }
+    let last = e.at;
+    let total_events = *e.id - 1;
+    let version = CONVERSATION + 1;
+    let conversation = SeedRequest {
+        id,
+        customer_id: customer,
+        category: "internet",
+        subject: "Una lunga conversazione".into(),
+        description: description(id),
+        line_number: line_number(0),
+        contact: "portal",
+        reported_on: "none",
+        status: "in_charge",
+        outcome: None,
+        holder_id: Some(agent),
+        version,
+        queue_at: at,
+        last_activity_at: last,
+        taken_at: Some(at),
+        resolved_at: None,
+        closed_at: None,
+        rating: None,
+        customer_seen_event: total_events,
+    };
+    store.load(&[], &[conversation], &events).await.context("seeding the conversation")?;
+    store.analyze().await?;
+    Ok(Seeded {
+        customer_email: users[STAFF as usize].email.clone(),
+        staff_email: users[0].email.clone(),
+        conversation_reference: app::domain::request::reference(id),
+        requests: requests + 1,
+        events: total_events + 1 - first_event,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Appends one event a minute after the previous one.
+struct EventPlan<'a> {
+    id: &'a mut i64,
+    events: &'a mut Vec<SeedEvent>,
+    request: i64,
+    at: i64,
+}
+
+impl EventPlan<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        actor: Option<i64>,
+        role: &'static str,
+        kind: &'static str,
+        from: Option<&'static str>,
+        to: Option<&'static str>,
+        outcome: Option<&'static str>,
+        body: Option<String>,
+    ) {
+        if !self.events.is_empty() || kind != "received" {
+            self.at += 60_000;
+        }
+        self.events.push(SeedEvent {
+            id: *self.id,
+            request_id: self.request,
+            at: self.at,
+            actor_id: actor,
+            actor_role: role,
+            kind,
+            from_status: from,
+            to_status: to,
+            outcome,
+            body,
+        });
+        *self.id += 1;
+    }
+}
+
+/// The state of the `i`-th of `n` requests (0 = oldest).
+fn status_at(i: i64, n: i64) -> &'static str {
+    if i * 10 < n * 9 {
+        return "closed";
+    }
+    match i % 10 {
+        0..=4 => "received",
+        5 | 6 => "in_charge",
+        7 => "awaiting_customer",
+        _ => "resolved",
+    }
+}
+
+fn line_number(n: i64) -> String {
+    format!("+39333{:07}", n % 10_000_000)
+}
+
+fn description(i: i64) -> String {
+    format!(
+        "Dal {} del mese la ricarica fatta online non risulta accreditata sul numero, anche se l'addebito \
+         sulla carta è arrivato. Ho già riavviato il telefono e controllato il saldo più volte.",
+        1 + i % 28
+    )
+}
+
+/// `server bare`: the smallest axum answer, the yardstick every benchmark figure is divided by.
+pub async fn bare(bind: std::net::SocketAddr) -> anyhow::Result<()> {
+    let router = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
+    let listener = tokio::net::TcpListener::bind(bind).await?;
+    tracing::info!(%bind, "bare handler listening");
+    axum::serve(listener, router).await?;
+    Ok(())
+}
