@@ -7,7 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$SC3_ROOT"
 bash scripts/setup.sh
 log "building the portal (release)"
-cargo leptos build --release
+cargo leptos build --release --split
 precompress_site
 export LEPTOS_SITE_ROOT="$SC3_ROOT/target/site"
 export DATABASE_URL="${DATABASE_URL:-sqlite://data/social-care-3.db}"

@@ -36,8 +36,15 @@ fi
 
 # --- End-to-end -----------------------------------------------------------------------------------
 log "building the front end (WASM, CSS, public files) with cargo-leptos"
-cargo leptos build --frontend-only
+cargo leptos build --frontend-only --split
 precompress_site
+
+# --- Benchmark harness, CI size --------------------------------------------------------------------
+# Small data and one-second runs: proves the harness (seeding, both servers, every scenario, logins)
+# still works; its timings mean nothing here. BENCHMARKS.md has the real run.
+log "benchmark harness smoke run"
+if [ -n "${TEST_DATABASE_URL:-}" ]; then bash scripts/bench.sh --smoke; else bash scripts/bench.sh --smoke --backends sqlite; fi
+
 log "installing the end-to-end suite's npm packages"
 (cd end2end && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --silent; })
 export SC3_SERVER_BIN="$CARGO_TARGET_DIR/debug/server"

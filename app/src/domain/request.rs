@@ -240,6 +240,9 @@ pub fn can_rate(status: Status, already_rated: bool) -> bool {
     matches!(status, Status::Resolved | Status::Closed) && !already_rated
 }
 
+/// The queue page counts each open state up to this many; a count at the cap reads "1000+".
+pub const STATE_COUNT_CAP: i64 = 1000;
+
 /// The code customers quote: `SC3-000123`.
 pub fn reference(id: i64) -> String {
     format!("SC3-{id:06}")

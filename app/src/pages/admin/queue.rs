@@ -47,7 +47,9 @@ fn Queue(view: QueueView, take: ServerAction<TakeNext>) -> impl IntoView {
             let n = *n;
             view! {
                 <li class=format!("count status-{}", status.code())>
-                    <span class="count-n">{n}</span>
+                    <span class="count-n">
+                        {if n >= crate::domain::request::STATE_COUNT_CAP { format!("{}+", n) } else { n.to_string() }}
+                    </span>
                     <span class="count-label">{move || status_label(i18n.get_locale(), status, None)}</span>
                 </li>
             }
