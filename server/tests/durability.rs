@@ -24,7 +24,11 @@ fn server_bin() -> String {
 }
 
 async fn start(db: &TestDb, port: u16) -> tokio::process::Child {
+    // Emails stay in the outbox table for the checks; the files the sender writes go to a scratch dir.
+    let mail_dir = std::env::temp_dir().join(format!("sc3-durability-mail-{port}"));
     let child = tokio::process::Command::new(server_bin())
+        .arg("--mail-dir")
+        .arg(&mail_dir)
         .args([
             "--database-url",
             &db.url,

@@ -501,10 +501,13 @@ async fn two_server_processes_share_one_queue_on_postgres() {
 
     let mut servers = Vec::new();
     let mut urls = Vec::new();
+    let mail = tempfile::tempdir().unwrap();
+    let mail_dir = mail.path().display().to_string();
     for _ in 0..2 {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = tokio::process::Command::new(bin)
             .args(["--database-url", &db.url, "--bind", &format!("127.0.0.1:{port}"), "--db-max-connections", "8"])
+            .args(["--mail-dir", &mail_dir])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .kill_on_drop(true)
