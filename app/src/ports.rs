@@ -342,7 +342,7 @@ pub struct Pulse {
 }
 
 /// Builds the email for a request once its id is known (inside the submitting transaction).
-pub type EmailForRequest = Box<dyn FnOnce(RequestId) -> NewEmail + Send>;
+pub type EmailForRequest = Box<dyn Fn(RequestId) -> NewEmail + Send + Sync>;
 
 #[async_trait]
 pub trait Requests: Send + Sync {
@@ -381,8 +381,9 @@ pub trait Requests: Send + Sync {
         now: i64,
     ) -> Result<bool, StoreError>;
 
-    /// The customer has seen the request's timeline up to now.
-    async fn mark_seen(&self, id: RequestId, customer: UserId) -> Result<(), StoreError>;
+    /// The customer has seen the request's timeline up to event `up_to` (a view that shows nothing new
+    /// writes nothing).
+    async fn mark_seen(&self, id: RequestId, customer: UserId, up_to: i64) -> Result<(), StoreError>;
 
     async fn customer_pulse(&self, customer: UserId) -> Result<Pulse, StoreError>;
 

@@ -312,15 +312,19 @@ async fn unread_counts_the_pool_s_visible_events_until_the_customer_looks(db: Te
     assert_eq!(pulse.unread, 2, "taken + ask; the note is never counted");
     let list = store.customer_requests(c, None, 10).await.unwrap();
     assert_eq!(list[0].unread, 2);
-    store.mark_seen(id, c).await.unwrap();
+    store.mark_seen(id, c, pulse.latest_event).await.unwrap();
     let after = store.customer_pulse(c).await.unwrap();
     assert_eq!(after.unread, 0);
     assert_eq!(after.latest_event, pulse.latest_event);
+    // Marking never goes backwards.
+    store.mark_seen(id, c, 1).await.unwrap();
+    assert_eq!(store.customer_pulse(c).await.unwrap().unread, 0);
     // Someone else cannot mark it seen.
     let r = store.request_by_id(id).await.unwrap().unwrap();
     store.record_transition(change(&r, Status::InCharge, "message", None, "agent", 4_000)).await.unwrap();
     let stranger = customer(&store, "c7@example.it").await;
-    store.mark_seen(id, stranger).await.unwrap();
+    let newest = store.request_events(id, false).await.unwrap().iter().map(|e| e.id).max().unwrap();
+    store.mark_seen(id, stranger, newest).await.unwrap();
     let pulse = store.customer_pulse(c).await.unwrap();
     assert_eq!(pulse.unread, 1);
     assert!(pulse.latest_event > after.latest_event);
@@ -347,7 +351,49 @@ async fn a_rating_is_recorded_once_after_an_outcome_by_the_owner_only(db: TestDb
     assert_eq!((last.kind.as_str(), last.body.as_deref()), ("rated", Some("4")));
 }
 
+/// Submissions are committed in groups (one disk flush for many): under a burst every one is answered,
+/// each with its own id, all stored whole; one that the database refuses is refused alone.
+async fn a_burst_of_submissions_is_stored_whole_and_a_refused_one_takes_no_other_down(db: TestDb) {
+    let store = connect(&db).await;
+    let c = customer(&store, "burst@example.it").await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..300 {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let mail: EmailForRequest = Box::new(|_| email("burst-mail@example.it", "request_received"));
+            // Number 150 names a customer that does not exist: the database refuses it.
+            let who = if i == 150 { c + 1_000_000 } else { c };
+            (i, store.submit_request(new_request(who, &format!("Burst {i:03}")), Some(mail), 1_000 + i).await)
+        });
+    }
+    let mut ids = std::collections::BTreeSet::new();
+    while let Some(done) = tasks.join_next().await {
+        let (i, result) = done.unwrap();
+        match (i, result) {
+            (150, result) => assert!(result.is_err(), "a request of nobody was accepted"),
+            (_, Ok(id)) => assert!(ids.insert(id), "id {id} given twice"),
+            (i, Err(e)) => panic!("submission {i} refused: {e}"),
+        }
+    }
+    assert_eq!(ids.len(), 299);
+    let mut listed = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.customer_requests(c, after, 100).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(ListCursor { last_activity_at: last.last_activity_at, id: last.id });
+        listed.extend(page.iter().map(|r| r.id));
+    }
+    assert_eq!(listed.iter().copied().collect::<std::collections::BTreeSet<_>>(), ids);
+    for id in [*ids.first().unwrap(), *ids.last().unwrap()] {
+        let events = store.request_events(id, false).await.unwrap();
+        assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["received"]);
+    }
+    assert_eq!(store.emails_to("burst-mail@example.it").await.unwrap().len(), 299, "one email each, none for the refused one");
+}
+
 on_both_databases!(
+    a_burst_of_submissions_is_stored_whole_and_a_refused_one_takes_no_other_down,
     a_submitted_request_is_stored_whole_with_its_received_event_and_email,
     my_requests_come_newest_activity_first_in_keyset_pages,
     a_change_applies_only_to_the_version_it_was_decided_on_and_logs_its_event,

@@ -168,7 +168,10 @@ async fn own_request(store: &SharedStore, customer: UserId, code: &str) -> Resul
 pub async fn customer_view(store: &SharedStore, customer: UserId, code: &str) -> Result<RequestView, AppError> {
     let r = own_request(store, customer, code).await?;
     let events = store.request_events(r.id, false).await?;
-    store.mark_seen(r.id, customer).await?;
+    // Only a view that shows something new writes (reading is most of what customers do).
+    if let Some(newest) = events.iter().map(|e| e.id).max().filter(|&id| id > r.customer_seen_event) {
+        store.mark_seen(r.id, customer, newest).await?;
+    }
     Ok(view_of(&r, &events, now_ms()))
 }
 

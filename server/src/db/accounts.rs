@@ -209,6 +209,8 @@ macro_rules! impl_accounts_and_outbox {
 
                 #[tracing::instrument(skip_all)]
                 async fn use_token(&self, hash: &str, purpose: TokenPurpose, now: i64) -> Result<Option<UserId>, StoreError> {
+                    #[allow(clippy::let_unit_value)]
+                    let _writer = self.writer().await;
                     let mut conn = self.pool.acquire().await.map_err(db_err)?;
                     use_token(&mut conn, hash, purpose, now).await
                 }
@@ -312,6 +314,8 @@ macro_rules! impl_accounts_and_outbox {
 
                 #[tracing::instrument(skip_all, fields(user))]
                 async fn update_profile(&self, user: UserId, p: ProfileUpdate, now: i64) -> Result<(), StoreError> {
+                    #[allow(clippy::let_unit_value)]
+                    let _writer = self.writer().await;
                     let done = sqlx::query(
                         "UPDATE users SET display_name = $1, line_number = $2, locale = $3, email_notifications = $4, \
                          updated_at = $5 WHERE id = $6",
@@ -370,12 +374,16 @@ macro_rules! impl_accounts_and_outbox {
             impl Outbox for super::$store {
                 #[tracing::instrument(skip_all, fields(kind = email.kind))]
                 async fn enqueue_email(&self, email: NewEmail, now: i64) -> Result<(), StoreError> {
+                    #[allow(clippy::let_unit_value)]
+                    let _writer = self.writer().await;
                     let mut conn = self.pool.acquire().await.map_err(db_err)?;
                     insert_email(&mut conn, &email, now).await
                 }
 
                 #[tracing::instrument(skip_all)]
                 async fn claim_due_emails(&self, now: i64, lease_ms: i64, limit: i64) -> Result<Vec<OutboxEmail>, StoreError> {
+                    #[allow(clippy::let_unit_value)]
+                    let _writer = self.writer().await;
                     // The outer condition is checked again after a concurrent claim commits (PostgreSQL
                     // re-reads the row), so two workers never take the same email.
                     let lock = $skip_locked;
@@ -396,6 +404,8 @@ macro_rules! impl_accounts_and_outbox {
                 }
 
                 async fn mark_email_sent(&self, id: i64, now: i64) -> Result<(), StoreError> {
+                    #[allow(clippy::let_unit_value)]
+                    let _writer = self.writer().await;
                     sqlx::query("UPDATE outbox SET sent_at = $1, last_error = NULL WHERE id = $2")
                         .bind(now)
                         .bind(id)
@@ -406,6 +416,8 @@ macro_rules! impl_accounts_and_outbox {
                 }
 
                 async fn mark_email_failed(&self, id: i64, error: &str, retry_at: Option<i64>, now: i64) -> Result<(), StoreError> {
+                    #[allow(clippy::let_unit_value)]
+                    let _writer = self.writer().await;
                     let (next, failed) = match retry_at {
                         Some(at) => (Some(at), None),
                         None => (None, Some(now)),

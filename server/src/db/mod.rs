@@ -41,6 +41,43 @@ pub async fn connect(config: &Config) -> anyhow::Result<Connected> {
     Ok(connected)
 }
 
+/// SQLite has one writer at a time; when several transactions want it, the losers sleep in SQLite's busy
+/// handler (1, 2, 5 … 100 ms) — the long tail of writes under load. Every write of this process takes
+/// this lock first, so writers queue in arrival order and readers go on in parallel (WAL). PostgreSQL has
+/// row locks and many writers: its lock is a no-op.
+#[derive(Clone)]
+pub(crate) struct WriterLock(Option<Arc<tokio::sync::Mutex<()>>>);
+
+impl WriterLock {
+    pub(crate) fn queued() -> Self {
+        Self(Some(Default::default()))
+    }
+
+    pub(crate) fn none() -> Self {
+        Self(None)
+    }
+
+    /// Held for the length of a write transaction.
+    pub(crate) async fn lock(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match &self.0 {
+            Some(m) => Some(m.clone().lock_owned().await),
+            None => None,
+        }
+    }
+}
+
+/// A submission waiting for the group commit (see `requests::impl_requests`): the whole request, its
+/// email, and where to send the outcome once the transaction holding it is on disk.
+pub(crate) struct Submission {
+    pub request: app::ports::NewRequest,
+    pub email: Option<app::ports::EmailForRequest>,
+    pub now: i64,
+    pub done: tokio::sync::oneshot::Sender<Result<app::ports::RequestId, app::ports::StoreError>>,
+}
+
+/// At most this many submissions share one transaction (one disk flush).
+pub(crate) const GROUP_COMMIT_MAX: usize = 128;
+
 /// Keeps the cause of a database error for the log; the user only ever sees `Internal`.
 pub(crate) fn db_err(e: sqlx::Error) -> app::ports::StoreError {
     app::ports::StoreError::Database(Box::new(e))

@@ -5,11 +5,13 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::time::Duration;
 
-use super::db_err;
+use super::{db_err, Submission, WriterLock};
 
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// Submissions queue here and are committed in groups (see `impl_requests`).
+    submissions: tokio::sync::mpsc::Sender<Submission>,
 }
 
 impl PgStore {
@@ -20,7 +22,8 @@ impl PgStore {
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(Self { pool })
+        let submissions = requests_impl::spawn_group_commit(pool.clone(), WriterLock::none());
+        Ok(Self { pool, submissions })
     }
 
     pub fn pool(&self) -> &PgPool {

@@ -10,15 +10,15 @@ use app::ports::{Health, Store, StoreError};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-use super::db_err;
+use super::{db_err, Submission, WriterLock};
 
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    /// SQLite has one writer at a time; when several transactions want it, the losers sleep in SQLite's
-    /// busy handler (1, 2, 5 … 100 ms) — the long tail of "take next" and submissions under load. Writers
-    /// of this process queue here instead, in arrival order, and readers go on in parallel (WAL).
-    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Writers of this process queue here (see `WriterLock`).
+    writer: WriterLock,
+    /// Submissions queue here and are committed in groups (see `impl_requests`).
+    submissions: tokio::sync::mpsc::Sender<Submission>,
 }
 
 impl SqliteStore {
@@ -36,7 +36,9 @@ impl SqliteStore {
         }
         let pool = SqlitePoolOptions::new().max_connections(max_connections.max(1)).connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool, writer: Default::default() })
+        let writer = WriterLock::queued();
+        let submissions = requests_impl::spawn_group_commit(pool.clone(), writer.clone());
+        Ok(Self { pool, writer, submissions })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -44,8 +46,8 @@ impl SqliteStore {
     }
 
     /// Held for the length of a write transaction (see `writer`).
-    pub(crate) async fn writer(&self) -> tokio::sync::OwnedMutexGuard<()> {
-        self.writer.clone().lock_owned().await
+    pub(crate) async fn writer(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        self.writer.lock().await
     }
 }
 
