@@ -399,7 +399,22 @@ async fn unconfirmed_outcomes_close_by_themselves_after_fourteen_days(db: TestDb
     assert!(html.contains("Chiusa automaticamente"));
 }
 
+/// Reading writes nothing: the session is not saved again by a page view (no `Set-Cookie`), whether the
+/// page has a form (kept values are looked for, not taken) or a timeline already seen.
+async fn reading_pages_does_not_rewrite_the_session(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (client, _) = app.customer("lettore@example.it", "Lettore").await;
+    let reference = submit(&app, &client, SUBJECT).await;
+    let detail = format!("/assistenza/richieste/{reference}");
+    for path in ["/assistenza/nuova", "/assistenza/richieste", detail.as_str(), detail.as_str()] {
+        let res = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        assert!(res.headers().get("set-cookie").is_none(), "{path} wrote the session again");
+    }
+}
+
 on_both_databases!(
+    reading_pages_does_not_rewrite_the_session,
     unconfirmed_outcomes_close_by_themselves_after_fourteen_days,
     a_customer_submits_sees_it_listed_and_opens_it,
     a_refused_request_says_why_changes_nothing_and_keeps_what_was_typed,

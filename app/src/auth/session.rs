@@ -88,7 +88,14 @@ pub async fn take_flash(session: &Session, form: &str) -> Result<Option<Vec<(Str
     if form.len() > 40 {
         return Ok(None);
     }
-    session.remove(&format!("flash:{form}")).await.map_err(session_err)
+    let key = format!("flash:{form}");
+    // `remove` marks the session changed even when there was nothing to take, and a changed session is
+    // written back: look first, so an ordinary page view writes nothing.
+    let kept: Option<Vec<(String, String)>> = session.get(&key).await.map_err(session_err)?;
+    if kept.is_some() {
+        session.remove::<Vec<(String, String)>>(&key).await.map_err(session_err)?;
+    }
+    Ok(kept)
 }
 
 /// A logged-in member of the care pool (agent or admin): only [`require_agent`] makes one, so a staff
