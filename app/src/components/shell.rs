@@ -106,7 +106,7 @@ fn MyRequestsLink(unread: i64) -> impl IntoView {
 }
 
 /// Switches between Italian and English. Without JavaScript the link asks the server to set the
-/// language cookie and come back; hydrated, it switches in place (leptos_i18n writes the same cookie).
+/// language cookie and come back; hydrated, it writes the same cookie and switches in place.
 #[component]
 fn LangSwitch() -> impl IntoView {
     let i18n = use_i18n();
@@ -126,7 +126,9 @@ fn LangSwitch() -> impl IntoView {
             title=move || t_string!(i18n, lang.other_title)
             on:click=move |ev| {
                 ev.prevent_default();
-                i18n.set_locale(other());
+                let next = other();
+                remember_language(next.as_str());
+                i18n.set_locale(next);
             }
         >
             <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
@@ -140,6 +142,25 @@ fn LangSwitch() -> impl IntoView {
             </svg>
             {t!(i18n, lang.other_name)}
         </a>
+    }
+}
+
+/// The browser's half of `/lang/{code}`: the same cookie, so the next page the server renders is in
+/// the chosen language too.
+#[allow(unused_variables)]
+fn remember_language(code: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let secure = window().location().protocol().is_ok_and(|p| p == "https:");
+        let cookie = format!(
+            "{}={code}; Path=/; Max-Age=31536000; SameSite=Lax{}",
+            crate::LANG_COOKIE,
+            if secure { "; Secure" } else { "" }
+        );
+        if let Ok(doc) = document().dyn_into::<web_sys::HtmlDocument>() {
+            let _ = doc.set_cookie(&cookie);
+        }
     }
 }
 
