@@ -392,7 +392,38 @@ async fn a_burst_of_submissions_is_stored_whole_and_a_refused_one_takes_no_other
     assert_eq!(store.emails_to("burst-mail@example.it").await.unwrap().len(), 299, "one email each, none for the refused one");
 }
 
+/// The queue page's counts: every open state, in order, each counted up to the cap (and no further,
+/// so the count costs the same at any size).
+async fn open_states_are_counted_up_to_the_cap(db: TestDb) {
+    let store = connect(&db).await;
+    let c = customer(&store, "counts@example.it").await;
+    let first = submit(&store, c, "Counted one", 1_000).await;
+    submit(&store, c, "Counted two", 1_001).await;
+    let r = store.request_by_id(first).await.unwrap().unwrap();
+    store.record_transition(change(&r, Status::InCharge, "taken", None, "agent", 2_000)).await.unwrap();
+    let open: Vec<Status> = Status::ALL.iter().copied().filter(|s| *s != Status::Closed).collect();
+    let counts = store.state_counts().await.unwrap();
+    assert_eq!(counts.iter().map(|(s, _)| *s).collect::<Vec<_>>(), open);
+    let count = |counts: &[(Status, i64)], status| counts.iter().find(|(s, _)| *s == status).unwrap().1;
+    assert_eq!(count(&counts, Status::Received), 1);
+    assert_eq!(count(&counts, Status::InCharge), 1);
+    assert_eq!(count(&counts, Status::Resolved), 0);
+
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..STATE_COUNT_CAP {
+        let store = store.clone();
+        tasks.spawn(async move { store.submit_request(new_request(c, &format!("Many {i}")), None, 3_000 + i).await });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap().unwrap();
+    }
+    let counts = store.state_counts().await.unwrap();
+    assert_eq!(count(&counts, Status::Received), STATE_COUNT_CAP, "{} waiting, counted up to the cap", STATE_COUNT_CAP + 1);
+    assert_eq!(count(&counts, Status::InCharge), 1);
+}
+
 on_both_databases!(
+    open_states_are_counted_up_to_the_cap,
     a_burst_of_submissions_is_stored_whole_and_a_refused_one_takes_no_other_down,
     a_submitted_request_is_stored_whole_with_its_received_event_and_email,
     my_requests_come_newest_activity_first_in_keyset_pages,

@@ -44,25 +44,14 @@ pub async fn connect(config: &Config) -> anyhow::Result<Connected> {
 /// SQLite has one writer at a time; when several transactions want it, the losers sleep in SQLite's busy
 /// handler (1, 2, 5 … 100 ms) — the long tail of writes under load. Every write of this process takes
 /// this lock first, so writers queue in arrival order and readers go on in parallel (WAL). PostgreSQL has
-/// row locks and many writers: its lock is a no-op.
-#[derive(Clone)]
-pub(crate) struct WriterLock(Option<Arc<tokio::sync::Mutex<()>>>);
+/// row locks and many writers: it has none (`PgStore::writer` is a no-op).
+#[derive(Clone, Default)]
+pub(crate) struct WriterLock(Arc<tokio::sync::Mutex<()>>);
 
 impl WriterLock {
-    pub(crate) fn queued() -> Self {
-        Self(Some(Default::default()))
-    }
-
-    pub(crate) fn none() -> Self {
-        Self(None)
-    }
-
     /// Held for the length of a write transaction.
-    pub(crate) async fn lock(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
-        match &self.0 {
-            Some(m) => Some(m.clone().lock_owned().await),
-            None => None,
-        }
+    pub(crate) async fn lock(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.0.clone().lock_owned().await
     }
 }
 

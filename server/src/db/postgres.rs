@@ -5,13 +5,15 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::time::Duration;
 
-use super::{db_err, Submission, WriterLock};
+use super::{db_err, Submission};
 
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
-    /// Submissions queue here and are committed in groups (see `impl_requests`).
-    submissions: tokio::sync::mpsc::Sender<Submission>,
+    /// None: PostgreSQL commits many transactions at once from its many connections (and flushes
+    /// concurrent commits together), so submissions are not queued (see `impl_requests`). Measured:
+    /// grouping them through one connection took PostgreSQL from ~700 to ~550 submissions/s.
+    submissions: Option<tokio::sync::mpsc::Sender<Submission>>,
 }
 
 impl PgStore {
@@ -22,8 +24,7 @@ impl PgStore {
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        let submissions = requests_impl::spawn_group_commit(pool.clone(), WriterLock::none());
-        Ok(Self { pool, submissions })
+        Ok(Self { pool, submissions: None })
     }
 
     pub fn pool(&self) -> &PgPool {

@@ -144,6 +144,25 @@ pub(crate) const UNREAD: &str = "e.internal = FALSE AND e.actor_role <> 'custome
 
 /// Implements `Requests` and `Pool` for a store whose `pool` field is a pool of `$db`; `$skip_locked` is
 /// the row-locking clause of "take next" (`FOR UPDATE SKIP LOCKED` on PostgreSQL).
+/// The capped count of every open state, in `Status::ALL` order, in one statement (`$1` = the cap).
+pub(crate) fn state_counts_sql() -> &'static str {
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        Status::ALL
+            .iter()
+            .filter(|s| **s != Status::Closed)
+            .map(|s| {
+                let code = s.code();
+                format!(
+                    "SELECT '{code}' AS status, (SELECT COUNT(*) FROM \
+                     (SELECT 1 FROM requests WHERE status = '{code}' LIMIT $1) AS capped) AS n"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ")
+    });
+    &SQL
+}
+
 macro_rules! impl_requests {
     ($store:ident, $db:ty, $skip_locked:literal) => {
         mod requests_impl {
@@ -251,7 +270,9 @@ macro_rules! impl_requests {
             /// takes whatever has queued (up to `GROUP_COMMIT_MAX`), writes them in one transaction and
             /// commits them together, then answers each. Nobody waits on purpose: while one group is
             /// being flushed the next one gathers. The answer is sent only after the commit, so
-            /// "acknowledged" still means "durable".
+            /// "acknowledged" still means "durable". SQLite only: PostgreSQL does better with its many
+            /// connections committing side by side.
+            #[allow(dead_code)] // SQLite only (see `PgStore::submissions`)
             pub(super) fn spawn_group_commit(
                 pool: sqlx::Pool<$db>,
                 writer: super::super::WriterLock,
@@ -276,6 +297,7 @@ macro_rules! impl_requests {
 
             /// Commits a group; when the database refuses one submission (the whole transaction is then
             /// rolled back), that one is answered with its error and the others go again without it.
+            #[allow(dead_code)] // SQLite only (see `PgStore::submissions`)
             async fn commit_group(pool: &sqlx::Pool<$db>, mut pending: Vec<Submission>) {
                 while !pending.is_empty() {
                     match try_group(pool, &pending).await {
@@ -302,6 +324,7 @@ macro_rules! impl_requests {
             }
 
             /// One transaction for the whole group; on failure, which submission failed (if one did).
+            #[allow(dead_code)] // SQLite only (see `PgStore::submissions`)
             async fn try_group(
                 pool: &sqlx::Pool<$db>,
                 group: &[Submission],
@@ -324,19 +347,26 @@ macro_rules! impl_requests {
                     email: Option<EmailForRequest>,
                     now: i64,
                 ) -> Result<RequestId, StoreError> {
-                    let (done, answer) = tokio::sync::oneshot::channel();
-                    match self.submissions.send(Submission { request, email, now, done }).await {
-                        Ok(()) => answer.await.unwrap_or_else(|_| Err(group_failed("the group commit stopped"))),
-                        // The group-commit task is gone (its runtime ended): commit this one alone.
-                        Err(tokio::sync::mpsc::error::SendError(s)) => {
-                            #[allow(clippy::let_unit_value)]
-                            let _writer = self.writer().await;
-                            let mut tx = self.pool.begin().await.map_err(db_err)?;
-                            let id = insert_submission(&mut tx, &s.request, s.email.as_ref(), s.now).await?;
-                            tx.commit().await.map_err(db_err)?;
-                            Ok(id)
+                    let (request, email) = match &self.submissions {
+                        Some(queue) => {
+                            let (done, answer) = tokio::sync::oneshot::channel();
+                            match queue.send(Submission { request, email, now, done }).await {
+                                Ok(()) => {
+                                    return answer.await.unwrap_or_else(|_| Err(group_failed("the group commit stopped")));
+                                }
+                                // The group-commit task is gone (its runtime ended): commit this one alone.
+                                Err(tokio::sync::mpsc::error::SendError(s)) => (s.request, s.email),
+                            }
                         }
-                    }
+                        None => (request, email),
+                    };
+                    #[allow(clippy::let_unit_value)]
+                    let _writer = self.writer().await;
+                    let mut tx = self.pool.begin().await.map_err(db_err)?;
+                    let id = insert_submission(&mut tx, &request, email.as_ref(), now).await?;
+                    tx.commit().await.map_err(db_err)?;
+                    tracing::info!(request = id, "request stored");
+                    Ok(id)
                 }
 
                 #[tracing::instrument(skip_all, fields(request = id))]
@@ -643,19 +673,15 @@ macro_rules! impl_requests {
 
                 async fn state_counts(&self) -> Result<Vec<(Status, i64)>, StoreError> {
                     // One bounded index range per open state (`requests_by_status`): the cost stays the same
-                    // however long the backlog and the closed history grow.
-                    let mut counts = Vec::new();
-                    for status in Status::ALL.iter().filter(|s| **s != Status::Closed) {
-                        let n: i64 = sqlx::query_scalar(
-                            "SELECT COUNT(*) FROM (SELECT 1 FROM requests WHERE status = $1 LIMIT $2) AS capped",
-                        )
-                        .bind(status.code())
+                    // however long the backlog and the closed history grow. One round trip for all of them.
+                    let rows: Vec<(String, i64)> = sqlx::query_as(state_counts_sql())
                         .bind(app::domain::request::STATE_COUNT_CAP)
-                        .fetch_one(&self.pool)
+                        .fetch_all(&self.pool)
                         .await
                         .map_err(db_err)?;
-                        counts.push((*status, n));
-                    }
+                    let mut counts: Vec<(Status, i64)> =
+                        rows.into_iter().filter_map(|(code, n)| Status::from_code(&code).map(|s| (s, n))).collect();
+                    counts.sort_by_key(|(s, _)| Status::ALL.iter().position(|x| x == s));
                     Ok(counts)
                 }
 

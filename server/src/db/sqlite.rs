@@ -18,7 +18,7 @@ pub struct SqliteStore {
     /// Writers of this process queue here (see `WriterLock`).
     writer: WriterLock,
     /// Submissions queue here and are committed in groups (see `impl_requests`).
-    submissions: tokio::sync::mpsc::Sender<Submission>,
+    submissions: Option<tokio::sync::mpsc::Sender<Submission>>,
 }
 
 impl SqliteStore {
@@ -36,8 +36,8 @@ impl SqliteStore {
         }
         let pool = SqlitePoolOptions::new().max_connections(max_connections.max(1)).connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        let writer = WriterLock::queued();
-        let submissions = requests_impl::spawn_group_commit(pool.clone(), writer.clone());
+        let writer = WriterLock::default();
+        let submissions = Some(requests_impl::spawn_group_commit(pool.clone(), writer.clone()));
         Ok(Self { pool, writer, submissions })
     }
 
@@ -46,7 +46,7 @@ impl SqliteStore {
     }
 
     /// Held for the length of a write transaction (see `writer`).
-    pub(crate) async fn writer(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+    pub(crate) async fn writer(&self) -> tokio::sync::OwnedMutexGuard<()> {
         self.writer.lock().await
     }
 }
