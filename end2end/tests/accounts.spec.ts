@@ -66,6 +66,9 @@ for (const [label, t, js, locale] of [
 
       await act.open(page, '/accedi', { hydrated: js });
       await page.getByRole('link', { name: t.forgot }).click();
+      // Hydrated, the next page comes with its own WASM chunk: until it arrives the login page (which has
+      // an Email field too) stays on screen, so wait for the new page before typing.
+      await expect(page.getByRole('button', { name: t.sendLink })).toBeVisible();
       await page.getByLabel(t.email, { exact: true }).fill(who.email);
       await page.getByRole('button', { name: t.sendLink }).click();
       await expect(page.getByRole('status')).toBeVisible();
