@@ -119,6 +119,7 @@ pub fn App() -> impl IntoView {
     crate::components::live::Live::provide();
     let brand = use_context::<Brand>().unwrap_or_default();
     let brand_name = brand.name.clone();
+    let (routing, set_routing) = signal(false);
     view! {
         <I18nContextProvider cookie_name=crate::LANG_COOKIE>
             {pause_server_language_effect()}
@@ -126,7 +127,10 @@ pub fn App() -> impl IntoView {
             <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
             <Meta name="theme-color" content=brand.primary.as_ref().to_string() />
             <Title formatter=move |page: String| format!("{page} · {brand_name}") />
-            <Router>
+            // A page opened for the first time brings its own WASM chunk: until it has arrived the old page
+            // stays, so a thin bar at the top says the tap was heard (after 150 ms, see `.route-progress`).
+            <Router set_is_routing=set_routing>
+                <div class="route-progress" class:active=move || routing.get() aria-hidden="true"></div>
                 <PageShell>
                     // Async: every page is sent whole, data included, so it reads the same without JavaScript.
                     <Routes fallback=|| view! { <NotFound /> }>

@@ -33,6 +33,9 @@ test('tabs navigate without reloading the page once hydrated', async ({ page }) 
   await find.tab(page, 'Info').click();
   await check.heading(page, 'Le regole del servizio');
   expect(await page.evaluate(() => (window as any).__sc3)).toBe('still here');
+  // The loading bar of a page still on its way is gone once the page is there.
+  await expect(page.locator('.route-progress')).toHaveCount(1);
+  await expect(page.locator('.route-progress')).not.toHaveClass(/active/);
   expect(errors).toEqual([]);
 });
 
