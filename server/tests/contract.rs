@@ -389,7 +389,11 @@ async fn a_burst_of_submissions_is_stored_whole_and_a_refused_one_takes_no_other
         let events = store.request_events(id, false).await.unwrap();
         assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["received"]);
     }
-    assert_eq!(store.emails_to("burst-mail@example.it").await.unwrap().len(), 299, "one email each, none for the refused one");
+    assert_eq!(
+        store.emails_to("burst-mail@example.it").await.unwrap().len(),
+        299,
+        "one email each, none for the refused one"
+    );
 }
 
 /// The queue page's counts: every open state, in order, each counted up to the cap (and no further,
@@ -418,7 +422,12 @@ async fn open_states_are_counted_up_to_the_cap(db: TestDb) {
         done.unwrap().unwrap();
     }
     let counts = store.state_counts().await.unwrap();
-    assert_eq!(count(&counts, Status::Received), STATE_COUNT_CAP, "{} waiting, counted up to the cap", STATE_COUNT_CAP + 1);
+    assert_eq!(
+        count(&counts, Status::Received),
+        STATE_COUNT_CAP,
+        "{} waiting, counted up to the cap",
+        STATE_COUNT_CAP + 1
+    );
     assert_eq!(count(&counts, Status::InCharge), 1);
 }
 

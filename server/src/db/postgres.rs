@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::time::Duration;
 
-use super::{db_err, Submission};
+use super::{Submission, db_err};
 
 #[derive(Clone)]
 pub struct PgStore {

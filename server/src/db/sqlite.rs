@@ -10,7 +10,7 @@ use app::ports::{Health, Store, StoreError};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-use super::{db_err, Submission, WriterLock};
+use super::{Submission, WriterLock, db_err};
 
 #[derive(Clone)]
 pub struct SqliteStore {
