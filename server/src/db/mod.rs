@@ -55,7 +55,7 @@ impl WriterLock {
     }
 }
 
-/// A submission waiting for the group commit (see `requests::impl_requests`): the whole request, its
+/// A submission waiting for SQLite's group commit (`sqlite::spawn_group_commit`): the whole request, its
 /// email, and where to send the outcome once the transaction holding it is on disk.
 pub(crate) struct Submission {
     pub request: app::ports::NewRequest,
@@ -64,8 +64,10 @@ pub(crate) struct Submission {
     pub done: tokio::sync::oneshot::Sender<Result<app::ports::RequestId, app::ports::StoreError>>,
 }
 
-/// At most this many submissions share one transaction (one disk flush).
-pub(crate) const GROUP_COMMIT_MAX: usize = 128;
+/// The error a submission gets when its group commit could not be made (the cause is in the log).
+pub(crate) fn group_failed(why: &str) -> app::ports::StoreError {
+    app::ports::StoreError::Database(why.to_string().into())
+}
 
 /// Keeps the cause of a database error for the log; the user only ever sees `Internal`.
 pub(crate) fn db_err(e: sqlx::Error) -> app::ports::StoreError {

@@ -175,7 +175,7 @@ macro_rules! impl_requests {
             use super::accounts_impl::{insert_email, insert_token};
             use super::super::db_err;
             use super::super::requests::*;
-            use super::super::{Submission, GROUP_COMMIT_MAX};
+            use super::super::Submission;
 
             type Conn = <$db as sqlx::Database>::Connection;
 
@@ -223,7 +223,7 @@ macro_rules! impl_requests {
             }
 
             /// Inserts one submission (request, its first event, its email) in the caller's transaction.
-            async fn insert_submission(
+            pub(in super::super) async fn insert_submission(
                 conn: &mut Conn,
                 request: &NewRequest,
                 email: Option<&EmailForRequest>,
@@ -260,84 +260,6 @@ macro_rules! impl_requests {
                 Ok(id)
             }
 
-            fn group_failed(why: &str) -> StoreError {
-                StoreError::Database(why.to_string().into())
-            }
-
-            /// Group commit. An acknowledged submission must be on disk, and a disk flush costs about
-            /// as much as everything else a submission does (≈ 0.5 ms here): one flush per submission
-            /// caps SQLite, with its single writer, near 1,500/s. So submissions queue here; one task
-            /// takes whatever has queued (up to `GROUP_COMMIT_MAX`), writes them in one transaction and
-            /// commits them together, then answers each. Nobody waits on purpose: while one group is
-            /// being flushed the next one gathers. The answer is sent only after the commit, so
-            /// "acknowledged" still means "durable". SQLite only: PostgreSQL does better with its many
-            /// connections committing side by side.
-            #[allow(dead_code)] // SQLite only (see `PgStore::submissions`)
-            pub(super) fn spawn_group_commit(
-                pool: sqlx::Pool<$db>,
-                writer: super::super::WriterLock,
-            ) -> tokio::sync::mpsc::Sender<Submission> {
-                let (sender, mut queue) = tokio::sync::mpsc::channel::<Submission>(4 * GROUP_COMMIT_MAX);
-                tokio::spawn(async move {
-                    let mut group = Vec::with_capacity(GROUP_COMMIT_MAX);
-                    while queue.recv_many(&mut group, GROUP_COMMIT_MAX).await > 0 {
-                        let _writer = writer.lock().await;
-                        // Those that queued while we waited for the writer join this group.
-                        while group.len() < GROUP_COMMIT_MAX {
-                            match queue.try_recv() {
-                                Ok(s) => group.push(s),
-                                Err(_) => break,
-                            }
-                        }
-                        commit_group(&pool, std::mem::take(&mut group)).await;
-                    }
-                });
-                sender
-            }
-
-            /// Commits a group; when the database refuses one submission (the whole transaction is then
-            /// rolled back), that one is answered with its error and the others go again without it.
-            #[allow(dead_code)] // SQLite only (see `PgStore::submissions`)
-            async fn commit_group(pool: &sqlx::Pool<$db>, mut pending: Vec<Submission>) {
-                while !pending.is_empty() {
-                    match try_group(pool, &pending).await {
-                        Ok(ids) => {
-                            tracing::debug!(size = ids.len(), "group committed");
-                            for (s, id) in pending.into_iter().zip(ids) {
-                                tracing::info!(request = id, "request stored");
-                                let _ = s.done.send(Ok(id));
-                            }
-                            return;
-                        }
-                        Err((Some(k), e)) => {
-                            let _ = pending.remove(k).done.send(Err(e));
-                        }
-                        Err((None, e)) => {
-                            tracing::error!(error = %e, size = pending.len(), "group commit failed: nothing of it was stored");
-                            for s in pending {
-                                let _ = s.done.send(Err(group_failed("the group commit failed")));
-                            }
-                            return;
-                        }
-                    }
-                }
-            }
-
-            /// One transaction for the whole group; on failure, which submission failed (if one did).
-            #[allow(dead_code)] // SQLite only (see `PgStore::submissions`)
-            async fn try_group(
-                pool: &sqlx::Pool<$db>,
-                group: &[Submission],
-            ) -> Result<Vec<RequestId>, (Option<usize>, StoreError)> {
-                let mut tx = pool.begin().await.map_err(|e| (None, db_err(e)))?;
-                let mut ids = Vec::with_capacity(group.len());
-                for (k, s) in group.iter().enumerate() {
-                    ids.push(insert_submission(&mut tx, &s.request, s.email.as_ref(), s.now).await.map_err(|e| (Some(k), e))?);
-                }
-                tx.commit().await.map_err(|e| (None, db_err(e)))?;
-                Ok(ids)
-            }
-
             #[async_trait]
             impl Requests for super::$store {
                 #[tracing::instrument(skip_all, fields(customer = request.customer))]
@@ -347,12 +269,12 @@ macro_rules! impl_requests {
                     email: Option<EmailForRequest>,
                     now: i64,
                 ) -> Result<RequestId, StoreError> {
-                    let (request, email) = match &self.submissions {
+                    let (request, email) = match self.group_commit() {
                         Some(queue) => {
                             let (done, answer) = tokio::sync::oneshot::channel();
                             match queue.send(Submission { request, email, now, done }).await {
                                 Ok(()) => {
-                                    return answer.await.unwrap_or_else(|_| Err(group_failed("the group commit stopped")));
+                                    return answer.await.unwrap_or_else(|_| Err(super::super::group_failed("the group commit stopped")));
                                 }
                                 // The group-commit task is gone (its runtime ended): commit this one alone.
                                 Err(tokio::sync::mpsc::error::SendError(s)) => (s.request, s.email),
