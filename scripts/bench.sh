@@ -7,6 +7,10 @@
 #   bash scripts/bench.sh                          # SQLite and PostgreSQL, 10,000 and 1,000,000 requests
 #   bash scripts/bench.sh --sizes 10000 --backends sqlite --duration 5
 #   bash scripts/bench.sh --smoke                  # seconds: proves the harness works (run by test.sh)
+#   bash scripts/bench.sh --stress 100000 --sizes 0  # only the page-render stress test, long version (#13)
+#
+# After the table, the stress test (server/tests/stress.rs, release build) renders every page kind at
+# 32 in flight, --stress times per database (100,000 by default; 0 skips it): 0 panics, 0 stalled.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$SC3_ROOT"
@@ -17,12 +21,14 @@ duration=10
 connections=64
 takes=400
 smoke=""
+stress=100000
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) sizes="$2"; shift 2 ;;
     --backends) backends="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
-    --smoke) smoke=yes; sizes=1000; duration=1; connections=8; takes=20; shift ;;
+    --smoke) smoke=yes; sizes=1000; duration=1; connections=8; takes=20; stress=0; shift ;;
+    --stress) stress="$2"; shift 2 ;;
     *) die "unknown argument $1 (see the top of scripts/bench.sh)" ;;
   esac
 done
@@ -100,6 +106,7 @@ memory="$work/memory.tsv"
 : >"$memory"
 IFS=, read -ra backend_list <<<"$backends"
 IFS=, read -ra size_list <<<"$sizes"
+[ "$sizes" = "0" ] && size_list=()
 for backend in "${backend_list[@]}"; do
   for size in "${size_list[@]}"; do
     case "$backend" in
@@ -214,3 +221,11 @@ for b, s, idle, peak in mem:
 if sys.argv[3]:
     print(f"- {sys.argv[3]}")
 PY
+
+if [ "$stress" -gt 0 ]; then
+  log "stress: every page kind, $stress renders per database, 32 in flight (server/tests/stress.rs)"
+  [ -n "$pg_admin_url" ] || unset TEST_DATABASE_URL
+  SC3_STRESS_RENDERS="$stress" cargo test --release --locked -p server --test stress -- --nocapture 2>&1 |
+    grep -E "renders of|panicked|stalled|test result" >&2
+  [ "${PIPESTATUS[0]}" -eq 0 ] || die "the stress test failed"
+fi

@@ -27,8 +27,9 @@ cargo build --release --locked -p server
 export SC3_DURABILITY_BIN="$CARGO_TARGET_DIR/release/server"
 log "Rust tests (unit, contract and integration, SQLite and PostgreSQL)"
 if command -v cargo-nextest >/dev/null 2>&1; then
-  # Retries: a rare SSR response stall under the parallel suite (open defect, see the issue notes) is
-  # reported as FLAKY in the summary instead of failing the whole run.
+  # Retries: a page GET that sometimes never answers under the parallel suite is an open defect (#13;
+  # `server/tests/requests.rs` has an ignored test that reproduces it on demand). It is reported as FLAKY
+  # in the summary instead of failing the whole run until it is fixed.
   cargo nextest run --workspace --locked --retries 2 --no-fail-fast
 else
   cargo test --workspace --locked
@@ -52,20 +53,29 @@ export LEPTOS_SITE_ROOT="$SC3_ROOT/target/site"
 [ -x "$SC3_SERVER_BIN" ] || die "no server binary at $SC3_SERVER_BIN"
 log "Playwright end-to-end suite in $(/usr/bin/chromium --version 2>/dev/null || echo chromium)"
 export SC3_E2E_DATA="$(mktemp -d)"
+# A second server on PostgreSQL for the specs that must pass on both databases.
+if [ -n "${TEST_DATABASE_URL:-}" ]; then
+  e2e_db="sc3_t_e2e_$$_$RANDOM"
+  psql -X -q "$TEST_DATABASE_URL" -c "CREATE DATABASE $e2e_db" >/dev/null
+  export SC3_E2E_PG_URL="${TEST_DATABASE_URL%/*}/$e2e_db"
+fi
 (cd end2end && npx playwright test)
 
 # The browser suite's server log: no panic, and none of the secrets or private values the suite typed.
 log "searching the end-to-end server's log for panics and leaked secrets"
-server_log="$SC3_E2E_DATA/server.log"
-[ -s "$server_log" ] || die "the end-to-end server wrote no log at $server_log"
-if grep -F "panicked" "$server_log" >&2; then
-  die "the end-to-end server's log contains a panic"
-fi
-for needle in violet-otter-canyon-42 copper-lantern-meadow-88 saffron-glacier-piano-31 \
-  "333 765 4321" "+393337654321" "Ricarica non accreditata" "succede anche nel weekend" "NOTA-E2E"; do
-  if grep -nF -- "$needle" "$server_log" >&2; then
-    die "the end-to-end server's log contains \"$needle\""
+server_logs=("$SC3_E2E_DATA/server.log")
+[ -n "${SC3_E2E_PG_URL:-}" ] && server_logs+=("$SC3_E2E_DATA/server-pg.log")
+for server_log in "${server_logs[@]}"; do
+  [ -s "$server_log" ] || die "the end-to-end server wrote no log at $server_log"
+  if grep -F "panicked" "$server_log" >&2; then
+    die "the end-to-end server's log $server_log contains a panic"
   fi
+  for needle in violet-otter-canyon-42 copper-lantern-meadow-88 saffron-glacier-piano-31 \
+    "333 765 4321" "+393337654321" "Ricarica non accreditata" "succede anche nel weekend" "NOTA-E2E"; do
+    if grep -nF -- "$needle" "$server_log" >&2; then
+      die "the end-to-end server's log $server_log contains \"$needle\""
+    fi
+  done
 done
 rm -rf "$SC3_E2E_DATA"
 

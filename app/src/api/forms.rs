@@ -8,11 +8,11 @@ use crate::error::AppError;
 
 pub type FormValues = Vec<(String, String)>;
 
-/// Takes (and forgets) the values kept for a form.
+/// The values kept for a form (the server forgets them once the page that shows them has been sent).
 #[server(endpoint = "form-values")]
 pub async fn take_form_values(form: String) -> Result<Option<FormValues>, AppError> {
     let session = crate::auth::session::session().await?;
-    crate::auth::session::take_flash(&session, &form).await
+    crate::auth::session::kept_flash(&session, &form).await
 }
 
 /// The kept value of one field, or an empty string.

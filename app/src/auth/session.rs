@@ -2,6 +2,8 @@
 //! the epoch moves on (password changed or reset) every older session stops being valid, on every app
 //! server, without the session store having to find them.
 
+use std::collections::HashMap;
+
 use tower_sessions::Session;
 
 use crate::domain::request::Role;
@@ -35,6 +37,17 @@ pub async fn log_in(session: &Session, user: &UserRecord) -> Result<(), AppError
 pub async fn keep_session(session: &Session, epoch: i64) -> Result<(), AppError> {
     session.cycle_id().await.map_err(session_err)?;
     session.insert(EPOCH, epoch).await.map_err(session_err)
+}
+
+/// Wrong current passwords a session may type when changing the password before it ends.
+const WRONG_CURRENT_PASSWORDS: u32 = 5;
+
+/// Counts a wrong current password on this session; `true` when it was one too many and the session
+/// must end.
+pub async fn wrong_current_password(session: &Session) -> Result<bool, AppError> {
+    let n = session.get::<u32>("wrong_current_password").await.map_err(session_err)?.unwrap_or(0) + 1;
+    session.insert("wrong_current_password", n).await.map_err(session_err)?;
+    Ok(n >= WRONG_CURRENT_PASSWORDS)
 }
 
 /// Ends the session server-side.
@@ -78,24 +91,38 @@ pub async fn require_user(store: &SharedStore) -> Result<(SignedIn, Session), Ap
     }
 }
 
+/// The session key of the forms' kept values: form name → (field, value) pairs.
+const FLASH: &str = "flash";
+type Flash = HashMap<String, Vec<(String, String)>>;
+
 /// Keeps a form's values for the next page view (see `api::forms`).
 pub async fn put_flash(session: &Session, form: &str, values: Vec<(String, String)>) -> Result<(), AppError> {
-    session.insert(&format!("flash:{form}"), values).await.map_err(session_err)
+    let mut all: Flash = session.get(FLASH).await.map_err(session_err)?.unwrap_or_default();
+    all.insert(form.to_string(), values);
+    session.insert(FLASH, all).await.map_err(session_err)
 }
 
-/// Takes a form's kept values, once.
-pub async fn take_flash(session: &Session, form: &str) -> Result<Option<Vec<(String, String)>>, AppError> {
+/// A form's kept values, read without taking them. Leptos may build a page's components more than once
+/// while it renders one request (a `Suspense` walks its children again to find their resources, from an
+/// effect on another thread), and each build makes its own form-values resource: when reading took the
+/// values, the first build got them and the page drawn from a later one came back empty (#13, one time
+/// in three). The server forgets them once the page has been sent ([`forget_flash`]).
+pub async fn kept_flash(session: &Session, form: &str) -> Result<Option<Vec<(String, String)>>, AppError> {
     if form.len() > 40 {
         return Ok(None);
     }
-    let key = format!("flash:{form}");
-    // `remove` marks the session changed even when there was nothing to take, and a changed session is
-    // written back: look first, so an ordinary page view writes nothing.
-    let kept: Option<Vec<(String, String)>> = session.get(&key).await.map_err(session_err)?;
-    if kept.is_some() {
-        session.remove::<Vec<(String, String)>>(&key).await.map_err(session_err)?;
+    let all: Option<Flash> = session.get(FLASH).await.map_err(session_err)?;
+    Ok(all.and_then(|mut all| all.remove(form)))
+}
+
+/// Forgets every form's kept values: they are shown by one page view. It looks first: `remove` marks
+/// the session changed even when there was nothing to take, and a changed session is written back, so an
+/// ordinary page view writes nothing.
+pub async fn forget_flash(session: &Session) -> Result<(), AppError> {
+    if session.get::<Flash>(FLASH).await.map_err(session_err)?.is_some() {
+        session.remove::<Flash>(FLASH).await.map_err(session_err)?;
     }
-    Ok(kept)
+    Ok(())
 }
 
 /// A logged-in member of the care pool (agent or admin): only [`require_agent`] makes one, so a staff

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect } from '@playwright/test';
 
-const mailDir = () => path.join(process.env.SC3_E2E_DATA ?? '', 'mail');
+const mailDir = (folder = 'mail') => path.join(process.env.SC3_E2E_DATA ?? '', folder);
 
 function decodeQuotedPrintable(s: string): string {
   const bytes: number[] = [];
@@ -31,15 +31,15 @@ function plainText(eml: string): string {
 }
 
 /** Waits for an email to `to` whose text contains `marker`, and returns the first link in it to `path`. */
-export async function linkFromEmail(to: string, linkPath: string): Promise<string> {
+export async function linkFromEmail(to: string, linkPath: string, folder = 'mail'): Promise<string> {
   let found = '';
   await expect
     .poll(
       () => {
-        if (!fs.existsSync(mailDir())) return '';
-        const files = fs.readdirSync(mailDir()).filter((f) => f.endsWith('.eml'));
+        if (!fs.existsSync(mailDir(folder))) return '';
+        const files = fs.readdirSync(mailDir(folder)).filter((f) => f.endsWith('.eml'));
         const texts = files
-          .map((f) => fs.readFileSync(path.join(mailDir(), f), 'utf8'))
+          .map((f) => fs.readFileSync(path.join(mailDir(folder), f), 'utf8'))
           .filter((eml) => eml.toLowerCase().includes(`to: ${to}`.toLowerCase()))
           .map(plainText);
         for (const text of texts) {

@@ -117,6 +117,15 @@ impl TestApp {
             ]);
         }
         args.extend_from_slice(extra_args);
+        if std::env::var_os("SC3_TEST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+                .with_thread_ids(true)
+                .with_span_events(
+                    tracing_subscriber::fmt::format::FmtSpan::NEW | tracing_subscriber::fmt::format::FmtSpan::CLOSE,
+                )
+                .try_init();
+        }
         let cli = Cli::try_parse_from(args).expect("test configuration");
         let (router, state) = server::build(&cli.config).await.expect("build the app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

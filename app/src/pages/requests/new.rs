@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::components::{A, Redirect};
 
 use crate::api::auth::{Me, get_me};
-use crate::api::forms::{kept, take_form_values};
+use crate::api::forms::{FormValues, kept, take_form_values};
 use crate::api::requests::SubmitRequest;
 use crate::components::form::{Choice, ChoiceOption, Field, FormAlert, Submit, TextArea, failure, field_error};
 use crate::components::localized;
@@ -18,17 +18,21 @@ use crate::tr;
 const FIELDS: &[&str] =
     &["category", "subject", "description", "line_number", "contact", "reported_on", "public_handle", "consent"];
 
-/// The page asks who is logged in: customers get the form, visitors an invitation to log in.
+/// The page asks who is logged in: customers get the form, visitors an invitation to log in. Both
+/// resources belong to the page itself, not to a part built inside the `Suspense`: leptos may build
+/// those parts more than once for one render, and each build would start resources of its own (#13).
 #[component]
 pub fn NewRequestPage() -> impl IntoView {
     let i18n = use_i18n();
     let me = Resource::new(|| (), |_| get_me());
+    let kept_values = Resource::new(|| (), |_| take_form_values("request".into()));
     view! {
         <Title text=localized(move || t_string!(i18n, request.new_title)) />
         <Suspense>
             {move || Suspend::new(async move {
-                match me.await {
-                    Ok(Some(me)) if me.email_confirmed => view! { <RequestForm me /> }.into_any(),
+                let (me, values) = (me.await, kept_values.await.ok().flatten());
+                match me {
+                    Ok(Some(me)) if me.email_confirmed => view! { <RequestForm me values /> }.into_any(),
                     Ok(Some(_)) => view! { <Redirect path="/conferma-email" /> }.into_any(),
                     _ => view! { <LoginNeeded /> }.into_any(),
                 }
@@ -63,14 +67,17 @@ fn options<T: Copy + Send + Sync + 'static>(
 }
 
 #[component]
-fn RequestForm(me: Me) -> impl IntoView {
+fn RequestForm(me: Me, values: Option<FormValues>) -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<SubmitRequest>::new();
     let errors = failure(action.value());
     let pending: Signal<bool> = action.pending().into();
     let consent_error = field_error(errors, "consent");
-    let kept_values = Resource::new(|| (), |_| take_form_values("request".into()));
     let line = me.line_number.clone().unwrap_or_default();
+    let value = move |field: &str, default: &str| {
+        let v = kept(&values, field);
+        if values.is_some() { v } else { default.to_string() }
+    };
     view! {
         <section class="card form-card">
             <h1>{t!(i18n, request.new_title)}</h1>
@@ -81,16 +88,7 @@ fn RequestForm(me: Me) -> impl IntoView {
                 </svg>
                 {t!(i18n, request.privacy_notice)}
             </p>
-            <Suspense>
-            {move || {
-                let line = line.clone();
-                Suspend::new(async move {
-                let values = kept_values.await.ok().flatten();
-                let value = move |field: &str, default: &str| {
-                    let v = kept(&values, field);
-                    if values.is_some() { v } else { default.to_string() }
-                };
-                view! {
+                {view! {
                 <ActionForm action=action attr:class="form" attr:novalidate=true>
                     <FormAlert errors fields=FIELDS />
                     <Choice
@@ -164,9 +162,7 @@ fn RequestForm(me: Me) -> impl IntoView {
                     </div>
                     <Submit pending label=tr!(i18n, request.submit) />
                 </ActionForm>
-                }
-            })}}
-            </Suspense>
+                }}
         </section>
     }
 }

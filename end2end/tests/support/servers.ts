@@ -1,0 +1,15 @@
+// The servers the suite runs (playwright.config.ts): SQLite always, PostgreSQL when scripts/test.sh made a
+// database for it. Specs that must pass on both databases run once per server.
+export type Server = { name: string; base: string; mail: string };
+
+const port = Number(process.env.SC3_E2E_PORT ?? 3107);
+const pgPort = Number(process.env.SC3_E2E_PG_PORT ?? port + 1);
+
+export const servers: Server[] = [
+  { name: 'SQLite', base: `http://127.0.0.1:${port}`, mail: 'mail' },
+  ...(process.env.SC3_E2E_PG_URL ? [{ name: 'PostgreSQL', base: `http://127.0.0.1:${pgPort}`, mail: 'mail-pg' }] : []),
+];
+
+if (process.env.CI === 'true' && servers.length < 2) {
+  throw new Error('CI=true but no PostgreSQL server for the end-to-end suite (SC3_E2E_PG_URL is not set)');
+}
