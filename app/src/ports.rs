@@ -555,6 +555,8 @@ pub trait Store: Health + Accounts + Outbox + Requests + Pool {}
 pub struct Settings {
     /// Public address of the portal, without a trailing slash (links in emails start with it).
     pub public_url: String,
+    /// Cookies the server sets itself carry `Secure` (the portal is served over HTTPS).
+    pub secure_cookies: bool,
 }
 
 /// What is counted against abuse. Limits are per client address (`…Ip`), per email address (`…Email`)
@@ -567,17 +569,20 @@ pub enum Limit {
     ResetIp,
     ResetEmail,
     NewRequest,
+    /// New confirmation links, per account.
+    Resend,
 }
 
 /// Rate limits and the growing delay after failed logins (the server implements it with `governor`).
 pub trait Limiter: Send + Sync {
     /// Counts one attempt; `Err(seconds)` when over the limit (retry after that long).
     fn check(&self, limit: Limit, key: &str) -> Result<(), u64>;
-    /// `Err(seconds)` while an account must wait after repeated failed logins.
-    fn login_delay(&self, email: &str) -> Result<(), u64>;
-    /// A failed login for the account: the next wait grows (1 s, 2 s, 4 s … up to 15 min) after 5.
-    fn login_failed(&self, email: &str);
-    fn login_succeeded(&self, email: &str);
+    /// `Err(seconds)` while whoever `key` names must wait after repeated failures (a login's key is
+    /// its account and client address, or its known device; see `api::auth`).
+    fn login_delay(&self, key: &str) -> Result<(), u64>;
+    /// A failure for `key`: the next wait grows (1 s, 2 s, 4 s … up to 15 min) after 5.
+    fn login_failed(&self, key: &str);
+    fn login_succeeded(&self, key: &str);
 }
 
 pub type SharedLimiter = Arc<dyn Limiter>;

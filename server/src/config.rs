@@ -127,6 +127,10 @@ pub struct Config {
     #[arg(long, env = "SC3_LIMIT_NEW_REQUEST", default_value = "10/3600")]
     pub limit_new_request: crate::limits::Rate,
 
+    /// New confirmation links asked for, per account (the outbox also sends at most 3 a day to an address).
+    #[arg(long, env = "SC3_LIMIT_RESEND", default_value = "3/3600")]
+    pub limit_resend: crate::limits::Rate,
+
     /// Every request, per client address (the global ceiling).
     #[arg(long, env = "SC3_LIMIT_GLOBAL_IP", default_value = "600/60")]
     pub limit_global_ip: crate::limits::Rate,

@@ -84,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(axum::middleware::map_response(error_status))
+        .layer(axum::middleware::from_fn(forget_shown_form_values))
         .layer(axum::middleware::from_fn_with_state(state.clone(), same_origin_only))
         .layer(axum::middleware::from_fn_with_state(state.clone(), client_address))
         .layer(axum::middleware::from_fn_with_state(state.secure_cookies, security_headers))
@@ -134,6 +135,27 @@ async fn error_status(res: Response<Body>) -> Response<Body> {
         }
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// A refused form's kept values are shown by the next page view, then forgotten. The page only reads
+/// them, however many times leptos builds its parts (#13); once a page has been rendered and answered,
+/// this forgets them.
+async fn forget_shown_form_values(req: Request<Body>, next: axum::middleware::Next) -> Response<Body> {
+    let path = req.uri().path();
+    let page = req.method() == axum::http::Method::GET && !path.starts_with("/api/") && !path.starts_with("/pkg/");
+    let session = if page { req.extensions().get::<tower_sessions::Session>().cloned() } else { None };
+    let res = next.run(req).await;
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if let Some(session) = session.filter(|_| html && res.status().is_success()) {
+        if let Err(e) = app::auth::session::forget_flash(&session).await {
+            tracing::warn!(error = ?e, "kept form values not forgotten");
+        }
+    }
+    res
 }
 
 /// Works out the client's address (the connection's, or the trusted proxy's header when configured),
@@ -198,11 +220,13 @@ async fn same_origin_only(
         None => true,
         Some(None) => false,
         Some(Some(origin)) => {
+            // The configured public URL, or this request's own host: either way with the public URL's
+            // scheme, host and port (#14: `https://host` passed on an `http://host` deployment).
             let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-            origin_of(&state.settings.public_url).as_deref() == Some(origin.as_str())
-                || origin
-                    .split_once("://")
-                    .is_some_and(|(_, authority)| !host.is_empty() && authority.eq_ignore_ascii_case(host))
+            let public = origin_of(&state.settings.public_url);
+            let scheme = public.as_deref().and_then(|p| p.split_once("://")).map(|(s, _)| s);
+            public.as_deref() == Some(origin.as_str())
+                || (!host.is_empty() && scheme.is_some_and(|s| origin.eq_ignore_ascii_case(&format!("{s}://{host}"))))
         }
     };
     if allowed {
@@ -234,8 +258,14 @@ async fn security_headers(
     req: Request<Body>,
     next: axum::middleware::Next,
 ) -> Response<Body> {
+    // Built files are the same for everyone; everything else may depend on the session (#14: personal
+    // pages and server-function answers could be kept by a shared cache or the browser's history).
+    let shared = req.uri().path().starts_with("/pkg/") || req.uri().path() == "/favicon.svg";
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if !shared && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     let defaults = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "same-origin"),

@@ -43,7 +43,10 @@ pub async fn build(config: &Config) -> anyhow::Result<(axum::Router, AppState)> 
         .site_pkg_dir("pkg")
         .site_addr(config.bind)
         .build();
-    let settings = app::ports::Settings { public_url: config.public_url.trim_end_matches('/').to_string() };
+    let settings = app::ports::Settings {
+        public_url: config.public_url.trim_end_matches('/').to_string(),
+        secure_cookies: config.secure_cookies,
+    };
     let limits = Arc::new(limits::Limits::new(limits::Rates {
         login_ip: config.limit_login_ip,
         login_email: config.limit_login_email,
@@ -51,6 +54,7 @@ pub async fn build(config: &Config) -> anyhow::Result<(axum::Router, AppState)> 
         reset_ip: config.limit_reset_ip,
         reset_email: config.limit_reset_email,
         new_request: config.limit_new_request,
+        resend: config.limit_resend,
         global_ip: config.limit_global_ip,
     }));
     let state = AppState {

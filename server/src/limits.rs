@@ -48,6 +48,7 @@ pub struct Rates {
     pub reset_ip: Rate,
     pub reset_email: Rate,
     pub new_request: Rate,
+    pub resend: Rate,
     pub global_ip: Rate,
 }
 
@@ -71,6 +72,7 @@ impl Limits {
             (Limit::ResetIp, r.reset_ip),
             (Limit::ResetEmail, r.reset_email),
             (Limit::NewRequest, r.new_request),
+            (Limit::Resend, r.resend),
         ]
         .into_iter()
         .map(|(l, rate)| (l, RateLimiter::keyed(rate.quota())))
@@ -178,6 +180,7 @@ mod tests {
             reset_ip: r,
             reset_email: r,
             new_request: r,
+            resend: r,
             global_ip: r,
         });
         for _ in 0..3 {

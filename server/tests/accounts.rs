@@ -30,8 +30,17 @@ async fn login(app: &TestApp, email: &str, password: &str) -> reqwest::Response 
 }
 
 /// The path of the link in the newest email of that kind to that address.
+/// The link in the newest email of `kind` to `to`, waiting a little for it: a reset email is queued
+/// after the answer (#14), so that answering takes as long for every address.
 async fn link_in_email(app: &TestApp, to: &str, kind: &str) -> String {
-    let emails = app.store().emails_to(to).await.unwrap();
+    let mut emails = app.store().emails_to(to).await.unwrap();
+    for _ in 0..50 {
+        if emails.iter().any(|e| e.kind == kind) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        emails = app.store().emails_to(to).await.unwrap();
+    }
     let email = emails.iter().rev().find(|e| e.kind == kind).unwrap_or_else(|| panic!("no {kind} email"));
     let start = email.body_text.find("http://portal.test/").expect("a link") + "http://portal.test".len();
     email.body_text[start..].split_whitespace().next().unwrap().to_string()

@@ -430,7 +430,21 @@ async fn a_warned_then_blocked_customer_keeps_their_requests_handled(db: TestDb)
             &[("email", "rude@example.it"), ("password", "violet-otter-canyon-42")],
         )
         .await;
-    assert_eq!(form_error(&res), Some(AppError::Forbidden));
+    // #14: the right password of a blocked account answers like a wrong one; the owner learns why by email.
+    assert_eq!(form_error(&res), Some(AppError::InvalidCredentials));
+    let wrong = app
+        .post_form_as(
+            &customer,
+            "/api/login",
+            "/accedi",
+            &[("email", "rude@example.it"), ("password", "wrong-wrong-1")],
+        )
+        .await;
+    assert_eq!(form_error(&wrong), Some(AppError::InvalidCredentials));
+    let told = app.store().emails_to("rude@example.it").await.unwrap();
+    let told: Vec<_> = told.iter().filter(|e| e.kind == "account_closed").collect();
+    assert_eq!(told.len(), 1, "one email, for the right password only");
+    assert!(told[0].body_text.contains("bloccato"), "{}", told[0].body_text);
     // The request is still in the queue and handled.
     let taken = app.store().take_next(agent_user.id, no_email(), 5_000).await.unwrap().unwrap();
     assert_eq!(taken.id, id);

@@ -70,11 +70,24 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     let user = crate::api::forms::keep_on_error("login", &[("email", &email)], result).await?;
     let session = crate::auth::session::session().await?;
     crate::auth::session::log_in(&session, &user).await?;
+    // From now on this browser is one the account knows (see `auth::device`).
+    if let (Some(cookie), Some(response)) =
+        (crate::auth::device::issue(&user), use_context::<leptos_axum::ResponseOptions>())
+    {
+        let secure = settings().map(|s| s.secure_cookies).unwrap_or(false);
+        if let Ok(value) = http::HeaderValue::from_str(&crate::auth::device::set_cookie(&cookie, secure)) {
+            response.append_header(http::header::SET_COOKIE, value);
+        }
+    }
     leptos_axum::redirect(if user.email_confirmed { "/account" } else { "/conferma-email" });
     Ok(())
 }
 
-/// The login behind its limits: per address, per email, and the growing delay after failures.
+/// The login behind its limits (#14: throttle the attacker, never the owner). Per client address, as
+/// before. Per account only for browsers the account does not know: a browser holding the account's device
+/// cookie is not counted against it, so a stranger's guesses cannot keep the owner out. The growing delay
+/// after failures is per account and address, or per device for a known browser: it slows down whoever
+/// guesses, wherever they guess from, and nobody else.
 #[cfg(feature = "ssr")]
 async fn guarded_login(
     store: &crate::ports::SharedStore,
@@ -82,18 +95,40 @@ async fn guarded_login(
     password: &str,
 ) -> Result<crate::ports::UserRecord, AppError> {
     use crate::ports::{Limit, client_ip, limit, limiter};
-    limit(Limit::LoginIp, &client_ip().await)?;
-    let key = email.trim().to_lowercase();
-    limit(Limit::LoginEmail, &key)?;
+    let ip = client_ip().await;
+    let account = email.trim().to_lowercase();
+    let headers = leptos_axum::extract::<http::HeaderMap>().await.unwrap_or_default();
+    // The account is looked up before the limits only when the browser shows a device cookie.
+    let cookie = crate::auth::device::from_headers(&headers);
+    let known = match &cookie {
+        Some(_) => Some(ctx::accounts::account_for_login(store, email).await?),
+        None => None,
+    };
+    let device = match (known.as_ref().and_then(Option::as_ref), &cookie) {
+        (Some(user), Some(cookie)) => crate::auth::device::recognise(cookie, user),
+        _ => None,
+    };
+    let delay_key = match &device {
+        Some(device) => format!("device {device}"),
+        None => {
+            limit(Limit::LoginIp, &ip)?;
+            limit(Limit::LoginEmail, &account)?;
+            format!("{account} {ip}")
+        }
+    };
     let limiter = limiter();
     if let Some(l) = &limiter {
-        l.login_delay(&key).map_err(|secs| AppError::RateLimited { retry_after_secs: secs })?;
+        l.login_delay(&delay_key).map_err(|secs| AppError::RateLimited { retry_after_secs: secs })?;
     }
-    let result = ctx::accounts::log_in(store, email, password).await;
+    let user = match known {
+        Some(user) => user,
+        None => ctx::accounts::account_for_login(store, email).await?,
+    };
+    let result = ctx::accounts::check_password(store, &ctx::brand(), user, password).await;
     if let Some(l) = &limiter {
         match &result {
-            Ok(_) => l.login_succeeded(&key),
-            Err(AppError::InvalidCredentials) => l.login_failed(&key),
+            Ok(_) => l.login_succeeded(&delay_key),
+            Err(AppError::InvalidCredentials) => l.login_failed(&delay_key),
             Err(_) => {}
         }
     }
@@ -136,6 +171,9 @@ pub async fn resend_confirmation() -> Result<(), AppError> {
     let store = store()?;
     let session = crate::auth::session::session().await?;
     let user = crate::auth::session::current_user(&store, &session).await?.ok_or(AppError::Unauthorized)?;
+    // Per address and per account (#14: thirty clicks queued thirty emails to the address's owner).
+    crate::ports::limit(crate::ports::Limit::RegisterIp, &crate::ports::client_ip().await)?;
+    crate::ports::limit(crate::ports::Limit::Resend, &user.id.to_string())?;
     accounts::resend_confirmation(&store, &settings()?, &brand(), &user).await?;
     leptos_axum::redirect("/conferma-email?inviata=1");
     Ok(())
@@ -146,7 +184,15 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
     use ctx::*;
     crate::ports::limit(crate::ports::Limit::ResetIp, &crate::ports::client_ip().await)?;
     crate::ports::limit(crate::ports::Limit::ResetEmail, &email.trim().to_lowercase())?;
-    accounts::request_password_reset(&store()?, &settings()?, &brand(), &email).await?;
+    let email = crate::domain::account::Email::for_lookup(&email).map_err(|e| AppError::Invalid(vec![e]))?;
+    // #14: the answer goes out before the address is looked up, so it takes as long for an address with
+    // an account as for one without (the lookup and the email took 2 ms more before, enough to tell).
+    let (store, settings, brand) = (store()?, settings()?, brand());
+    tokio::spawn(async move {
+        if let Err(e) = accounts::request_password_reset(&store, &settings, &brand, &email).await {
+            tracing::error!(error = ?e, "password reset not sent");
+        }
+    });
     leptos_axum::redirect("/password-dimenticata?inviata=1");
     Ok(())
 }
@@ -188,7 +234,14 @@ pub async fn change_password(
     use ctx::*;
     let store = store()?;
     let (me, session) = crate::auth::session::require_user(&store).await?;
-    let epoch = accounts::change_password(
+    // #14: guessing the current password with a stolen session is throttled like a login, and the
+    // session ends after a few wrong guesses.
+    let key = format!("password change {}", me.user().id);
+    let limiter = crate::ports::limiter();
+    if let Some(l) = &limiter {
+        l.login_delay(&key).map_err(|secs| AppError::RateLimited { retry_after_secs: secs })?;
+    }
+    let result = accounts::change_password(
         &store,
         &settings()?,
         &brand(),
@@ -197,7 +250,23 @@ pub async fn change_password(
         &password,
         &password_confirm,
     )
-    .await?;
+    .await;
+    let epoch = match result {
+        Err(e) if e.field_code("current_password") == Some("password_wrong") => {
+            if let Some(l) = &limiter {
+                l.login_failed(&key);
+            }
+            if crate::auth::session::wrong_current_password(&session).await? {
+                crate::auth::session::log_out(&session).await?;
+                return Err(AppError::Unauthorized);
+            }
+            return Err(e);
+        }
+        other => other?,
+    };
+    if let Some(l) = &limiter {
+        l.login_succeeded(&key);
+    }
     crate::auth::session::keep_session(&session, epoch).await?;
     leptos_axum::redirect("/account?password=1");
     Ok(())

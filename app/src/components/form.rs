@@ -13,6 +13,7 @@ pub fn field_message(locale: Locale, code: &str) -> &'static str {
     match code {
         "required" => td_string!(locale, errors.required),
         "email_invalid" => td_string!(locale, errors.email_invalid),
+        "email_not_latin" => td_string!(locale, errors.email_not_latin),
         "name_too_long" => td_string!(locale, errors.name_too_long),
         "name_invalid" => td_string!(locale, errors.name_invalid),
         "password_too_short" => td_string!(locale, errors.password_too_short),

@@ -28,7 +28,29 @@ pub struct Email(String);
 impl Email {
     pub const MAX_LEN: usize = 254;
 
+    /// A new address (#14: look-alikes). Compatibility forms fold to their plain letters (NFKC on the
+    /// server; in the browser, which only hints, the full-width forms), the domain is stored in its ASCII
+    /// form (IDNA), and the part before the @ must be plain Latin: `аlice@…` with a Cyrillic а would look
+    /// like alice to the care pool. Addresses that passed the older rules still log in (`for_lookup`).
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let folded = fold_compatibility(raw.trim());
+        let Self(s) = Self::parse_legacy(&folded)?;
+        let (local, domain) = s.rsplit_once('@').ok_or(FieldError::new("email", "email_invalid"))?;
+        if !local.is_ascii() {
+            return Err(FieldError::new("email", "email_not_latin"));
+        }
+        let domain = ascii_domain(domain).ok_or(FieldError::new("email", "email_invalid"))?;
+        Self::parse_legacy(&format!("{local}@{domain}"))
+    }
+
+    /// The account an address names when someone logs in or asks for a reset: the rules of `parse`, or
+    /// for an address registered before them, the older ones.
+    pub fn for_lookup(raw: &str) -> Result<Self, FieldError> {
+        Self::parse(raw).or_else(|e| Self::parse_legacy(raw).map_err(|_| e))
+    }
+
+    /// The rules before #14: any letters, as typed, lower-cased.
+    fn parse_legacy(raw: &str) -> Result<Self, FieldError> {
         let err = FieldError::new("email", "email_invalid");
         let s = raw.trim().to_lowercase();
         if s.is_empty() {
@@ -56,6 +78,39 @@ impl Email {
             })
             && labels.last().is_some_and(|tld| tld.chars().count() >= 2);
         if local_ok && domain_ok { Ok(Self(s)) } else { Err(err) }
+    }
+}
+
+/// Unicode compatibility forms folded to their plain characters: NFKC on the server; the browser folds
+/// only the full-width forms (the normalisation tables would weigh on every page's WASM).
+fn fold_compatibility(s: &str) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        use unicode_normalization::UnicodeNormalization;
+        s.nfkc().collect()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        s.chars()
+            .map(|c| match c {
+                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                '\u{3000}' => ' ',
+                c => c,
+            })
+            .collect()
+    }
+}
+
+/// The domain as DNS knows it: international names in their `xn--` form (IDNA, UTS #46) on the server.
+/// The browser, which only hints, takes them as they are.
+fn ascii_domain(domain: &str) -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        idna::domain_to_ascii(domain).ok().filter(|d| !d.is_empty())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        Some(domain.to_string())
     }
 }
 

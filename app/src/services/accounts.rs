@@ -108,22 +108,51 @@ pub async fn confirm_email(store: &SharedStore, token: &str) -> Result<bool, App
     Ok(store.confirm_email(&hash_token(token), now_ms()).await?.is_some())
 }
 
-/// Checks the credentials. One answer for every failure, and the same work for unknown addresses.
+/// The account a login names, if any (the login's limits depend on whether the browser knows it).
+pub async fn account_for_login(store: &SharedStore, email: &str) -> Result<Option<UserRecord>, AppError> {
+    match Email::for_lookup(email) {
+        Ok(email) => Ok(store.user_by_email(&email).await?),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Checks the password of `user` (`None`: no such account). One answer for every failure, the same work
+/// for unknown addresses, and a blocked or deactivated account answers like a wrong password too (#14: a
+/// different answer confirmed the password to whoever tried it). Its owner learns why by email instead.
 #[tracing::instrument(skip_all)]
-pub async fn log_in(store: &SharedStore, email: &str, password: &str) -> Result<UserRecord, AppError> {
-    let user = match Email::parse(email) {
-        Ok(email) => store.user_by_email(&email).await?,
-        Err(_) => None,
-    };
+pub async fn check_password(
+    store: &SharedStore,
+    brand: &Brand,
+    user: Option<UserRecord>,
+    password: &str,
+) -> Result<UserRecord, AppError> {
     let ok = verify_password(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
     match user {
         Some(user) if ok && !user.deactivated && !user.blocked => Ok(user),
         Some(user) if ok => {
             tracing::info!(user = user.id, "login refused: account blocked or deactivated");
-            Err(AppError::Forbidden)
+            store.enqueue_email(closed_account_email(&user, brand), now_ms()).await?;
+            Err(AppError::InvalidCredentials)
         }
         _ => Err(AppError::InvalidCredentials),
     }
+}
+
+/// Tells the owner of a blocked or deactivated account, who just typed its right password, why they
+/// cannot get in. The outbox sends at most a few of these a day to one address.
+fn closed_account_email(user: &UserRecord, brand: &Brand) -> NewEmail {
+    let locale = locale_of(&user.locale);
+    let names = [("brand", brand.name.as_str()), ("call_centre", brand.channels.call_centre.as_str())];
+    let why = if user.blocked {
+        td_string!(locale, email.blocked_intro)
+    } else {
+        td_string!(locale, email.deactivated_intro)
+    };
+    Mail::new(&user.email, locale, "account_closed", &fill(td_string!(locale, email.closed_subject), &names))
+        .text(greeting(locale, &user.display_name))
+        .text(fill(why, &names))
+        .text(fill(td_string!(locale, email.closed_help), &names))
+        .finish(brand)
 }
 
 /// Sends a new confirmation link (the old ones stop working).
@@ -156,10 +185,9 @@ pub async fn request_password_reset(
     store: &SharedStore,
     settings: &Settings,
     brand: &Brand,
-    email: &str,
+    email: &Email,
 ) -> Result<(), AppError> {
-    let email = Email::parse(email).map_err(|e| AppError::Invalid(vec![e]))?;
-    let Some(user) = store.user_by_email(&email).await? else {
+    let Some(user) = store.user_by_email(email).await? else {
         return Ok(());
     };
     if user.deactivated {

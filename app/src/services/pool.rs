@@ -294,9 +294,7 @@ pub async fn create_staff(
     let mut p = Problems::default();
     let email = p.check(Email::parse(email));
     let name = p.check(DisplayName::parse(name));
-    let role = p.check(choice("role", role, Role::from_code).and_then(|r| {
-        if r.is_staff() { Ok(r) } else { Err(crate::domain::account::FieldError::new("role", "choice_invalid")) }
-    }));
+    let role = p.check(staff_role(role));
     p.into_result()?;
     let (Some(email), Some(name), Some(role)) = (email, name, role) else {
         return Err(AppError::Internal);
@@ -323,9 +321,17 @@ pub async fn create_staff(
     }
 }
 
+/// A role staff can have: a staff member is never turned into a customer (#14: they would drop out of
+/// the staff pages and could no longer be managed; deactivate them instead).
+fn staff_role(role: &str) -> Result<Role, crate::domain::account::FieldError> {
+    choice("role", role, Role::from_code).and_then(|r| {
+        if r.is_staff() { Ok(r) } else { Err(crate::domain::account::FieldError::new("role", "choice_invalid")) }
+    })
+}
+
 /// Changes a staff member's role (never one's own: an admin cannot lock the pool out by mistake).
 pub async fn set_role(store: &SharedStore, admin: &Admin, user: i64, role: &str) -> Result<(), AppError> {
-    let role = choice("role", role, Role::from_code).map_err(|e| AppError::Invalid(vec![e]))?;
+    let role = staff_role(role).map_err(|e| AppError::Invalid(vec![e]))?;
     if user == admin.user().id {
         return Err(AppError::Forbidden);
     }

@@ -77,6 +77,17 @@ pub(crate) const OUTBOX_COLUMNS: &str =
 pub(crate) const INSERT_EMAIL: &str = "INSERT INTO outbox \
      (recipient, locale, kind, subject, body_text, body_html, created_at, next_attempt_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $7)";
+/// Emails anyone can make the portal send to an address that is not theirs (#14: registering a
+/// victim's address and asking for the link again queued one email per click). Each group is counted
+/// together, whatever the route that queues it: at most `CAPPED_PER_DAY` a day to one address, and the
+/// rest are not queued at all. The pairs are one kind twice when a group has one kind.
+pub(crate) const CAPPED_KINDS: [(&str, &str); 2] =
+    [("confirm_email", "already_registered"), ("account_closed", "account_closed")];
+pub(crate) const CAPPED_PER_DAY: i64 = 3;
+pub(crate) const INSERT_CAPPED_EMAIL: &str = "INSERT INTO outbox \
+     (recipient, locale, kind, subject, body_text, body_html, created_at, next_attempt_at) \
+     SELECT $1, $2, $3, $4, $5, $6, $7, $7 \
+     WHERE (SELECT COUNT(*) FROM outbox WHERE recipient = $1 AND kind IN ($8, $9) AND created_at > $7 - 86400000) < $10";
 pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_log (at, actor_id, action, request_id, subject_user_id, detail) \
      VALUES ($1, $2, $3, $4, $5, $6)";
 pub(crate) const INSERT_TOKEN: &str =
@@ -100,19 +111,22 @@ macro_rules! impl_accounts_and_outbox {
             type Conn = <$db as sqlx::Database>::Connection;
 
             /// Queues an email inside the caller's transaction (the requests adapter uses it too).
-            pub(super) async fn insert_email(conn: &mut Conn, e: &NewEmail, now: i64) -> Result<(), StoreError> {
-                sqlx::query(INSERT_EMAIL)
+            /// `false` when the email was not queued: a capped kind over its daily count (`CAPPED_KINDS`).
+            pub(super) async fn insert_email(conn: &mut Conn, e: &NewEmail, now: i64) -> Result<bool, StoreError> {
+                let group = CAPPED_KINDS.iter().find(|(a, b)| *a == e.kind || *b == e.kind);
+                let query = sqlx::query(if group.is_some() { INSERT_CAPPED_EMAIL } else { INSERT_EMAIL })
                     .bind(&e.to)
                     .bind(&e.locale)
                     .bind(e.kind)
                     .bind(&e.subject)
                     .bind(&e.text)
                     .bind(&e.html)
-                    .bind(now)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(db_err)?;
-                Ok(())
+                    .bind(now);
+                let query = match group {
+                    Some((a, b)) => query.bind(*a).bind(*b).bind(CAPPED_PER_DAY),
+                    None => query,
+                };
+                Ok(query.execute(&mut *conn).await.map_err(db_err)?.rows_affected() == 1)
             }
 
             pub(super) async fn insert_token(conn: &mut Conn, user: UserId, t: &NewToken, now: i64) -> Result<(), StoreError> {
@@ -240,6 +254,11 @@ macro_rules! impl_accounts_and_outbox {
                     #[allow(clippy::let_unit_value)]
                     let _writer = self.writer().await;
                     let mut tx = self.pool.begin().await.map_err(db_err)?;
+                    // Over the address's daily cap nothing changes: the links already sent keep working.
+                    if !insert_email(&mut tx, &email, now).await? {
+                        tx.rollback().await.map_err(db_err)?;
+                        return Ok(());
+                    }
                     sqlx::query(
                         "UPDATE account_tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL",
                     )
@@ -250,7 +269,6 @@ macro_rules! impl_accounts_and_outbox {
                     .await
                     .map_err(db_err)?;
                     insert_token(&mut tx, user, &token, now).await?;
-                    insert_email(&mut tx, &email, now).await?;
                     tx.commit().await.map_err(db_err)?;
                     Ok(())
                 }
@@ -377,7 +395,7 @@ macro_rules! impl_accounts_and_outbox {
                     #[allow(clippy::let_unit_value)]
                     let _writer = self.writer().await;
                     let mut conn = self.pool.acquire().await.map_err(db_err)?;
-                    insert_email(&mut conn, &email, now).await
+                    insert_email(&mut conn, &email, now).await.map(|_| ())
                 }
 
                 #[tracing::instrument(skip_all)]
