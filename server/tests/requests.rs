@@ -64,7 +64,7 @@ async fn pool(app: &TestApp, staff: &UserRecord, reference: &str, action: Action
 /// Ignored in the suite: with the rest of this file running beside it, one of its 90 requests usually
 /// never answers (a `GET /assistenza/nuova` whose resources all finished, left waiting by the render —
 /// the open stall of #13). It reproduces that stall on demand:
-/// `cargo test -p server --test requests -- --ignored` (the other tests of the file must run too).
+/// `cargo test -p server --test requests -- --include-ignored` (the other tests of the file must run too).
 async fn a_refused_form_keeps_what_was_typed_every_time(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let (client, _) = app.customer("ripete@example.it", "Ripete").await;
