@@ -345,17 +345,7 @@ async fn a_stranger_hammering_an_account_cannot_keep_its_owner_out(db: TestDb) {
 async fn nobody_can_fill_an_address_s_inbox_with_confirmation_emails(db: TestDb) {
     let app = TestApp::spawn(db).await;
     const VICTIM: &str = "victim@example.it";
-    let fields = |name: &'static str| {
-        [
-            ("display_name", name),
-            ("email", VICTIM),
-            ("password", "violet-otter-canyon-42"),
-            ("password_confirm", "violet-otter-canyon-42"),
-            ("line_number", ""),
-            ("accept_privacy", "yes"),
-            ("accept_conduct", "yes"),
-        ]
-    };
+    let fields = |name: &'static str| common::registration(name, VICTIM);
     let bomber = app.new_client();
     let res = app.post_form_as(&bomber, "/api/register", "/registrati", &fields("Bomber")).await;
     assert_eq!(common::location(&res), "/registrati/controlla");
@@ -449,15 +439,7 @@ async fn look_alike_addresses_are_one_account_or_refused(db: TestDb) {
     app.customer("alice@example.org", "Alice").await;
     let app = &app;
     let register = |email: &'static str| {
-        let fields = [
-            ("display_name", "Mallory"),
-            ("email", email),
-            ("password", "violet-otter-canyon-42"),
-            ("password_confirm", "violet-otter-canyon-42"),
-            ("line_number", ""),
-            ("accept_privacy", "yes"),
-            ("accept_conduct", "yes"),
-        ];
+        let fields = common::registration("Mallory", email);
         async move { app.post_form_as(&app.new_client(), "/api/register", "/registrati", &fields).await }
     };
     // Full-width letters fold to plain ones: the same (taken) address, no new account.

@@ -67,6 +67,19 @@ pub struct TestApp {
     pub db: TestDb,
 }
 
+/// A registration form as a browser posts it (no line number), with the customers' test password.
+pub fn registration<'a>(name: &'a str, email: &'a str) -> [(&'static str, &'a str); 7] {
+    [
+        ("display_name", name),
+        ("email", email),
+        ("password", "violet-otter-canyon-42"),
+        ("password_confirm", "violet-otter-canyon-42"),
+        ("line_number", ""),
+        ("accept_privacy", "yes"),
+        ("accept_conduct", "yes"),
+    ]
+}
+
 /// Where a response redirects to.
 pub fn location(res: &reqwest::Response) -> String {
     res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
