@@ -38,8 +38,8 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   fullyParallel: true,
   workers: 2,
-  // One retry under CI, reported as flaky: a page that sometimes never answers is an open defect (#13).
-  retries: process.env.CI ? 1 : 0,
+  // No retries: a test that fails once is a defect to find, not noise.
+  retries: 0,
   reporter: [['list']],
   outputDir: 'test-results',
   use: {

@@ -27,10 +27,8 @@ cargo build --release --locked -p server
 export SC3_DURABILITY_BIN="$CARGO_TARGET_DIR/release/server"
 log "Rust tests (unit, contract and integration, SQLite and PostgreSQL)"
 if command -v cargo-nextest >/dev/null 2>&1; then
-  # Retries: a page GET that sometimes never answers under the parallel suite is an open defect (#13;
-  # `server/tests/requests.rs` has an ignored test that reproduces it on demand). It is reported as FLAKY
-  # in the summary instead of failing the whole run until it is fixed.
-  cargo nextest run --workspace --locked --retries 2 --no-fail-fast
+  # No retries: a test that fails once is a defect to find, not noise.
+  cargo nextest run --workspace --locked --no-fail-fast
 else
   cargo test --workspace --locked
 fi

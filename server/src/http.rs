@@ -48,6 +48,17 @@ pub struct Logo {
     pub content_type: &'static str,
 }
 
+/// The app's routes, listed once per process. leptos_router lists them by rendering the app with a
+/// process-wide switch on that turns every resource created meanwhile — in any request of any router of
+/// this process — into a load that never ends (`SuppressResourceLoad`). Built a second time while another
+/// router serves (every test of a file builds its own), it left that router's page waiting forever for its
+/// data: the response stall of #13. Once per process, before any router of it can serve, nothing is
+/// rendering while the switch is on.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
     let context = {
         let store = state.store.clone();
@@ -63,7 +74,7 @@ pub fn router(state: AppState) -> Router {
             leptos::nonce::provide_nonce();
         }
     };
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let leptos_options = state.leptos_options.clone();
     // Built files are served by ServeDir itself: leptos_axum's file handler turns a 304 (a browser
     // revalidating its cached WASM) into the 404 page, and a returning visitor's page never hydrated.

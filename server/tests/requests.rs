@@ -59,12 +59,8 @@ async fn pool(app: &TestApp, staff: &UserRecord, reference: &str, action: Action
 
 /// #13: a refused form without JavaScript came back without what was typed about one time in three (the
 /// page built its form-values resource twice for one view and the first took the values). Thirty refused
-/// posts in a row, each followed by the page, each page holding the typed description.
-///
-/// Ignored in the suite: with the rest of this file running beside it, one of its 90 requests usually
-/// never answers (a `GET /assistenza/nuova` whose resources all finished, left waiting by the render —
-/// the open stall of #13). It reproduces that stall on demand:
-/// `cargo test -p server --test requests -- --include-ignored` (the other tests of the file must run too).
+/// posts in a row, each followed by the page, each page holding the typed description. (With the rest of
+/// this file beside it, it also caught the stall of #13 nearly every run: see `startup.rs`.)
 async fn a_refused_form_keeps_what_was_typed_every_time(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let (client, _) = app.customer("ripete@example.it", "Ripete").await;
@@ -89,13 +85,11 @@ async fn a_refused_form_keeps_what_was_typed_every_time(db: TestDb) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "reproduces the open page stall of #13 on demand"]
 async fn a_refused_form_keeps_what_was_typed_every_time_on_sqlite() {
     a_refused_form_keeps_what_was_typed_every_time(TestDb::sqlite().await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "reproduces the open page stall of #13 on demand"]
 async fn a_refused_form_keeps_what_was_typed_every_time_on_postgres() {
     if let Some(db) = TestDb::postgres().await {
         a_refused_form_keeps_what_was_typed_every_time(db).await;
