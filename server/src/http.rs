@@ -94,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .route("/conferma/{token}", get(confirm_email))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(axum::middleware::from_fn(finish_started_pages))
         .layer(axum::middleware::map_response(error_status))
         .layer(axum::middleware::from_fn(forget_shown_form_values))
         .layer(axum::middleware::from_fn_with_state(state.clone(), same_origin_only))
@@ -146,6 +147,48 @@ async fn error_status(res: Response<Body>) -> Response<Body> {
         }
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// How long a page whose visitor went away may go on rendering before it is dropped after all.
+const ABANDONED_PAGE_LIMIT: Duration = Duration::from_secs(30);
+
+/// A page, once started, is rendered to the end even when its visitor goes away (closes the tab, loses
+/// the signal). Dropped half done, the render's reactive owner was disposed while leptos' Suspense
+/// effects still ran in their own tasks; they walked the page again, read the disposed language signal or
+/// context and panicked (#13: "I18n context is missing", "a reactive value … already disposed" — seen in
+/// the benchmark, whose client closes its connections mid-render at the end of each scenario). So the
+/// page is rendered in a task of its own, its body gathered there (in async mode it is the whole document
+/// already, then a few data scripts), and the owner is disposed only once everything has resolved.
+async fn finish_started_pages(req: Request<Body>, next: axum::middleware::Next) -> Response<Body> {
+    use tracing::Instrument;
+    let path = req.uri().path();
+    let page = req.method() == axum::http::Method::GET && !path.starts_with("/api/") && !path.starts_with("/pkg/");
+    if !page {
+        return next.run(req).await;
+    }
+    let render = tokio::spawn(
+        async move {
+            let (parts, body) = next.run(req).await.into_parts();
+            match tokio::time::timeout(ABANDONED_PAGE_LIMIT, axum::body::to_bytes(body, usize::MAX)).await {
+                Ok(Ok(bytes)) => Response::from_parts(parts, Body::from(bytes)),
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "page body failed");
+                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                }
+                Err(_) => {
+                    tracing::error!("page did not finish rendering in time");
+                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                }
+            }
+        }
+        .instrument(Span::current()),
+    );
+    match render.await {
+        Ok(res) => res,
+        // A panic stays a panic: the panic layer outside logs it and answers 500.
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 /// A refused form's kept values are shown by the next page view, then forgotten. The page only reads
