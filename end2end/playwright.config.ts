@@ -14,6 +14,10 @@ process.env.SC3_E2E_DATA = dataDir;
 const pgPort = port + 1;
 const pgUrl = process.env.SC3_E2E_PG_URL;
 process.env.SC3_E2E_PG_PORT = String(pgPort);
+// The care-pool spec works the FIFO queue: it has a server and database of its own, so "take the next
+// request" takes its request and no other spec's.
+const queuePort = port + 2;
+process.env.SC3_E2E_QUEUE_PORT = String(queuePort);
 process.env.SC3_E2E_PORT = String(port);
 
 function serverOn(at: number, database: string, mail: string, log: string) {
@@ -58,6 +62,7 @@ export default defineConfig({
   // PostgreSQL for the specs that must pass on both (`servers` in tests/support/servers.ts).
   webServer: [
     serverOn(port, `sqlite://${dataDir}/e2e.db`, 'mail', 'server.log'),
+    serverOn(queuePort, `sqlite://${dataDir}/queue.db`, 'mail-queue', 'server-queue.log'),
     ...(pgUrl ? [serverOn(pgPort, pgUrl, 'mail-pg', 'server-pg.log')] : []),
   ],
 });

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::domain::account::{DisplayName, Email, LineNumber};
 use crate::domain::request::{
-    Category, Contact, Description, Outcome, PublicHandle, Rating, ReportedOn, Role, Status, Subject,
+    AuditAction, Category, Contact, Description, Outcome, PublicHandle, Rating, ReportedOn, Role, Status, Subject,
 };
 use crate::error::AppError;
 
@@ -53,7 +53,7 @@ pub struct UserRecord {
     pub password_hash: String,
     pub line_number: Option<String>,
     pub locale: String,
-    pub role: String,
+    pub role: Role,
     pub email_confirmed: bool,
     pub email_notifications: bool,
     pub session_epoch: i64,
@@ -427,7 +427,7 @@ pub struct AuditEntry {
     pub at: i64,
     pub actor_id: Option<UserId>,
     pub actor_name: Option<String>,
-    pub action: String,
+    pub action: AuditAction,
     pub request_id: Option<RequestId>,
     pub subject_user_id: Option<UserId>,
     pub detail: Option<String>,
@@ -437,7 +437,7 @@ pub struct AuditEntry {
 #[derive(Clone, Debug)]
 pub struct NewAudit {
     pub actor_id: Option<UserId>,
-    pub action: &'static str,
+    pub action: AuditAction,
     pub request_id: Option<RequestId>,
     pub subject_user_id: Option<UserId>,
     pub detail: Option<String>,

@@ -53,6 +53,7 @@ test('the customer and care-pool pages have no serious accessibility violation, 
   for (const path of ['/assistenza/nuova', '/assistenza/richieste', requestPage, '/account']) {
     await act.open(customer, path);
     expect(await seriousViolations(customer), path).toEqual([]);
+    await expectFitsAndShowsItsPage(customer, viewport.width, path);
     await customer.screenshot({ path: `screenshots/phone-customer${path.replaceAll('/', '-')}.png`, fullPage: true });
   }
   const adminContext = await browser.newContext({ viewport });
@@ -62,16 +63,27 @@ test('the customer and care-pool pages have no serious accessibility violation, 
   for (const path of ['/admin', `/admin/richieste/${reference}`, '/admin/cerca', '/admin/staff', '/admin/audit', '/admin/dashboard']) {
     await act.open(admin, path);
     expect(await seriousViolations(admin), path).toEqual([]);
+    await expectFitsAndShowsItsPage(admin, viewport.width, path);
     await admin.screenshot({ path: `screenshots/phone-staff${path.replaceAll('/', '-')}.png`, fullPage: true });
   }
   await Promise.all([customerContext.close(), adminContext.close()]);
 });
+
+// What every screenshot must show: the page's own heading and the tabs, and nothing wider than the
+// screen (a phone never scrolls sideways).
+async function expectFitsAndShowsItsPage(page: import('@playwright/test').Page, width: number, path: string) {
+  await expect(page.locator('main h1').first(), `${path}: its heading`).toBeVisible();
+  await expect(page.locator('nav.tabs'), `${path}: the tabs`).toBeVisible();
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(scrollWidth, `${path}: no sideways scrolling at ${width}px`).toBeLessThanOrEqual(width);
+}
 
 for (const vp of viewports) {
   test(`screenshots at ${vp.width}x${vp.height}`, async ({ page }) => {
     await page.setViewportSize({ width: vp.width, height: vp.height });
     for (const path of pages) {
       await act.open(page, path);
+      await expectFitsAndShowsItsPage(page, vp.width, path);
       const name = path === '/' ? 'home' : path.slice(1);
       await page.screenshot({ path: `screenshots/${vp.name}-${name}.png`, fullPage: true });
     }

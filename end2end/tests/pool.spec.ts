@@ -7,28 +7,26 @@ import { act } from './support/shell';
 import { linkFromEmail } from './support/mail';
 import { signedInCustomer, unique } from './support/customer';
 import { ADMIN_PASSWORD, createAdmin, logIn } from './support/staff';
+import { queueServer } from './support/servers';
 
-/** Takes requests in arrival order until this test's own comes up (other tests share the queue). */
-async function takeUntil(page: Page, reference: string) {
-  for (let i = 0; i < 50; i++) {
-    await act.open(page, '/admin');
-    await page.getByRole('button', { name: 'Prendi la prossima' }).click();
-    await expect(page.locator('.request-head .reference')).toBeVisible();
-    if ((await page.locator('.request-head .reference').textContent())?.trim() === reference) return;
-  }
-  throw new Error(`${reference} never came up`);
+/** "Take the next request": on this spec's own queue, the next one is exactly the request just sent. */
+async function takeNext(page: Page, reference: string) {
+  await act.open(page, '/admin');
+  await page.getByRole('button', { name: 'Prendi la prossima' }).click();
+  await expect(page.locator('.request-head .reference')).toHaveText(reference);
 }
 
-// One agent's "take next" could take the other test's request: the two runs of this file go one after
-// the other, in one worker (other files only add requests, which `takeUntil` steps over in FIFO order).
+// This file has its own server and database (`queueServer`): no other spec adds to its queue. Its two
+// runs go one after the other, in one worker, so each takes its own request (the first is resolved by then).
 test.describe.configure({ mode: 'default' });
+test.use({ baseURL: queueServer.base });
 
 for (const customerJs of [true, false]) {
   test(`the pool takes a request, asks, gets a reply, gives the outcome; customer ${customerJs ? 'with' : 'without'} JavaScript`, async ({ browser }) => {
     test.setTimeout(120_000);
     const adminEmail = `admin-${unique()}@example.it`;
     const agentEmail = `agente-${unique()}@example.it`;
-    createAdmin(adminEmail);
+    createAdmin(adminEmail, queueServer.database);
 
     const adminContext = await browser.newContext();
     const admin = await adminContext.newPage();
@@ -43,7 +41,7 @@ for (const customerJs of [true, false]) {
 
     const agentContext = await browser.newContext();
     const agent = await agentContext.newPage();
-    await agent.goto(await linkFromEmail(agentEmail, '/reimposta-password?token='));
+    await agent.goto(await linkFromEmail(agentEmail, '/reimposta-password?token=', queueServer.mail));
     const agentPassword = 'saffron-glacier-piano-31';
     await agent.getByLabel('Nuova password', { exact: true }).fill(agentPassword);
     await agent.getByLabel('Ripeti la nuova password', { exact: true }).fill(agentPassword);
@@ -53,7 +51,7 @@ for (const customerJs of [true, false]) {
 
     const customerContext = await browser.newContext({ javaScriptEnabled: customerJs });
     const customer = await customerContext.newPage();
-    await signedInCustomer(customer);
+    await signedInCustomer(customer, 'Mario Rossi', queueServer);
     await act.open(customer, '/assistenza/nuova', { hydrated: customerJs });
     await customer.getByLabel('Argomento').selectOption('billing');
     await customer.getByLabel('Titolo').fill('Ricarica non accreditata');
@@ -64,7 +62,7 @@ for (const customerJs of [true, false]) {
     await expect(customer.locator('.request-head .badge')).toHaveText('Ricevuta');
     const reference = (await customer.locator('.request-head .reference').textContent())!.trim();
 
-    await takeUntil(agent, reference);
+    await takeNext(agent, reference);
     await expect(agent.getByRole('heading', { level: 1 })).toHaveText('Ricarica non accreditata');
     await expect(agent.locator('.request-head .facts')).toContainText('+393337654321');
     await agent.getByLabel('Cosa ti serve sapere dal cliente').fill("Da quale numero hai fatto la ricarica e a che ora?");
@@ -109,7 +107,7 @@ for (const customerJs of [true, false]) {
     await expect(admin.locator('.big-number')).toContainText('/ 5');
     await act.open(admin, `/admin/audit?codice=${reference}`);
     await expect(admin.locator('table.audit')).toContainText('Agente Rossi');
-    await expect(admin.locator('table.audit')).toContainText('confirmed');
+    await expect(admin.locator('table.audit')).toContainText('Esito confermato dal cliente');
     await Promise.all([adminContext.close(), agentContext.close(), customerContext.close()]);
   });
 }

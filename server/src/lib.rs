@@ -108,7 +108,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         });
     }
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
-    tracing::info!(address = %config.bind, "Social Care 3 listening on http://{}", config.bind);
+    // The bound address (`--bind 127.0.0.1:0` takes a free port: tests read it from this line).
+    let address = listener.local_addr()?;
+    tracing::info!(%address, "Social Care 3 listening on http://{address}");
     axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;

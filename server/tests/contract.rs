@@ -250,7 +250,7 @@ async fn a_change_applies_only_to_the_version_it_was_decided_on_and_logs_its_eve
     let c = customer(&store, "c4@example.it").await;
     let agent = customer(&store, "agent@example.it").await;
     store.set_role(agent, Role::Agent, None, 5).await.unwrap();
-    assert_eq!(store.user_by_id(agent).await.unwrap().unwrap().role, "agent");
+    assert_eq!(store.user_by_id(agent).await.unwrap().unwrap().role, Role::Agent);
     let id = submit(&store, c, "Billing question", 1_000).await;
     let r = store.request_by_id(id).await.unwrap().unwrap();
     let v = store.record_transition(change(&r, Status::InCharge, "taken", Some(agent), "agent", 2_000)).await.unwrap();

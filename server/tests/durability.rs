@@ -23,17 +23,19 @@ fn server_bin() -> String {
     std::env::var("SC3_DURABILITY_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_server").to_string())
 }
 
-async fn start(db: &TestDb, port: u16) -> tokio::process::Child {
+/// Starts the server on a port it picks itself (`--bind 127.0.0.1:0`: no probe-then-bind race with other
+/// tests) and returns it with the address it logged, once it answers `/readyz`.
+async fn start(db: &TestDb, mail_dir: &std::path::Path) -> (tokio::process::Child, String) {
+    use tokio::io::AsyncBufReadExt;
     // Emails stay in the outbox table for the checks; the files the sender writes go to a scratch dir.
-    let mail_dir = std::env::temp_dir().join(format!("sc3-durability-mail-{port}"));
-    let child = tokio::process::Command::new(server_bin())
+    let mut child = tokio::process::Command::new(server_bin())
         .arg("--mail-dir")
-        .arg(&mail_dir)
+        .arg(mail_dir)
         .args([
             "--database-url",
             &db.url,
             "--bind",
-            &format!("127.0.0.1:{port}"),
+            "127.0.0.1:0",
             "--limit-new-request",
             "100000/60",
             "--limit-global-ip",
@@ -41,19 +43,48 @@ async fn start(db: &TestDb, port: u16) -> tokio::process::Child {
             "--limit-login-ip",
             "1000/60",
         ])
-        .stdout(std::process::Stdio::null())
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .kill_on_drop(true)
         .spawn()
         .expect("server process");
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+    let base = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await.expect("server output") {
+            if let Some(at) = line.find("listening on http://") {
+                let address = &line[at + "listening on ".len()..];
+                return address
+                    .split(|c: char| c.is_whitespace() || c == '"' || c == '\x1b')
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+            }
+        }
+        panic!("the server stopped before it listened");
+    })
+    .await
+    .expect("the server listens within 30 s");
+    // Keep reading its log, or a full pipe would stall the server.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     let probe = reqwest::Client::new();
     for _ in 0..300 {
-        if probe.get(format!("http://127.0.0.1:{port}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
-            return child;
+        if probe.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
+            return (child, base);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("the server did not start");
+    panic!("the server did not get ready");
+}
+
+/// What became of one submission of the burst.
+enum Outcome {
+    /// A success answer naming the stored request.
+    Acknowledged(usize, String),
+    /// Sent, and the connection died with the server before any answer.
+    Unanswered,
+    /// Answered, but not with a success (never expected here).
+    Refused(u16),
 }
 
 async fn burst_then_kill(db: TestDb) {
@@ -82,9 +113,8 @@ async fn burst_then_kill(db: TestDb) {
     store.register_account(account, token, noop("confirm_email"), noop("already_registered"), 1).await.unwrap();
     store.confirm_email("durable-token", 2).await.unwrap().expect("confirmed");
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut server = start(&db, port).await;
-    let base = format!("http://127.0.0.1:{port}");
+    let mail_dir = tempfile::tempdir().expect("scratch mail folder");
+    let (mut server, base) = start(&db, mail_dir.path()).await;
     let client =
         reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let res = client
@@ -97,7 +127,7 @@ async fn burst_then_kill(db: TestDb) {
     assert_eq!(res.headers().get("location").unwrap(), "/account");
 
     let client = Arc::new(client);
-    let (acks_tx, mut acks_rx) = tokio::sync::mpsc::unbounded_channel::<(usize, String)>();
+    let (acks_tx, mut acks_rx) = tokio::sync::mpsc::unbounded_channel::<Outcome>();
     let mut tasks = Vec::new();
     for i in 0..BURST {
         let (client, base, acks) = (client.clone(), base.clone(), acks_tx.clone());
@@ -115,11 +145,16 @@ async fn burst_then_kill(db: TestDb) {
                 ("consent", "yes"),
             ];
             let Ok(res) = client.post(format!("{base}/api/requests/submit")).form(&form).send().await else {
+                let _ = acks.send(Outcome::Unanswered);
                 return;
             };
             let status = res.status().as_u16();
             let location = res.headers().get("location").and_then(|l| l.to_str().ok()).map(str::to_string);
-            let body = res.text().await.unwrap_or_default();
+            let Ok(body) = res.text().await else {
+                // The answer was cut off with the server: not an acknowledgement.
+                let _ = acks.send(Outcome::Unanswered);
+                return;
+            };
             // A success answer: the reference in the body (fetch) or in the redirect.
             let reference = match status {
                 200 => serde_json::from_str::<String>(&body).ok(),
@@ -128,32 +163,48 @@ async fn burst_then_kill(db: TestDb) {
                 }
                 _ => None,
             };
-            if let Some(reference) = reference.filter(|r| r.starts_with("SC3-")) {
-                let _ = acks.send((i, reference));
-            }
+            let outcome = match reference.filter(|r| r.starts_with("SC3-")) {
+                Some(reference) => Outcome::Acknowledged(i, reference),
+                None => Outcome::Refused(status),
+            };
+            let _ = acks.send(outcome);
         }));
     }
     drop(acks_tx);
     let mut acked: HashMap<usize, String> = HashMap::new();
-    while let Some((i, reference)) = acks_rx.recv().await {
-        acked.insert(i, reference);
-        if acked.len() == KILL_AFTER_ACKS {
-            server.kill().await.expect("SIGKILL");
+    let (mut unanswered, mut refused) = (0, Vec::new());
+    while let Some(outcome) = acks_rx.recv().await {
+        match outcome {
+            Outcome::Acknowledged(i, reference) => {
+                acked.insert(i, reference);
+                if acked.len() == KILL_AFTER_ACKS {
+                    server.kill().await.expect("SIGKILL");
+                }
+            }
+            Outcome::Unanswered => unanswered += 1,
+            Outcome::Refused(status) => refused.push(status),
         }
     }
     for t in tasks {
-        let _ = t.await;
+        t.await.expect("a submission task");
     }
+    assert!(refused.is_empty(), "no submission may be refused: {refused:?}");
     assert!(acked.len() >= KILL_AFTER_ACKS, "the burst got {} answers before the kill", acked.len());
+    // The kill landed in the middle of the burst: some submissions were sent and never answered.
+    assert!(unanswered > 0, "the kill came after the burst ({} of {BURST} answered): nothing was tested", acked.len());
+    assert_eq!(acked.len() + unanswered, BURST, "every submission either answered or not");
 
     // Restart on the same database and check every acknowledged submission.
-    let _server = start(&db, port).await;
+    let (_server, _) = start(&db, mail_dir.path()).await;
     let store = server::db::connect(&cli.config).await.unwrap().store;
     let emails = store.emails_to("durable@example.it").await.unwrap();
-    let mut stored = 0;
+    let mut lost = Vec::new();
     for (i, reference) in &acked {
         let id = parse_reference(reference).expect("a reference");
-        let r = store.request_by_id(id).await.unwrap().unwrap_or_else(|| panic!("acknowledged {reference} was lost"));
+        let Some(r) = store.request_by_id(id).await.unwrap() else {
+            lost.push(reference.clone());
+            continue;
+        };
         assert_eq!(r.subject, format!("Durabilità numero {i}"), "{reference} stored complete");
         assert!(r.description.starts_with(&format!("Richiesta {i} della raffica")));
         let events = store.request_events(id, true).await.unwrap();
@@ -162,13 +213,16 @@ async fn burst_then_kill(db: TestDb) {
             emails.iter().any(|e| e.kind == "request_received" && e.subject.contains(reference.as_str())),
             "{reference} has its email in the outbox"
         );
-        stored += 1;
     }
     let total = store.customer_requests(r_customer(&store, &email).await, None, 10_000).await.unwrap().len();
     println!(
-        "DURABILITY {backend}: {BURST} sent, {} acknowledged, {stored} acknowledged and stored, 0 lost; {total} stored in all (some unacknowledged ones committed before the kill)",
-        acked.len()
+        "DURABILITY {backend}: {BURST} sent, {} acknowledged, {unanswered} unanswered (killed mid-burst), \
+         {} lost; {total} stored in all (unacknowledged ones may have committed before the kill)",
+        acked.len(),
+        lost.len()
     );
+    assert!(lost.is_empty(), "acknowledged and lost: {lost:?}");
+    assert!(total >= acked.len(), "at least every acknowledged submission is stored");
 }
 
 async fn r_customer(store: &SharedStore, email: &Email) -> UserId {

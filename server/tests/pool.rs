@@ -394,7 +394,7 @@ async fn admins_manage_staff_and_a_deactivated_account_is_out_at_once(db: TestDb
     let (_, html) = app.get_as(&admin, "/admin/staff").await;
     assert!(html.contains("Nuova Agente") && html.contains("Disattivato"));
     let log = app.store().audit_log(None, Some(admin_user.id), None, 50).await.unwrap();
-    let actions: Vec<&str> = log.iter().map(|a| a.action.as_str()).collect();
+    let actions: Vec<&str> = log.iter().map(|a| a.action.code()).collect();
     assert!(actions.contains(&"staff_created") && actions.contains(&"deactivated"), "{actions:?}");
 }
 
@@ -461,15 +461,24 @@ async fn opening_a_case_is_audited_and_the_dashboard_shows_the_work(db: TestDb) 
     let code = reference(ids[0]);
     app.get_as(&agent, &format!("/admin/richieste/{code}")).await;
     let log = app.store().audit_log(Some(ids[0]), None, None, 10).await.unwrap();
-    assert_eq!(log[0].action, "opened");
+    assert_eq!(log[0].action.code(), "opened");
     assert_eq!(log[0].actor_id, Some(agent_user.id));
-    assert!(log.iter().any(|a| a.action == "taken"), "transitions are audited too");
+    assert!(log.iter().any(|a| a.action.code() == "taken"), "transitions are audited too");
+    // The page names each action in the reader's language, never by its stored code.
     let (_, html) = app.get_as(&admin, &format!("/admin/audit?codice={code}")).await;
-    assert!(html.contains("opened") && html.contains("Agente Sei"));
+    assert!(
+        html.contains("Caso consultato") && html.contains("Presa in carico") && html.contains("Agente Sei"),
+        "{html}"
+    );
+    assert!(!html.contains(">opened<") && !html.contains(">taken<"), "no raw codes on the page");
+    // And in English for an admin who reads English.
+    let english = admin.get(app.url(&format!("/admin/audit?codice={code}"))).header("Accept-Language", "en");
+    let html = english.send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Case opened") && html.contains("Taken in charge"), "{html}");
 
     let (status, html) = app.get_as(&admin, "/admin/dashboard").await;
     assert_eq!(status, 200);
-    assert!(html.contains("<svg") && html.contains("Richieste ricevute al giorno"));
+    assert!(html.contains("<svg") && html.contains("Richieste ricevute al giorno"), "{html}");
     assert!(html.contains("Agente Sei"), "open cases per agent");
     let (_, body) = call(&app, &admin, "/api/staff/dashboard", &[]).await;
     let d: serde_json::Value = serde_json::from_str(&body).unwrap();

@@ -50,7 +50,7 @@ async fn agent(app: &TestApp, email: &str) -> UserRecord {
 /// The pool acts on a request, through the same use case its pages will call.
 async fn pool(app: &TestApp, staff: &UserRecord, reference: &str, action: Action, message: Option<&str>) {
     let r = record(app, reference).await;
-    let actor = Actor::Staff { role: Role::from_code(&staff.role).unwrap(), holder: r.holder_id == Some(staff.id) };
+    let actor = Actor::Staff { role: staff.role, holder: r.holder_id == Some(staff.id) };
     let mv = Move { action, message: message.map(str::to_string), new_holder: None };
     apply(app.store(), &app.state.settings, &app.state.brand, &r, Some(staff), actor, mv, None)
         .await

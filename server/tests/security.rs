@@ -521,7 +521,7 @@ async fn staff_are_never_turned_into_customers(db: TestDb) {
             .send()
     };
     assert_eq!(role("customer").await.unwrap().status(), 422);
-    assert_eq!(app.store().user_by_id(agent_id).await.unwrap().unwrap().role, "agent");
+    assert_eq!(app.store().user_by_id(agent_id).await.unwrap().unwrap().role, app::domain::request::Role::Agent);
     assert_eq!(role("admin").await.unwrap().status(), 200, "still managed");
 }
 

@@ -11,7 +11,7 @@ pub struct Me {
     pub display_name: String,
     pub email: String,
     pub email_confirmed: bool,
-    pub role: String,
+    pub role: crate::domain::request::Role,
     pub line_number: Option<String>,
     pub locale: String,
     pub email_notifications: bool,
@@ -52,10 +52,12 @@ pub async fn register(
         accept_privacy: accept_privacy.is_some(),
         accept_conduct: accept_conduct.is_some(),
     };
-    let result = match crate::ports::limit(crate::ports::Limit::RegisterIp, &crate::ports::client_ip().await) {
-        Ok(()) => accounts::register(&store()?, &settings()?, &brand(), locale, form).await,
-        Err(e) => Err(e),
-    };
+    // Refused by the limit or by the service, the typed values are kept for the page either way.
+    let result = async {
+        crate::ports::limit(crate::ports::Limit::RegisterIp, &crate::ports::client_ip().await)?;
+        accounts::register(&store()?, &settings()?, &brand(), locale, form).await
+    }
+    .await;
     let keep: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (*k, v.as_str())).collect();
     crate::api::forms::keep_on_error("register", &keep, result).await?;
     leptos_axum::redirect("/registrati/controlla");
@@ -152,7 +154,8 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
     let Some(u) = crate::auth::session::current_user(&store, &session).await? else {
         return Ok(None);
     };
-    let unread = if u.role == "customer" { store.customer_pulse(u.id).await?.unread } else { 0 };
+    let unread =
+        if u.role == crate::domain::request::Role::Customer { store.customer_pulse(u.id).await?.unread } else { 0 };
     Ok(Some(Me {
         display_name: u.display_name,
         email: u.email,

@@ -116,10 +116,12 @@ pub async fn submit_request(
         public_handle,
         consent: consent.is_some(),
     };
-    let result = match crate::ports::limit(crate::ports::Limit::NewRequest, &me.user().id.to_string()) {
-        Ok(()) => requests::submit(&store, &settings()?, &brand(), me.user(), form).await,
-        Err(e) => Err(e),
-    };
+    // Refused by the limit or by the service, the typed values are kept for the page either way.
+    let result = async {
+        crate::ports::limit(crate::ports::Limit::NewRequest, &me.user().id.to_string())?;
+        requests::submit(&store, &settings()?, &brand(), me.user(), form).await
+    }
+    .await;
     let keep: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let id = keep_on_error("request", &keep, result).await?;
     let code = crate::domain::request::reference(id);

@@ -95,7 +95,7 @@ pub struct StaffLine {
 pub struct AuditLine {
     pub at: i64,
     pub actor_name: Option<String>,
-    pub action: String,
+    pub action: crate::domain::request::AuditAction,
     pub reference: Option<String>,
     pub subject_user_id: Option<i64>,
     pub detail: Option<String>,

@@ -75,7 +75,7 @@ mod tests {
             password_hash: hash.into(),
             line_number: None,
             locale: "it".into(),
-            role: "customer".into(),
+            role: crate::domain::request::Role::Customer,
             email_confirmed: true,
             email_notifications: true,
             session_epoch: 0,

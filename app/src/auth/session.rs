@@ -158,9 +158,11 @@ impl Admin {
 pub async fn require_agent(store: &SharedStore) -> Result<Staff, AppError> {
     let session = session().await?;
     let user = current_user(store, &session).await?.ok_or(AppError::Unauthorized)?;
-    match Role::from_code(&user.role) {
-        Some(role) if role.is_staff() && user.email_confirmed => Ok(Staff { user, role }),
-        _ => Err(AppError::NotFound),
+    if user.role.is_staff() && user.email_confirmed {
+        let role = user.role;
+        Ok(Staff { user, role })
+    } else {
+        Err(AppError::NotFound)
     }
 }
 

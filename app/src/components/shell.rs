@@ -66,7 +66,7 @@ fn UserMenu() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match me.await {
                         Ok(Some(me)) => view! {
-                            {if me.role == "customer" {
+                            {if me.role == crate::domain::request::Role::Customer {
                                 view! { <MyRequestsLink unread=me.unread /> <LivePoller /> }.into_any()
                             } else {
                                 view! { <A href="/admin" attr:class="user-link">{t!(i18n, admin.title)}</A> }.into_any()

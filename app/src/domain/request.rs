@@ -74,6 +74,75 @@ coded_enum!(
     Role { Customer = "customer", Agent = "agent", Admin = "admin" }
 );
 
+coded_enum!(
+    /// What happened to a request, as its timeline stores it.
+    EventKind {
+        Received = "received",
+        Taken = "taken",
+        Message = "message",
+        Ask = "ask",
+        Note = "note",
+        Outcome = "outcome",
+        Released = "released",
+        Reassigned = "reassigned",
+        Warning = "warning",
+        CustomerReply = "customer_reply",
+        Confirmed = "confirmed",
+        Reopened = "reopened",
+        Closed = "closed",
+        Rated = "rated",
+    }
+);
+
+coded_enum!(
+    /// What the audit log records that is not a request's event: staff reading a case, and the
+    /// administration of accounts.
+    AccountAction {
+        CaseOpened = "opened",
+        StaffCreated = "staff_created",
+        RoleChanged = "role_changed",
+        Reactivated = "reactivated",
+        Deactivated = "deactivated",
+        Blocked = "blocked",
+        Unblocked = "unblocked",
+    }
+);
+
+/// One line of the audit log: a request's event, or an account action. Stored and sent as its code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum AuditAction {
+    Event(EventKind),
+    Account(AccountAction),
+}
+
+impl AuditAction {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Event(kind) => kind.code(),
+            Self::Account(action) => action.code(),
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        EventKind::from_code(code).map(Self::Event).or_else(|| AccountAction::from_code(code).map(Self::Account))
+    }
+}
+
+impl TryFrom<String> for AuditAction {
+    type Error = String;
+
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        Self::from_code(&code).ok_or_else(|| format!("unknown audit action: {code}"))
+    }
+}
+
+impl From<AuditAction> for String {
+    fn from(action: AuditAction) -> Self {
+        action.code().to_string()
+    }
+}
+
 impl Status {
     /// Still with the care pool: the customer can write, the pool can act.
     pub fn is_open(self) -> bool {
@@ -129,22 +198,27 @@ pub enum Action {
 }
 
 impl Action {
+    /// The event this move leaves in the timeline.
+    pub fn kind(self) -> EventKind {
+        match self {
+            Self::Take => EventKind::Taken,
+            Self::Reply => EventKind::Message,
+            Self::AskInfo => EventKind::Ask,
+            Self::Note => EventKind::Note,
+            Self::SetOutcome(_) => EventKind::Outcome,
+            Self::Release => EventKind::Released,
+            Self::Reassign => EventKind::Reassigned,
+            Self::Warn => EventKind::Warning,
+            Self::CustomerReply => EventKind::CustomerReply,
+            Self::Confirm => EventKind::Confirmed,
+            Self::Reopen => EventKind::Reopened,
+            Self::AutoClose => EventKind::Closed,
+        }
+    }
+
     /// The event's kind as stored in the timeline.
     pub fn event_kind(self) -> &'static str {
-        match self {
-            Self::Take => "taken",
-            Self::Reply => "message",
-            Self::AskInfo => "ask",
-            Self::Note => "note",
-            Self::SetOutcome(_) => "outcome",
-            Self::Release => "released",
-            Self::Reassign => "reassigned",
-            Self::Warn => "warning",
-            Self::CustomerReply => "customer_reply",
-            Self::Confirm => "confirmed",
-            Self::Reopen => "reopened",
-            Self::AutoClose => "closed",
-        }
+        self.kind().code()
     }
 
     /// Internal notes are the only events the customer never sees.

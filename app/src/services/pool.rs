@@ -132,7 +132,7 @@ pub async fn case_view(store: &SharedStore, staff: &Staff, code: &str) -> Result
         .write_audit(
             NewAudit {
                 actor_id: Some(staff.user().id),
-                action: "opened",
+                action: AuditAction::Account(AccountAction::CaseOpened),
                 request_id: Some(r.id),
                 subject_user_id: Some(r.customer_id),
                 detail: None,
@@ -336,7 +336,7 @@ pub async fn set_role(store: &SharedStore, admin: &Admin, user: i64, role: &str)
         return Err(AppError::Forbidden);
     }
     let target = store.user_by_id(user).await?.ok_or(AppError::NotFound)?;
-    if !Role::from_code(&target.role).is_some_and(Role::is_staff) {
+    if !target.role.is_staff() {
         return Err(AppError::NotFound);
     }
     store.set_role(user, role, Some(admin.user().id), now_ms()).await?;
@@ -349,7 +349,7 @@ pub async fn set_active(store: &SharedStore, admin: &Admin, user: i64, active: b
         return Err(AppError::Forbidden);
     }
     let target = store.user_by_id(user).await?.ok_or(AppError::NotFound)?;
-    if !Role::from_code(&target.role).is_some_and(Role::is_staff) {
+    if !target.role.is_staff() {
         return Err(AppError::NotFound);
     }
     store.set_active(user, active, admin.user().id, now_ms()).await?;

@@ -4,6 +4,7 @@ export type Server = { name: string; base: string; mail: string };
 
 const port = Number(process.env.SC3_E2E_PORT ?? 3107);
 const pgPort = Number(process.env.SC3_E2E_PG_PORT ?? port + 1);
+const queuePort = Number(process.env.SC3_E2E_QUEUE_PORT ?? port + 2);
 
 export const servers: Server[] = [
   { name: 'SQLite', base: `http://127.0.0.1:${port}`, mail: 'mail' },
@@ -13,3 +14,11 @@ export const servers: Server[] = [
 if (process.env.CI === 'true' && servers.length < 2) {
   throw new Error('CI=true but no PostgreSQL server for the end-to-end suite (SC3_E2E_PG_URL is not set)');
 }
+
+/** The care-pool spec's own server and SQLite database: nothing else puts requests in its queue. */
+export const queueServer: Server & { database: string } = {
+  name: 'SQLite (queue)',
+  base: `http://127.0.0.1:${queuePort}`,
+  mail: 'mail-queue',
+  database: `sqlite://${process.env.SC3_E2E_DATA}/queue.db`,
+};

@@ -6,11 +6,13 @@ import { unique } from './customer';
 
 export const ADMIN_PASSWORD = 'copper-lantern-meadow-88';
 
-export function createAdmin(email = `admin-${unique()}@example.it`): string {
-  const dataDir = process.env.SC3_E2E_DATA!;
+export function createAdmin(
+  email = `admin-${unique()}@example.it`,
+  database = `sqlite://${process.env.SC3_E2E_DATA!}/e2e.db`,
+): string {
   execFileSync(
     process.env.SC3_SERVER_BIN!,
-    ['--database-url', `sqlite://${dataDir}/e2e.db`, 'create-admin', '--email', email, '--name', 'Prima Admin'],
+    ['--database-url', database, 'create-admin', '--email', email, '--name', 'Prima Admin'],
     { input: `${ADMIN_PASSWORD}\n` },
   );
   return email;

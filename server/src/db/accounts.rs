@@ -2,7 +2,8 @@
 //! SQLite and PostgreSQL (`$n` parameters, `RETURNING`, `ON CONFLICT`), so one macro implements the
 //! ports for each store and the two cannot drift. Every multi-statement write is one transaction.
 
-use app::ports::{OutboxEmail, UserRecord};
+use app::domain::request::Role;
+use app::ports::{OutboxEmail, StoreError, UserRecord};
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct UserRow {
@@ -20,22 +21,25 @@ pub(crate) struct UserRow {
     deactivated_at: Option<i64>,
 }
 
-impl From<UserRow> for UserRecord {
-    fn from(r: UserRow) -> Self {
-        UserRecord {
+/// A row as the ports see it; an unknown role code is the database's error, not a customer.
+impl TryFrom<UserRow> for UserRecord {
+    type Error = StoreError;
+
+    fn try_from(r: UserRow) -> Result<Self, StoreError> {
+        Ok(UserRecord {
             id: r.id,
             email: r.email,
             display_name: r.display_name,
             password_hash: r.password_hash,
             line_number: r.line_number,
             locale: r.locale,
-            role: r.role,
+            role: super::requests::code(&r.role, Role::from_code)?,
             email_confirmed: r.email_confirmed_at.is_some(),
             email_notifications: r.email_notifications,
             session_epoch: r.session_epoch,
             blocked: r.blocked_at.is_some(),
             deactivated: r.deactivated_at.is_some(),
-        }
+        })
     }
 }
 
@@ -102,6 +106,7 @@ macro_rules! impl_accounts_and_outbox {
     ($store:ident, $db:ty, $skip_locked:literal) => {
         mod accounts_impl {
             use app::domain::account::Email;
+            use app::domain::request::{AccountAction, AuditAction};
             use app::ports::*;
             use async_trait::async_trait;
 
@@ -159,7 +164,7 @@ macro_rules! impl_accounts_and_outbox {
                     .fetch_optional(&mut *conn)
                     .await
                     .map_err(db_err)?;
-                Ok(row.map(Into::into))
+                row.map(TryInto::try_into).transpose()
             }
 
             #[async_trait]
@@ -212,7 +217,7 @@ macro_rules! impl_accounts_and_outbox {
                         .fetch_optional(&self.pool)
                         .await
                         .map_err(db_err)?;
-                    Ok(row.map(Into::into))
+                    row.map(TryInto::try_into).transpose()
                 }
 
                 #[tracing::instrument(skip_all, fields(user = id))]
@@ -376,7 +381,7 @@ macro_rules! impl_accounts_and_outbox {
                     sqlx::query(INSERT_AUDIT)
                         .bind(now)
                         .bind(by)
-                        .bind("role_changed")
+                        .bind(AuditAction::Account(AccountAction::RoleChanged).code())
                         .bind(None::<i64>)
                         .bind(user)
                         .bind(Some(role.code()))

@@ -5,7 +5,7 @@ use app::domain::request::{Category, Contact, Outcome, ReportedOn, Status};
 use app::ports::{EventRecord, RequestListItem, RequestRecord, StoreError};
 
 /// A stored code that is not in its set: the database holds something this build does not know.
-fn code<T>(value: &str, from_code: fn(&str) -> Option<T>) -> Result<T, StoreError> {
+pub(crate) fn code<T>(value: &str, from_code: fn(&str) -> Option<T>) -> Result<T, StoreError> {
     from_code(value).ok_or_else(|| StoreError::Database(format!("unknown code in the database: {value}").into()))
 }
 
@@ -522,7 +522,7 @@ macro_rules! impl_requests {
                 sqlx::query(INSERT_AUDIT)
                     .bind(now)
                     .bind(e.actor_id)
-                    .bind(e.action)
+                    .bind(e.action.code())
                     .bind(e.request_id)
                     .bind(e.subject_user_id)
                     .bind(&e.detail)
@@ -569,7 +569,7 @@ macro_rules! impl_requests {
                         .fetch_one(&mut *tx)
                         .await
                         .map_err(db_err)?
-                        .into();
+                        .try_into()?;
                     if let Some(mail) = email(&request, &customer) {
                         insert_email(&mut tx, &mail, now).await?;
                     }
@@ -662,19 +662,19 @@ macro_rules! impl_requests {
                     .fetch_all(&self.pool)
                     .await
                     .map_err(db_err)?;
-                    Ok(rows
+                    rows
                         .into_iter()
-                        .map(|r| AuditEntry {
+                        .map(|r| Ok(AuditEntry {
                             id: r.id,
                             at: r.at,
                             actor_id: r.actor_id,
                             actor_name: r.actor_name,
-                            action: r.action,
+                            action: code(&r.action, AuditAction::from_code)?,
                             request_id: r.request_id,
                             subject_user_id: r.subject_user_id,
                             detail: r.detail,
-                        })
-                        .collect())
+                        }))
+                        .collect()
                 }
 
                 #[tracing::instrument(skip_all, fields(role = %role))]
@@ -708,7 +708,7 @@ macro_rules! impl_requests {
                     insert_email(&mut tx, &invite, now).await?;
                     let entry = NewAudit {
                         actor_id: Some(by),
-                        action: "staff_created",
+                        action: AuditAction::Account(AccountAction::StaffCreated),
                         request_id: None,
                         subject_user_id: Some(id),
                         detail: Some(role.code().to_string()),
@@ -740,7 +740,7 @@ macro_rules! impl_requests {
                     .await
                     .map_err(db_err)?
                     .ok_or(StoreError::Conflict)?;
-                    let entry = NewAudit { actor_id: None, action: "staff_created", request_id: None, subject_user_id: Some(id), detail: Some("admin (command line)".into()) };
+                    let entry = NewAudit { actor_id: None, action: AuditAction::Account(AccountAction::StaffCreated), request_id: None, subject_user_id: Some(id), detail: Some("admin (command line)".into()) };
                     audit(&mut tx, &entry, now).await?;
                     tx.commit().await.map_err(db_err)?;
                     Ok(id)
@@ -786,7 +786,7 @@ macro_rules! impl_requests {
                     if done.rows_affected() == 0 {
                         return Err(StoreError::NotFound);
                     }
-                    let action = if active { "reactivated" } else { "deactivated" };
+                    let action = AuditAction::Account(if active { AccountAction::Reactivated } else { AccountAction::Deactivated });
                     let entry = NewAudit { actor_id: Some(by), action, request_id: None, subject_user_id: Some(user), detail: None };
                     audit(&mut tx, &entry, now).await?;
                     tx.commit().await.map_err(db_err)?;
@@ -812,7 +812,7 @@ macro_rules! impl_requests {
                     if done.rows_affected() == 0 {
                         return Err(StoreError::NotFound);
                     }
-                    let action = if blocked { "blocked" } else { "unblocked" };
+                    let action = AuditAction::Account(if blocked { AccountAction::Blocked } else { AccountAction::Unblocked });
                     let entry = NewAudit { actor_id: Some(by), action, request_id: None, subject_user_id: Some(user), detail: None };
                     audit(&mut tx, &entry, now).await?;
                     tx.commit().await.map_err(db_err)?;

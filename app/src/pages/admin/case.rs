@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::staff::{BlockCustomer, CaseAction, CaseView, StaffTimelineEntry, get_case};
 use crate::components::form::{FormAlert, TextArea, failure, field_error};
 use crate::components::time::Time;
-use crate::domain::request::Outcome;
+use crate::domain::request::{EventKind, Outcome};
 use crate::i18n::*;
 use crate::pages::admin::{StaffNav, StaffRefusal};
 use crate::pages::requests::{StatusBadge, category_label, contact_label, outcome_label, reported_label, status_label};
@@ -203,7 +203,10 @@ fn StaffEvent(entry: StaffTimelineEntry) -> impl IntoView {
                         _ => who.clone().unwrap_or_else(|| t_string!(i18n, request.who_pool).to_string()),
                     }}
                 </strong>
-                " · " <Time ms=entry.at /> " · " <span class="kind">{kind.clone()}</span>
+                " · " <Time ms=entry.at /> " · "
+                <span class="kind">
+                    {move || EventKind::from_code(&kind).map(|k| super::event_label(i18n.get_locale(), k).to_string()).unwrap_or_else(|| kind.clone())}
+                </span>
                 {outcome.map(|o| view! { " · " {move || outcome_label(i18n.get_locale(), o)} })}
                 {entry.internal.then(|| view! { " " <span class="badge internal-badge">{t!(i18n, admin.internal)}</span> })}
             </p>

@@ -13,9 +13,44 @@ use leptos_router::components::A;
 
 use crate::api::auth::get_me;
 use crate::components::fill;
+use crate::domain::request::{AccountAction, AuditAction, EventKind};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::pages::not_found::NotFound;
+
+/// A request's event as the staff pages name it.
+pub fn event_label(locale: Locale, kind: EventKind) -> &'static str {
+    match kind {
+        EventKind::Received => td_string!(locale, admin.act_received),
+        EventKind::Taken => td_string!(locale, admin.act_taken),
+        EventKind::Message => td_string!(locale, admin.act_message),
+        EventKind::Ask => td_string!(locale, admin.act_ask),
+        EventKind::Note => td_string!(locale, admin.act_note),
+        EventKind::Outcome => td_string!(locale, admin.act_outcome),
+        EventKind::Released => td_string!(locale, admin.act_released),
+        EventKind::Reassigned => td_string!(locale, admin.act_reassigned),
+        EventKind::Warning => td_string!(locale, admin.act_warning),
+        EventKind::CustomerReply => td_string!(locale, admin.act_customer_reply),
+        EventKind::Confirmed => td_string!(locale, admin.act_confirmed),
+        EventKind::Reopened => td_string!(locale, admin.act_reopened),
+        EventKind::Closed => td_string!(locale, admin.act_closed),
+        EventKind::Rated => td_string!(locale, admin.act_rated),
+    }
+}
+
+/// An audit log line's action in words.
+pub fn audit_label(locale: Locale, action: AuditAction) -> &'static str {
+    match action {
+        AuditAction::Event(kind) => event_label(locale, kind),
+        AuditAction::Account(AccountAction::CaseOpened) => td_string!(locale, admin.act_opened),
+        AuditAction::Account(AccountAction::StaffCreated) => td_string!(locale, admin.act_staff_created),
+        AuditAction::Account(AccountAction::RoleChanged) => td_string!(locale, admin.act_role_changed),
+        AuditAction::Account(AccountAction::Reactivated) => td_string!(locale, admin.act_reactivated),
+        AuditAction::Account(AccountAction::Deactivated) => td_string!(locale, admin.act_deactivated),
+        AuditAction::Account(AccountAction::Blocked) => td_string!(locale, admin.act_blocked),
+        AuditAction::Account(AccountAction::Unblocked) => td_string!(locale, admin.act_unblocked),
+    }
+}
 
 /// The staff header: the pool's sections (admins see theirs too).
 #[component]
@@ -30,7 +65,7 @@ pub fn StaffNav() -> impl IntoView {
             <A href="/admin/cerca">{t!(i18n, admin.search)}</A>
             <Suspense>
                 {move || Suspend::new(async move {
-                    let admin = matches!(me.await, Ok(Some(m)) if m.role == "admin");
+                    let admin = matches!(me.await, Ok(Some(m)) if m.role == crate::domain::request::Role::Admin);
                     admin.then(|| view! {
                         <A href="/admin/dashboard">{t!(i18n, admin.dashboard)}</A>
                         <A href="/admin/staff">{t!(i18n, admin.staff)}</A>
