@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use crate::domain::account::{DisplayName, Email, LineNumber};
 use crate::domain::request::{
-    AuditAction, Category, Contact, Description, Outcome, PublicHandle, Rating, ReportedOn, Role, Status, Subject,
+    AuditAction, Category, Contact, Description, EventKind, Outcome, PublicHandle, Rating, ReportedOn, Role, Status,
+    Subject,
 };
 use crate::error::AppError;
 
@@ -274,8 +275,7 @@ pub struct EventRecord {
     pub actor_id: Option<UserId>,
     /// `customer`, `agent`, `admin` or `system`.
     pub actor_role: String,
-    /// `received`, or an [`Action::event_kind`](crate::domain::request::Action::event_kind).
-    pub kind: String,
+    pub kind: EventKind,
     pub from_status: Option<Status>,
     pub to_status: Option<Status>,
     pub outcome: Option<Outcome>,
@@ -308,7 +308,7 @@ pub struct ListCursor {
 pub struct NewEvent {
     pub actor_id: Option<UserId>,
     pub actor_role: &'static str,
-    pub kind: &'static str,
+    pub kind: EventKind,
     pub body: Option<String>,
     pub internal: bool,
 }

@@ -164,7 +164,7 @@ async fn submit(store: &SharedStore, customer: UserId, subject: &str, now: i64) 
 fn change(
     r: &RequestRecord,
     to: Status,
-    kind: &'static str,
+    kind: EventKind,
     actor: Option<UserId>,
     role: &'static str,
     now: i64,
@@ -179,13 +179,13 @@ fn change(
         taken_at: r.taken_at.or(Some(now)),
         resolved_at: (to == Status::Resolved).then_some(now),
         closed_at: None,
-        last_activity_at: if kind == "note" { r.last_activity_at } else { now },
+        last_activity_at: if kind == EventKind::Note { r.last_activity_at } else { now },
         event: NewEvent {
             actor_id: actor,
             actor_role: role,
             kind,
             body: Some(format!("{kind} text")),
-            internal: kind == "note",
+            internal: kind == EventKind::Note,
         },
         email: None,
         now,
@@ -206,7 +206,7 @@ async fn a_submitted_request_is_stored_whole_with_its_received_event_and_email(d
     let events = store.request_events(id, true).await.unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(
-        (events[0].kind.as_str(), events[0].to_status, events[0].actor_id),
+        (events[0].kind.code(), events[0].to_status, events[0].actor_id),
         ("received", Some(Status::Received), Some(c))
     );
     let kinds: Vec<String> = store.emails_to("mail@example.it").await.unwrap().into_iter().map(|e| e.kind).collect();
@@ -226,7 +226,7 @@ async fn my_requests_come_newest_activity_first_in_keyset_pages(db: TestDb) {
     submit(&store, other, "Someone else's request", 450).await;
     // Activity on the oldest moves it to the top.
     let oldest = store.request_by_id(ids[0]).await.unwrap().unwrap();
-    store.record_transition(change(&oldest, Status::InCharge, "taken", None, "agent", 600)).await.unwrap();
+    store.record_transition(change(&oldest, Status::InCharge, EventKind::Taken, None, "agent", 600)).await.unwrap();
 
     let mut seen = Vec::new();
     let mut cursor = None;
@@ -253,30 +253,40 @@ async fn a_change_applies_only_to_the_version_it_was_decided_on_and_logs_its_eve
     assert_eq!(store.user_by_id(agent).await.unwrap().unwrap().role, Role::Agent);
     let id = submit(&store, c, "Billing question", 1_000).await;
     let r = store.request_by_id(id).await.unwrap().unwrap();
-    let v = store.record_transition(change(&r, Status::InCharge, "taken", Some(agent), "agent", 2_000)).await.unwrap();
+    let v = store
+        .record_transition(change(&r, Status::InCharge, EventKind::Taken, Some(agent), "agent", 2_000))
+        .await
+        .unwrap();
     assert_eq!(v, 1);
     // The same decision again, on the old version: refused, nothing written.
-    let again = store.record_transition(change(&r, Status::InCharge, "taken", Some(agent), "agent", 2_001)).await;
+    let again =
+        store.record_transition(change(&r, Status::InCharge, EventKind::Taken, Some(agent), "agent", 2_001)).await;
     assert!(matches!(again, Err(StoreError::Conflict)), "{again:?}");
     let r = store.request_by_id(id).await.unwrap().unwrap();
     assert_eq!((r.status, r.version, r.holder_id, r.taken_at), (Status::InCharge, 1, Some(agent), Some(2_000)));
 
-    let v = store.record_transition(change(&r, Status::InCharge, "note", Some(agent), "agent", 3_000)).await.unwrap();
+    let v = store
+        .record_transition(change(&r, Status::InCharge, EventKind::Note, Some(agent), "agent", 3_000))
+        .await
+        .unwrap();
     assert_eq!(v, 2);
     let r = store.request_by_id(id).await.unwrap().unwrap();
     assert_eq!(r.last_activity_at, 2_000, "a note is not activity the customer sees");
-    store.record_transition(change(&r, Status::Resolved, "outcome", Some(agent), "agent", 4_000)).await.unwrap();
+    store
+        .record_transition(change(&r, Status::Resolved, EventKind::Outcome, Some(agent), "agent", 4_000))
+        .await
+        .unwrap();
     let r = store.request_by_id(id).await.unwrap().unwrap();
     assert_eq!((r.status, r.outcome, r.resolved_at), (Status::Resolved, Some(Outcome::Solved), Some(4_000)));
 
     let all = store.request_events(id, true).await.unwrap();
-    let kinds: Vec<&str> = all.iter().map(|e| e.kind.as_str()).collect();
+    let kinds: Vec<&str> = all.iter().map(|e| e.kind.code()).collect();
     assert_eq!(kinds, ["received", "taken", "note", "outcome"]);
     assert_eq!((all[1].from_status, all[1].to_status), (Some(Status::Received), Some(Status::InCharge)));
     assert_eq!(all[3].outcome, Some(Outcome::Solved));
     assert!(all[2].internal);
     let visible = store.request_events(id, false).await.unwrap();
-    assert!(visible.iter().all(|e| !e.internal && e.kind != "note"));
+    assert!(visible.iter().all(|e| !e.internal && e.kind != EventKind::Note));
     assert_eq!(visible.len(), 3);
 }
 
@@ -285,11 +295,11 @@ async fn a_reopened_request_keeps_its_arrival_time_and_leaves_its_holder(db: Tes
     let c = customer(&store, "c5@example.it").await;
     let id = submit(&store, c, "Portability stuck", 1_000).await;
     let r = store.request_by_id(id).await.unwrap().unwrap();
-    store.record_transition(change(&r, Status::InCharge, "taken", Some(c), "agent", 2_000)).await.unwrap();
+    store.record_transition(change(&r, Status::InCharge, EventKind::Taken, Some(c), "agent", 2_000)).await.unwrap();
     let r = store.request_by_id(id).await.unwrap().unwrap();
-    store.record_transition(change(&r, Status::Resolved, "outcome", Some(c), "agent", 3_000)).await.unwrap();
+    store.record_transition(change(&r, Status::Resolved, EventKind::Outcome, Some(c), "agent", 3_000)).await.unwrap();
     let r = store.request_by_id(id).await.unwrap().unwrap();
-    let mut reopen = change(&r, Status::Received, "reopened", Some(c), "customer", 4_000);
+    let mut reopen = change(&r, Status::Received, EventKind::Reopened, Some(c), "customer", 4_000);
     reopen.outcome = None;
     reopen.resolved_at = None;
     store.record_transition(reopen).await.unwrap();
@@ -303,11 +313,11 @@ async fn unread_counts_the_pool_s_visible_events_until_the_customer_looks(db: Te
     let id = submit(&store, c, "Offer not applied", 1_000).await;
     assert_eq!(store.customer_pulse(c).await.unwrap().unread, 0, "the customer's own submission is not news");
     let r = store.request_by_id(id).await.unwrap().unwrap();
-    store.record_transition(change(&r, Status::InCharge, "taken", None, "agent", 2_000)).await.unwrap();
+    store.record_transition(change(&r, Status::InCharge, EventKind::Taken, None, "agent", 2_000)).await.unwrap();
     let r = store.request_by_id(id).await.unwrap().unwrap();
-    store.record_transition(change(&r, Status::InCharge, "note", None, "agent", 2_500)).await.unwrap();
+    store.record_transition(change(&r, Status::InCharge, EventKind::Note, None, "agent", 2_500)).await.unwrap();
     let r = store.request_by_id(id).await.unwrap().unwrap();
-    store.record_transition(change(&r, Status::AwaitingCustomer, "ask", None, "agent", 3_000)).await.unwrap();
+    store.record_transition(change(&r, Status::AwaitingCustomer, EventKind::Ask, None, "agent", 3_000)).await.unwrap();
     let pulse = store.customer_pulse(c).await.unwrap();
     assert_eq!(pulse.unread, 2, "taken + ask; the note is never counted");
     let list = store.customer_requests(c, None, 10).await.unwrap();
@@ -321,7 +331,7 @@ async fn unread_counts_the_pool_s_visible_events_until_the_customer_looks(db: Te
     assert_eq!(store.customer_pulse(c).await.unwrap().unread, 0);
     // Someone else cannot mark it seen.
     let r = store.request_by_id(id).await.unwrap().unwrap();
-    store.record_transition(change(&r, Status::InCharge, "message", None, "agent", 4_000)).await.unwrap();
+    store.record_transition(change(&r, Status::InCharge, EventKind::Message, None, "agent", 4_000)).await.unwrap();
     let stranger = customer(&store, "c7@example.it").await;
     let newest = store.request_events(id, false).await.unwrap().iter().map(|e| e.id).max().unwrap();
     store.mark_seen(id, stranger, newest).await.unwrap();
@@ -339,16 +349,16 @@ async fn a_rating_is_recorded_once_after_an_outcome_by_the_owner_only(db: TestDb
     let five = Rating::parse("5").unwrap();
     assert!(!store.rate_request(id, c, five, None, 1_100).await.unwrap(), "no outcome yet");
     let r = store.request_by_id(id).await.unwrap().unwrap();
-    store.record_transition(change(&r, Status::InCharge, "taken", None, "agent", 2_000)).await.unwrap();
+    store.record_transition(change(&r, Status::InCharge, EventKind::Taken, None, "agent", 2_000)).await.unwrap();
     let r = store.request_by_id(id).await.unwrap().unwrap();
-    store.record_transition(change(&r, Status::Resolved, "outcome", None, "agent", 3_000)).await.unwrap();
+    store.record_transition(change(&r, Status::Resolved, EventKind::Outcome, None, "agent", 3_000)).await.unwrap();
     assert!(!store.rate_request(id, stranger, five, None, 3_100).await.unwrap(), "not theirs");
     assert!(store.rate_request(id, c, Rating::parse("4").unwrap(), Some("Quick".into()), 3_200).await.unwrap());
     assert!(!store.rate_request(id, c, five, None, 3_300).await.unwrap(), "only once");
     let r = store.request_by_id(id).await.unwrap().unwrap();
     assert_eq!((r.rating, r.rating_comment.as_deref()), (Some(4), Some("Quick")));
     let last = store.request_events(id, false).await.unwrap().pop().unwrap();
-    assert_eq!((last.kind.as_str(), last.body.as_deref()), ("rated", Some("4")));
+    assert_eq!((last.kind.code(), last.body.as_deref()), ("rated", Some("4")));
 }
 
 /// Submissions are committed in groups (one disk flush for many): under a burst every one is answered,
@@ -387,7 +397,7 @@ async fn a_burst_of_submissions_is_stored_whole_and_a_refused_one_takes_no_other
     assert_eq!(listed.iter().copied().collect::<std::collections::BTreeSet<_>>(), ids);
     for id in [*ids.first().unwrap(), *ids.last().unwrap()] {
         let events = store.request_events(id, false).await.unwrap();
-        assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["received"]);
+        assert_eq!(events.iter().map(|e| e.kind.code()).collect::<Vec<_>>(), ["received"]);
     }
     assert_eq!(
         store.emails_to("burst-mail@example.it").await.unwrap().len(),
@@ -404,7 +414,7 @@ async fn open_states_are_counted_up_to_the_cap(db: TestDb) {
     let first = submit(&store, c, "Counted one", 1_000).await;
     submit(&store, c, "Counted two", 1_001).await;
     let r = store.request_by_id(first).await.unwrap().unwrap();
-    store.record_transition(change(&r, Status::InCharge, "taken", None, "agent", 2_000)).await.unwrap();
+    store.record_transition(change(&r, Status::InCharge, EventKind::Taken, None, "agent", 2_000)).await.unwrap();
     let open: Vec<Status> = Status::ALL.iter().copied().filter(|s| *s != Status::Closed).collect();
     let counts = store.state_counts().await.unwrap();
     assert_eq!(counts.iter().map(|(s, _)| *s).collect::<Vec<_>>(), open);

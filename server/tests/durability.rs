@@ -208,7 +208,7 @@ async fn burst_then_kill(db: TestDb) {
         assert_eq!(r.subject, format!("Durabilità numero {i}"), "{reference} stored complete");
         assert!(r.description.starts_with(&format!("Richiesta {i} della raffica")));
         let events = store.request_events(id, true).await.unwrap();
-        assert_eq!(events.first().map(|e| e.kind.as_str()), Some("received"), "{reference} has its received event");
+        assert_eq!(events.first().map(|e| e.kind.code()), Some("received"), "{reference} has its received event");
         assert!(
             emails.iter().any(|e| e.kind == "request_received" && e.subject.contains(reference.as_str())),
             "{reference} has its email in the outbox"

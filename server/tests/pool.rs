@@ -218,7 +218,7 @@ async fn many_concurrent_takers_take_every_request_exactly_once(db: TestDb) {
     // Each has exactly one `taken` event.
     for id in ids.iter().step_by(37) {
         let events = store.request_events(*id, true).await.unwrap();
-        assert_eq!(events.iter().filter(|e| e.kind == "taken").count(), 1);
+        assert_eq!(events.iter().filter(|e| e.kind.code() == "taken").count(), 1);
     }
 }
 

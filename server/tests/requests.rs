@@ -4,7 +4,7 @@
 
 mod common;
 
-use app::domain::request::{Action, Actor, Outcome, Role, Status, parse_reference};
+use app::domain::request::{Action, Actor, EventKind, Outcome, Role, Status, parse_reference};
 use app::error::AppError;
 use app::ports::{RequestRecord, UserRecord};
 use app::services::requests::{Move, apply};
@@ -300,8 +300,8 @@ async fn the_customer_talks_with_the_pool_and_confirms_the_outcome(db: TestDb) {
         .await;
     assert_eq!(form_error(&res), Some(AppError::Conflict));
 
-    let events: Vec<String> =
-        app.store().request_events(r.id, true).await.unwrap().into_iter().map(|e| e.kind).collect();
+    let events: Vec<&str> =
+        app.store().request_events(r.id, true).await.unwrap().into_iter().map(|e| e.kind.code()).collect();
     assert_eq!(events, ["received", "taken", "ask", "note", "customer_reply", "outcome", "confirmed"]);
     // Every status message also went out by email; none carries the note or the conversation.
     let emails = app.store().emails_to("anna@example.it").await.unwrap();
@@ -337,7 +337,7 @@ async fn a_reopened_request_goes_back_to_its_original_place_in_the_queue(db: Tes
     assert_eq!(r.queue_at, arrived, "its arrival time, not the reopening time");
     assert!(r.queue_at <= record(&app, &second).await.queue_at, "still ahead of the later request");
     let last = app.store().request_events(r.id, false).await.unwrap().pop().unwrap();
-    assert_eq!((last.kind.as_str(), last.body.as_deref()), ("reopened", Some("Il negozio era chiuso")));
+    assert_eq!((last.kind.code(), last.body.as_deref()), ("reopened", Some("Il negozio era chiuso")));
 }
 
 async fn the_help_is_rated_once_after_the_outcome(db: TestDb) {
@@ -419,7 +419,13 @@ async fn unconfirmed_outcomes_close_by_themselves_after_fourteen_days(db: TestDb
         resolved_at: Some(now + 14 * day),
         closed_at: None,
         last_activity_at: r.last_activity_at,
-        event: app::ports::NewEvent { actor_id: None, actor_role: "system", kind: "note", body: None, internal: true },
+        event: app::ports::NewEvent {
+            actor_id: None,
+            actor_role: "system",
+            kind: EventKind::Note,
+            body: None,
+            internal: true,
+        },
         email: None,
         now,
     };
@@ -433,7 +439,7 @@ async fn unconfirmed_outcomes_close_by_themselves_after_fourteen_days(db: TestDb
     assert_eq!(record(&app, &old).await.status, Status::Closed);
     assert_eq!(record(&app, &recent).await.status, Status::Resolved);
     let last = app.store().request_events(record(&app, &old).await.id, false).await.unwrap().pop().unwrap();
-    assert_eq!((last.kind.as_str(), last.actor_role.as_str()), ("closed", "system"));
+    assert_eq!((last.kind.code(), last.actor_role.as_str()), ("closed", "system"));
     let (_, html) = app.get_as(&client, &format!("/assistenza/richieste/{old}")).await;
     assert!(html.contains("Chiusa automaticamente"));
 }

@@ -33,7 +33,7 @@ pub struct RequestPage {
 pub struct TimelineEntry {
     pub id: i64,
     pub at: i64,
-    pub kind: String,
+    pub kind: crate::domain::request::EventKind,
     pub by_customer: bool,
     pub to_status: Option<Status>,
     pub outcome: Option<Outcome>,

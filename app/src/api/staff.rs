@@ -40,7 +40,7 @@ pub struct SearchPage {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffTimelineEntry {
     pub at: i64,
-    pub kind: String,
+    pub kind: crate::domain::request::EventKind,
     pub actor_role: String,
     pub actor_name: Option<String>,
     pub body: Option<String>,

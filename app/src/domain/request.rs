@@ -216,11 +216,6 @@ impl Action {
         }
     }
 
-    /// The event's kind as stored in the timeline.
-    pub fn event_kind(self) -> &'static str {
-        self.kind().code()
-    }
-
     /// Internal notes are the only events the customer never sees.
     pub fn is_internal(self) -> bool {
         matches!(self, Self::Note)

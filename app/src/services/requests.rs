@@ -184,7 +184,7 @@ fn view_of(r: &RequestRecord, events: &[EventRecord], now: i64) -> RequestView {
         .map(|e| TimelineEntry {
             id: e.id,
             at: e.at,
-            kind: e.kind.clone(),
+            kind: e.kind,
             by_customer: e.actor_role == "customer",
             to_status: e.to_status,
             outcome: e.outcome,
@@ -316,7 +316,7 @@ pub async fn apply_at(
         event: NewEvent {
             actor_id: actor_user.map(|u| u.id),
             actor_role,
-            kind: mv.action.event_kind(),
+            kind: mv.action.kind(),
             body: mv.message,
             internal,
         },

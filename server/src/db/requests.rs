@@ -1,7 +1,7 @@
 //! Assistance requests and their timelines, for both backends from one text (as `accounts.rs`).
 //! Changes are conditional on the request's `version`, so two simultaneous changes cannot both win.
 
-use app::domain::request::{Category, Contact, Outcome, ReportedOn, Status};
+use app::domain::request::{Category, Contact, EventKind, Outcome, ReportedOn, Status};
 use app::ports::{EventRecord, RequestListItem, RequestRecord, StoreError};
 
 /// A stored code that is not in its set: the database holds something this build does not know.
@@ -95,7 +95,7 @@ impl TryFrom<EventRow> for EventRecord {
             at: r.at,
             actor_id: r.actor_id,
             actor_role: r.actor_role,
-            kind: r.kind,
+            kind: code(&r.kind, EventKind::from_code)?,
             from_status: optional_code(r.from_status, Status::from_code)?,
             to_status: optional_code(r.to_status, Status::from_code)?,
             outcome: optional_code(r.outcome, Outcome::from_code)?,
@@ -194,7 +194,7 @@ macro_rules! impl_requests {
                     .bind(now)
                     .bind(event.actor_id)
                     .bind(event.actor_role)
-                    .bind(event.kind)
+                    .bind(event.kind.code())
                     .bind(from.map(|s| s.code()))
                     .bind(to.map(|s| s.code()))
                     .bind(outcome.map(|o| o.code()))
@@ -212,7 +212,7 @@ macro_rules! impl_requests {
                 sqlx::query(INSERT_AUDIT)
                     .bind(now)
                     .bind(event.actor_id)
-                    .bind(event.kind)
+                    .bind(event.kind.code())
                     .bind(request)
                     .bind(None::<i64>)
                     .bind(detail)
@@ -249,7 +249,7 @@ macro_rules! impl_requests {
                 let event = NewEvent {
                     actor_id: Some(request.customer),
                     actor_role: "customer",
-                    kind: "received",
+                    kind: EventKind::Received,
                     body: None,
                     internal: false,
                 };
@@ -343,7 +343,7 @@ macro_rules! impl_requests {
                     rows.into_iter().map(TryInto::try_into).collect()
                 }
 
-                #[tracing::instrument(skip_all, fields(request = c.request, kind = c.event.kind))]
+                #[tracing::instrument(skip_all, fields(request = c.request, kind = %c.event.kind))]
                 async fn record_transition(&self, c: TransitionRecord) -> Result<i64, StoreError> {
                     #[allow(clippy::let_unit_value)]
                     let _writer = self.writer().await;
@@ -408,7 +408,7 @@ macro_rules! impl_requests {
                     let event = NewEvent {
                         actor_id: Some(customer),
                         actor_role: "customer",
-                        kind: "rated",
+                        kind: EventKind::Rated,
                         body: Some(rating.value().to_string()),
                         internal: false,
                     };
@@ -561,7 +561,7 @@ macro_rules! impl_requests {
                         return Ok(None);
                     };
                     let request: RequestRecord = row.try_into()?;
-                    let event = NewEvent { actor_id: Some(agent), actor_role: "agent", kind: "taken", body: None, internal: false };
+                    let event = NewEvent { actor_id: Some(agent), actor_role: "agent", kind: EventKind::Taken, body: None, internal: false };
                     insert_event(&mut tx, request.id, &event, Some(Status::Received), Some(Status::InCharge), None, now).await?;
                     let customer_sql = format!("SELECT {} FROM users WHERE id = $1", super::super::accounts::USER_COLUMNS);
                     let customer: UserRecord = sqlx::query_as::<_, super::super::accounts::UserRow>(&customer_sql)

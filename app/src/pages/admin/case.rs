@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::staff::{BlockCustomer, CaseAction, CaseView, StaffTimelineEntry, get_case};
 use crate::components::form::{FormAlert, TextArea, failure, field_error};
 use crate::components::time::Time;
-use crate::domain::request::{EventKind, Outcome};
+use crate::domain::request::Outcome;
 use crate::i18n::*;
 use crate::pages::admin::{StaffNav, StaffRefusal};
 use crate::pages::requests::{StatusBadge, category_label, contact_label, outcome_label, reported_label, status_label};
@@ -185,11 +185,11 @@ fn StaffEvent(entry: StaffTimelineEntry) -> impl IntoView {
         _ => None,
     };
     let role = entry.actor_role.clone();
-    let kind = entry.kind.clone();
+    let kind = entry.kind;
     let outcome = entry.outcome;
     let class = format!(
         "event event-{}{}{}",
-        entry.kind,
+        entry.kind.code(),
         if entry.actor_role == "customer" { " customer" } else { " pool" },
         if entry.internal { " internal" } else { "" }
     );
@@ -205,7 +205,7 @@ fn StaffEvent(entry: StaffTimelineEntry) -> impl IntoView {
                 </strong>
                 " · " <Time ms=entry.at /> " · "
                 <span class="kind">
-                    {move || EventKind::from_code(&kind).map(|k| super::event_label(i18n.get_locale(), k).to_string()).unwrap_or_else(|| kind.clone())}
+                    {move || super::event_label(i18n.get_locale(), kind)}
                 </span>
                 {outcome.map(|o| view! { " · " {move || outcome_label(i18n.get_locale(), o)} })}
                 {entry.internal.then(|| view! { " " <span class="badge internal-badge">{t!(i18n, admin.internal)}</span> })}

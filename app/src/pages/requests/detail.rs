@@ -15,7 +15,7 @@ use crate::components::form::{FormAlert, Submit, TextArea, failure, field_error}
 use crate::components::live::Live;
 use crate::components::time::{Time, format_date};
 use crate::components::{fill, localized};
-use crate::domain::request::Status;
+use crate::domain::request::{EventKind, Status};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::pages::requests::new::LoginNeeded;
@@ -190,36 +190,37 @@ fn Step(index: u8, current: u8, #[prop(into)] label: Signal<&'static str>) -> im
 fn TimelineItem(entry: TimelineEntry) -> impl IntoView {
     let i18n = use_i18n();
     let brand = use_context::<Brand>().unwrap_or_default();
-    let kind = entry.kind.clone();
+    let kind = entry.kind;
     let outcome = entry.outcome;
     let title = move || {
         let locale = i18n.get_locale();
-        match kind.as_str() {
-            "received" => t_string!(i18n, request.ev_received).to_string(),
-            "taken" => t_string!(i18n, request.ev_taken).to_string(),
-            "message" => t_string!(i18n, request.ev_message).to_string(),
-            "ask" => t_string!(i18n, request.ev_ask).to_string(),
-            "outcome" => format!(
+        match kind {
+            EventKind::Received => t_string!(i18n, request.ev_received).to_string(),
+            EventKind::Taken => t_string!(i18n, request.ev_taken).to_string(),
+            EventKind::Message => t_string!(i18n, request.ev_message).to_string(),
+            EventKind::Ask => t_string!(i18n, request.ev_ask).to_string(),
+            EventKind::Outcome => format!(
                 "{}: {}",
                 t_string!(i18n, request.ev_outcome),
                 outcome.map(|o| outcome_label(locale, o)).unwrap_or_default()
             ),
-            "released" => t_string!(i18n, request.ev_released).to_string(),
-            "reassigned" => t_string!(i18n, request.ev_reassigned).to_string(),
-            "warning" => t_string!(i18n, request.ev_warning).to_string(),
-            "customer_reply" => t_string!(i18n, request.ev_customer_reply).to_string(),
-            "confirmed" => t_string!(i18n, request.ev_confirmed).to_string(),
-            "reopened" => t_string!(i18n, request.ev_reopened).to_string(),
-            "closed" => t_string!(i18n, request.ev_closed).to_string(),
-            _ => String::new(),
+            EventKind::Released => t_string!(i18n, request.ev_released).to_string(),
+            EventKind::Reassigned => t_string!(i18n, request.ev_reassigned).to_string(),
+            EventKind::Warning => t_string!(i18n, request.ev_warning).to_string(),
+            EventKind::CustomerReply => t_string!(i18n, request.ev_customer_reply).to_string(),
+            EventKind::Confirmed => t_string!(i18n, request.ev_confirmed).to_string(),
+            EventKind::Reopened => t_string!(i18n, request.ev_reopened).to_string(),
+            EventKind::Closed => t_string!(i18n, request.ev_closed).to_string(),
+            // Notes never reach the customer's timeline; a rating has its own title below.
+            EventKind::Note | EventKind::Rated => String::new(),
         }
     };
-    let rated = entry.kind == "rated";
-    let received = entry.kind == "received";
+    let rated = entry.kind == EventKind::Rated;
+    let received = entry.kind == EventKind::Received;
     let body = entry.body.clone();
     let rated_title = move || fill(t_string!(i18n, request.ev_rated), &[("n", body.as_deref().unwrap_or(""))]);
     let by_customer = entry.by_customer;
-    let class = format!("event event-{}{}", entry.kind, if by_customer { " mine" } else { " pool" });
+    let class = format!("event event-{}{}", entry.kind.code(), if by_customer { " mine" } else { " pool" });
     let call_centre = brand.channels.call_centre.clone();
     let text = if rated { None } else { entry.body.clone() };
     view! {
