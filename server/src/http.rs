@@ -95,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(axum::middleware::from_fn(finish_started_pages))
+        .layer(axum::middleware::from_fn(only_the_switch_writes_the_language))
         .layer(axum::middleware::map_response(error_status))
         .layer(axum::middleware::from_fn(forget_shown_form_values))
         .layer(axum::middleware::from_fn_with_state(state.clone(), same_origin_only))
@@ -147,6 +148,29 @@ async fn error_status(res: Response<Body>) -> Response<Body> {
         }
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Only `/lang/{code}` writes the language cookie (Path=/). leptos_i18n wrote it back on every page read
+/// with it, with no Path: the browser scoped that copy to the page's folder (`/assistenza`, `/admin`), and
+/// the narrower cookie, sent first, then won over every later switch on those pages.
+async fn only_the_switch_writes_the_language(req: Request<Body>, next: axum::middleware::Next) -> Response<Body> {
+    let switch = req.uri().path().starts_with("/lang/");
+    let mut res = next.run(req).await;
+    if !switch {
+        let prefix = format!("{LANG_COOKIE}=");
+        let kept: Vec<HeaderValue> = res
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter(|v| !v.to_str().is_ok_and(|v| v.starts_with(&prefix)))
+            .cloned()
+            .collect();
+        res.headers_mut().remove(header::SET_COOKIE);
+        for value in kept {
+            res.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    res
 }
 
 /// How long a page whose visitor went away may go on rendering before it is dropped after all.

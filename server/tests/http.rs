@@ -56,6 +56,32 @@ async fn the_language_switch_without_javascript_remembers_the_choice(db: TestDb)
     assert!(html.contains("Ti aiutiamo in privato"));
 }
 
+/// Only `/lang/{code}` writes the language cookie. A page that set it too (leptos_i18n's cookie effect,
+/// started before the app could pause it) scoped it to the page's folder (`/admin`, `/assistenza`), and that
+/// narrower cookie then won over every later switch on those pages.
+async fn pages_never_write_the_language_cookie(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (client, _) = app.customer("lingua@example.it", "Lingua").await;
+    for round in 0..40 {
+        for path in ["/", "/info", "/assistenza", "/assistenza/nuova", "/assistenza/richieste", "/account"] {
+            let lang = if round % 2 == 0 { "en" } else { "it" };
+            app.get_as(&client, &format!("/lang/{lang}?next={path}")).await;
+            let res = client.get(app.url(path)).send().await.expect("GET");
+            let cookies: Vec<String> = res
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .filter(|v| v.starts_with(app::LANG_COOKIE))
+                .map(str::to_string)
+                .collect();
+            let html = res.text().await.expect("body");
+            assert!(cookies.is_empty(), "round {round}: {path} wrote the language cookie: {cookies:?}");
+            assert!(html.contains(&format!("<html lang=\"{lang}\"")), "round {round}: {path} is not in {lang}");
+        }
+    }
+}
+
 async fn the_language_switch_is_not_an_open_redirect(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let res = app.get("/lang/en?next=//evil.example/").await;
@@ -155,6 +181,7 @@ on_both_databases!(
     english_is_chosen_from_accept_language,
     the_language_cookie_wins_over_accept_language,
     the_language_switch_without_javascript_remembers_the_choice,
+    pages_never_write_the_language_cookie,
     the_language_switch_is_not_an_open_redirect,
     every_tab_renders,
     an_unknown_page_is_a_404_inside_the_shell,
