@@ -65,13 +65,7 @@ async fn journey(db: TestDb) -> Vec<String> {
     )
     .await;
     // A wrong password and a reset link.
-    app.post_form_as(
-        &app.new_client(),
-        "/api/login",
-        "/accedi",
-        &[("email", "log-check@example.it"), ("password", "wrong-password-123")],
-    )
-    .await;
+    app.log_in_as(&app.new_client(), "log-check@example.it", "wrong-password-123").await;
     app.post_form_as(&app.new_client(), "/api/forgot-password", "/", &[("email", "log-check@example.it")]).await;
 
     let hash = app::auth::password::hash_password(&Password::parse(PASSWORD).unwrap()).await.unwrap();
@@ -82,8 +76,7 @@ async fn journey(db: TestDb) -> Vec<String> {
         .unwrap();
     app.store().set_role(id, Role::Agent, None, 2).await.unwrap();
     let agent = app.new_client();
-    app.post_form_as(&agent, "/api/login", "/accedi", &[("email", "log-agent@example.it"), ("password", PASSWORD)])
-        .await;
+    app.log_in_as(&agent, "log-agent@example.it", PASSWORD).await;
     app.post_form_as(&agent, "/api/staff/take-next", "/admin", &[]).await;
     let version = app
         .store()

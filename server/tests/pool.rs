@@ -28,8 +28,7 @@ async fn staff(app: &TestApp, email: &str, name: &str, role: Role) -> (reqwest::
         app.store().set_role(id, role, None, 2).await.unwrap();
     }
     let client = app.new_client();
-    let res =
-        app.post_form_as(&client, "/api/login", "/accedi", &[("email", email), ("password", STAFF_PASSWORD)]).await;
+    let res = app.log_in_as(&client, email, STAFF_PASSWORD).await;
     assert_eq!(location(&res), "/account");
     (client, app.store().user_by_id(id).await.unwrap().unwrap())
 }
@@ -350,8 +349,7 @@ async fn admins_manage_staff_and_a_deactivated_account_is_out_at_once(db: TestDb
     let token: String = invite.body_text[start..].chars().take_while(|c| !c.is_whitespace()).collect();
     let agent = app.new_client();
     // No password yet: nobody can log in.
-    let res =
-        app.post_form_as(&agent, "/api/login", "/accedi", &[("email", "nuova@example.it"), ("password", "!")]).await;
+    let res = app.log_in_as(&agent, "nuova@example.it", "!").await;
     assert_eq!(form_error(&res), Some(AppError::InvalidCredentials));
     let fresh = "saffron-glacier-piano-31";
     let res = app
@@ -363,8 +361,7 @@ async fn admins_manage_staff_and_a_deactivated_account_is_out_at_once(db: TestDb
         )
         .await;
     assert_eq!(location(&res), "/accedi?reimpostata=1");
-    let res =
-        app.post_form_as(&agent, "/api/login", "/accedi", &[("email", "nuova@example.it"), ("password", fresh)]).await;
+    let res = app.log_in_as(&agent, "nuova@example.it", fresh).await;
     assert_eq!(location(&res), "/account");
     let (status, _) = call(&app, &agent, "/api/staff/queue", &[]).await;
     assert_eq!(status, 200, "the new agent works the queue");
@@ -384,8 +381,7 @@ async fn admins_manage_staff_and_a_deactivated_account_is_out_at_once(db: TestDb
     assert_eq!(app.me_via(&agent).await, None, "the deactivated account's session ended");
     let (status, _) = call(&app, &agent, "/api/staff/queue", &[]).await;
     assert_eq!(status, 401);
-    let res =
-        app.post_form_as(&agent, "/api/login", "/accedi", &[("email", "nuova@example.it"), ("password", fresh)]).await;
+    let res = app.log_in_as(&agent, "nuova@example.it", fresh).await;
     assert!(form_error(&res).is_some(), "and it cannot log in again");
     // An admin cannot lock themselves out.
     let (status, _) =
@@ -422,24 +418,10 @@ async fn a_warned_then_blocked_customer_keeps_their_requests_handled(db: TestDb)
     let (status, _) = call(&app, &admin, "/api/staff/block", &[("reference", &code), ("block", "yes")]).await;
     assert_eq!(status, 200);
     assert_eq!(app.me_via(&customer).await, None, "logged out at once");
-    let res = app
-        .post_form_as(
-            &customer,
-            "/api/login",
-            "/accedi",
-            &[("email", "rude@example.it"), ("password", "violet-otter-canyon-42")],
-        )
-        .await;
+    let res = app.log_in_as(&customer, "rude@example.it", "violet-otter-canyon-42").await;
     // #14: the right password of a blocked account answers like a wrong one; the owner learns why by email.
     assert_eq!(form_error(&res), Some(AppError::InvalidCredentials));
-    let wrong = app
-        .post_form_as(
-            &customer,
-            "/api/login",
-            "/accedi",
-            &[("email", "rude@example.it"), ("password", "wrong-wrong-1")],
-        )
-        .await;
+    let wrong = app.log_in_as(&customer, "rude@example.it", "wrong-wrong-1").await;
     assert_eq!(form_error(&wrong), Some(AppError::InvalidCredentials));
     let told = app.store().emails_to("rude@example.it").await.unwrap();
     let told: Vec<_> = told.iter().filter(|e| e.kind == "account_closed").collect();

@@ -250,14 +250,7 @@ async fn login_attempts_are_limited_per_address_with_a_friendly_answer(db: TestD
     let app = TestApp::spawn_with(db, &["--limit-login-ip", "5/300"]).await;
     let client = app.new_client();
     for i in 0..5 {
-        let res = app
-            .post_form_as(
-                &client,
-                "/api/login",
-                "/accedi",
-                &[("email", "x@example.it"), ("password", "wrong-password-1")],
-            )
-            .await;
+        let res = app.log_in_as(&client, "x@example.it", "wrong-password-1").await;
         assert_eq!(common::form_error(&res), Some(app::error::AppError::InvalidCredentials), "attempt {i}");
     }
     // Over the limit; a client-chosen X-Forwarded-For changes nothing (no proxy is trusted here).
@@ -272,7 +265,7 @@ async fn login_attempts_are_limited_per_address_with_a_friendly_answer(db: TestD
     let retry: u64 = res.headers().get("retry-after").expect("Retry-After").to_str().unwrap().parse().unwrap();
     assert!((1..=300).contains(&retry), "{retry}");
     // Without JavaScript: back on the login page, which says so in the user's language.
-    let res = app.post_form_as(&client, "/api/login", "/accedi", &[("email", "x@example.it"), ("password", "p")]).await;
+    let res = app.log_in_as(&client, "x@example.it", "p").await;
     assert!(matches!(common::form_error(&res), Some(app::error::AppError::RateLimited { .. })));
     let back = common::location(&res);
     let back = back.strip_prefix(&app.url("")).unwrap_or(&back).to_string();
@@ -349,9 +342,7 @@ async fn nobody_can_fill_an_address_s_inbox_with_confirmation_emails(db: TestDb)
     let bomber = app.new_client();
     let res = app.post_form_as(&bomber, "/api/register", "/registrati", &fields("Bomber")).await;
     assert_eq!(common::location(&res), "/registrati/controlla");
-    let res = app
-        .post_form_as(&bomber, "/api/login", "/accedi", &[("email", VICTIM), ("password", "violet-otter-canyon-42")])
-        .await;
+    let res = app.log_in_as(&bomber, VICTIM, "violet-otter-canyon-42").await;
     assert_eq!(common::location(&res), "/conferma-email");
     let mut statuses = Vec::new();
     for _ in 0..30 {
@@ -421,14 +412,7 @@ async fn guessing_the_current_password_ends_the_session(db: TestDb) {
     assert_eq!(app.me_via(&client).await, None);
     assert_eq!(change("violet-otter-canyon-42").await.unwrap().status(), 401);
     let (fresh, _) = (app.new_client(), ());
-    let res = app
-        .post_form_as(
-            &fresh,
-            "/api/login",
-            "/accedi",
-            &[("email", "stolen@example.it"), ("password", "violet-otter-canyon-42")],
-        )
-        .await;
+    let res = app.log_in_as(&fresh, "stolen@example.it", "violet-otter-canyon-42").await;
     assert_eq!(common::location(&res), "/account", "the owner logs in again");
 }
 
@@ -463,14 +447,7 @@ async fn look_alike_addresses_are_one_account_or_refused(db: TestDb) {
             .await
             .unwrap();
     app.store().create_admin(&old, &DisplayName::parse("Old").unwrap(), &hash, 1).await.unwrap();
-    let res = app
-        .post_form_as(
-            &app.new_client(),
-            "/api/login",
-            "/accedi",
-            &[("email", "\u{430}lice@example.org"), ("password", "violet-otter-canyon-42")],
-        )
-        .await;
+    let res = app.log_in_as(&app.new_client(), "\u{430}lice@example.org", "violet-otter-canyon-42").await;
     assert_eq!(common::location(&res), "/account");
 }
 
@@ -505,14 +482,7 @@ async fn staff_are_never_turned_into_customers(db: TestDb) {
         .unwrap();
     app.store().set_role(agent_id, app::domain::request::Role::Agent, Some(admin_id), 2).await.unwrap();
     let admin = app.new_client();
-    let res = app
-        .post_form_as(
-            &admin,
-            "/api/login",
-            "/accedi",
-            &[("email", "boss@example.it"), ("password", "copper-lantern-meadow-88")],
-        )
-        .await;
+    let res = app.log_in_as(&admin, "boss@example.it", "copper-lantern-meadow-88").await;
     assert_eq!(common::location(&res), "/account");
     let role = |role: &'static str| {
         admin

@@ -67,14 +67,4 @@ async fn pages_keep_answering_while_other_servers_start(db: TestDb) {
     eprintln!("{answered} pages answered whole while {started} servers started");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pages_keep_answering_while_other_servers_start_on_sqlite() {
-    pages_keep_answering_while_other_servers_start(TestDb::sqlite().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pages_keep_answering_while_other_servers_start_on_postgres() {
-    if let Some(db) = TestDb::postgres().await {
-        pages_keep_answering_while_other_servers_start(db).await;
-    }
-}
+on_both_databases!(pages_keep_answering_while_other_servers_start);

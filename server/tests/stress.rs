@@ -77,7 +77,7 @@ fn browser(lang: &'static str, jar: Option<Arc<reqwest::cookie::Jar>>) -> reqwes
 async fn log_in(app: &TestApp, email: &str) -> Arc<reqwest::cookie::Jar> {
     let jar = Arc::new(reqwest::cookie::Jar::default());
     let client = browser("it", Some(jar.clone()));
-    let res = app.post_form_as(&client, "/api/login", "/accedi", &[("email", email), ("password", PASSWORD)]).await;
+    let res = app.log_in_as(&client, email, PASSWORD).await;
     assert_eq!(location(&res), "/account", "{email} logs in");
     jar
 }

@@ -194,6 +194,11 @@ impl TestApp {
             .expect("POST")
     }
 
+    /// Logs in with a no-JavaScript form post from the login page, as the given browser.
+    pub async fn log_in_as(&self, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
+        self.post_form_as(client, "/api/login", "/accedi", &[("email", email), ("password", password)]).await
+    }
+
     pub async fn get_as(&self, client: &reqwest::Client, path: &str) -> (u16, String) {
         let res = client.get(self.url(path)).send().await.expect("GET");
         let status = res.status().as_u16();
