@@ -40,9 +40,9 @@ if [ -z "$smoke" ]; then
   rm -rf "$SC3_ROOT/target/site/pkg" # no chunk of an earlier build may count
   cargo leptos build --release --split
   precompress_site
-else
-  cargo build --release --locked -p server
 fi
+# The same server, with the harness' own commands (`bench-seed`, `bare`) that the portal's build leaves out.
+cargo build --release --locked -p server --features bench
 bin="$CARGO_TARGET_DIR/release/server"
 [ -x "$bin" ] || die "no release server at $bin"
 
@@ -225,7 +225,7 @@ PY
 if [ "$stress" -gt 0 ]; then
   log "stress: every page kind, $stress renders per database, 32 in flight (server/tests/stress.rs)"
   [ -n "$pg_admin_url" ] || unset TEST_DATABASE_URL
-  SC3_STRESS_RENDERS="$stress" cargo test --release --locked -p server --test stress -- --nocapture 2>&1 |
+  SC3_STRESS_RENDERS="$stress" cargo test --release --locked -p server --features bench --test stress -- --nocapture 2>&1 |
     grep -E "renders of|panicked|stalled|test result" >&2
   [ "${PIPESTATUS[0]}" -eq 0 ] || die "the stress test failed"
 fi

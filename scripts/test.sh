@@ -23,7 +23,7 @@ fi
 
 # --- Rust tests -----------------------------------------------------------------------------------
 log "building the release server (the durability test kills it in the middle of a burst)"
-cargo build --release --locked -p server
+cargo build --release --locked -p server --features bench
 export SC3_DURABILITY_BIN="$CARGO_TARGET_DIR/release/server"
 log "Rust tests (unit, contract and integration, SQLite and PostgreSQL)"
 # Without PostgreSQL its tests are left out by name, so the summary counts them as skipped, not passed
@@ -31,14 +31,14 @@ log "Rust tests (unit, contract and integration, SQLite and PostgreSQL)"
 if command -v cargo-nextest >/dev/null 2>&1; then
   # No retries: a test that fails once is a defect to find, not noise.
   if [ -n "$pg_skipped" ]; then
-    cargo nextest run --workspace --locked --no-fail-fast -E 'not test(/postgres/)'
+    cargo nextest run --workspace --features server/bench --locked --no-fail-fast -E 'not test(/postgres/)'
   else
-    cargo nextest run --workspace --locked --no-fail-fast
+    cargo nextest run --workspace --features server/bench --locked --no-fail-fast
   fi
 elif [ -n "$pg_skipped" ]; then
-  cargo test --workspace --locked -- --skip postgres
+  cargo test --workspace --features server/bench --locked -- --skip postgres
 else
-  cargo test --workspace --locked
+  cargo test --workspace --features server/bench --locked
 fi
 
 # --- End-to-end -----------------------------------------------------------------------------------

@@ -74,10 +74,10 @@ lazy_page!(DashboardRoute, DashboardPage);
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let brand = use_context::<Brand>().unwrap_or_default();
     #[cfg(feature = "ssr")]
-    if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
-        if let Ok(policy) = http::HeaderValue::from_str(&crate::csp::page_policy(&nonce.to_string())) {
-            response.insert_header(http::header::CONTENT_SECURITY_POLICY, policy);
-        }
+    if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+        && let Ok(policy) = http::HeaderValue::from_str(&crate::csp::page_policy(&nonce.to_string()))
+    {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, policy);
     }
     // Brand colours are validated `#rrggbb` values, so this cannot inject anything.
     let colours = format!(":root{{--brand:{};--brand-2:{}}}", brand.primary.as_ref(), brand.accent.as_ref());

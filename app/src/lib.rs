@@ -12,6 +12,8 @@ pub mod brand;
 pub mod clock;
 pub mod components;
 #[cfg(feature = "ssr")]
+pub mod context;
+#[cfg(feature = "ssr")]
 pub mod csp;
 pub mod domain;
 pub mod error;

@@ -32,6 +32,7 @@ pub enum Command {
     /// Benchmarks only (BENCHMARKS.md): add a realistic population to the database (customers, staff,
     /// requests in every state with their timelines, one 200-message conversation); every account's
     /// password is the first line of standard input. Prints the logins and references the harness needs.
+    #[cfg(feature = "bench")]
     BenchSeed {
         /// How many requests to add.
         #[arg(long)]
@@ -39,6 +40,7 @@ pub enum Command {
     },
     /// Benchmarks only: serve the bare axum handler (`GET /` answers "ok") on --bind, the yardstick the
     /// benchmark compares every figure with.
+    #[cfg(feature = "bench")]
     Bare,
 }
 

@@ -7,7 +7,8 @@ use std::time::Duration;
 use app::LANG_COOKIE;
 use app::app::{App, shell};
 use app::brand::Brand;
-use app::ports::{Settings, SharedStore};
+use app::context::Settings;
+use app::ports::SharedStore;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRef, Path, Query, State};
@@ -141,10 +142,10 @@ async fn error_status(res: Response<Body>) -> Response<Body> {
     };
     if let Ok(error) = serde_json::from_slice::<app::error::AppError>(&bytes) {
         parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if let app::error::AppError::RateLimited { retry_after_secs } = error {
-            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-                parts.headers.insert(header::RETRY_AFTER, v);
-            }
+        if let app::error::AppError::RateLimited { retry_after_secs } = error
+            && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            parts.headers.insert(header::RETRY_AFTER, v);
         }
     }
     Response::from_parts(parts, Body::from(bytes))
@@ -228,10 +229,10 @@ async fn forget_shown_form_values(req: Request<Body>, next: axum::middleware::Ne
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if let Some(session) = session.filter(|_| html && res.status().is_success()) {
-        if let Err(e) = app::auth::session::forget_flash(&session).await {
-            tracing::warn!(error = ?e, "kept form values not forgotten");
-        }
+    if let Some(session) = session.filter(|_| html && res.status().is_success())
+        && let Err(e) = app::auth::session::forget_flash(&session).await
+    {
+        tracing::warn!(error = ?e, "kept form values not forgotten");
     }
     res
 }
@@ -272,7 +273,7 @@ async fn client_address(
         return res;
     }
     if let Ok(v) = HeaderValue::from_str(&ip) {
-        req.headers_mut().insert(app::ports::CLIENT_IP_HEADER, v);
+        req.headers_mut().insert(app::context::CLIENT_IP_HEADER, v);
     }
     next.run(req).await
 }
@@ -441,21 +442,6 @@ async fn logo(State(logo): State<Option<Arc<Logo>>>) -> Response<Body> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::local_path;
-
-    #[test]
-    fn the_language_switch_only_returns_to_pages_of_this_site() {
-        assert_eq!(local_path(Some("/info")), "/info");
-        assert_eq!(local_path(Some("//evil.example")), "/");
-        assert_eq!(local_path(Some("/\\evil.example")), "/");
-        assert_eq!(local_path(Some("https://evil.example")), "/");
-        assert_eq!(local_path(Some("/a\r\nSet-Cookie: x=1")), "/");
-        assert_eq!(local_path(None), "/");
-    }
-}
-
 /// `GET /conferma/{token}`: the link in the confirmation email. Confirms and goes to the login page,
 /// which says whether it worked (an unknown, used or expired link answers like the others).
 async fn confirm_email(Path(token): Path<String>, State(store): State<SharedStore>) -> Response<Body> {
@@ -477,4 +463,19 @@ fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response<Body
         .unwrap_or("unknown panic");
     tracing::error!(panic = message, "a request handler panicked");
     (StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn the_language_switch_only_returns_to_pages_of_this_site() {
+        assert_eq!(local_path(Some("/info")), "/info");
+        assert_eq!(local_path(Some("//evil.example")), "/");
+        assert_eq!(local_path(Some("/\\evil.example")), "/");
+        assert_eq!(local_path(Some("https://evil.example")), "/");
+        assert_eq!(local_path(Some("/a\r\nSet-Cookie: x=1")), "/");
+        assert_eq!(local_path(None), "/");
+    }
 }

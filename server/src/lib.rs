@@ -2,6 +2,7 @@
 //! command line; tests start the same router through [`build`].
 
 pub mod admin;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod config;
 pub mod db;
@@ -43,7 +44,7 @@ pub async fn build(config: &Config) -> anyhow::Result<(axum::Router, AppState)> 
         .site_pkg_dir("pkg")
         .site_addr(config.bind)
         .build();
-    let settings = app::ports::Settings {
+    let settings = app::context::Settings {
         public_url: config.public_url.trim_end_matches('/').to_string(),
         secure_cookies: config.secure_cookies,
     };

@@ -20,6 +20,7 @@ async fn main() -> anyhow::Result<()> {
             println!("Admin {email} created (account {id}). Log in at /accedi, then open /admin.");
             Ok(())
         }
+        #[cfg(feature = "bench")]
         Command::BenchSeed { requests } => {
             let password = server::admin::read_password()?;
             let seeded = server::bench::seed(&cli.config, requests, &password).await?;
@@ -31,6 +32,7 @@ async fn main() -> anyhow::Result<()> {
             println!("seconds={:.1}", seeded.seconds);
             Ok(())
         }
+        #[cfg(feature = "bench")]
         Command::Bare => server::bench::bare(cli.config.bind).await,
     }
 }

@@ -33,13 +33,13 @@ async fn login(app: &TestApp, email: &str, password: &str) -> reqwest::Response 
 /// The link in the newest email of `kind` to `to`, waiting a little for it: a reset email is queued
 /// after the answer (#14), so that answering takes as long for every address.
 async fn link_in_email(app: &TestApp, to: &str, kind: &str) -> String {
-    let mut emails = app.store().emails_to(to).await.unwrap();
+    let mut emails = app.db.emails_to(to).await;
     for _ in 0..50 {
         if emails.iter().any(|e| e.kind == kind) {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        emails = app.store().emails_to(to).await.unwrap();
+        emails = app.db.emails_to(to).await;
     }
     let email = emails.iter().rev().find(|e| e.kind == kind).unwrap_or_else(|| panic!("no {kind} email"));
     let start = email.body_text.find("http://portal.test/").expect("a link") + "http://portal.test".len();
@@ -67,7 +67,7 @@ async fn a_customer_registers_confirms_logs_in_and_out(db: TestDb) {
     assert_eq!(location(&res), "/registrati/controlla");
 
     // The email went to the outbox, in Italian, with a single-use link.
-    let emails = app.store().emails_to("mario.rossi@example.it").await.unwrap();
+    let emails = app.db.emails_to("mario.rossi@example.it").await;
     assert_eq!(emails.len(), 1);
     assert_eq!(emails[0].kind, "confirm_email");
     assert_eq!(emails[0].subject, "Conferma il tuo indirizzo email");
@@ -116,8 +116,7 @@ async fn registering_a_known_address_answers_exactly_like_a_new_one(db: TestDb) 
     let (_, page_b) = app.get_text(&location(&fresh)).await;
     assert_eq!(without_nonces(&page_a), without_nonces(&page_b));
     // The owner of the address is told instead; nothing else changed.
-    let kinds: Vec<String> =
-        app.store().emails_to("anna@example.it").await.unwrap().into_iter().map(|e| e.kind).collect();
+    let kinds: Vec<String> = app.db.emails_to("anna@example.it").await.into_iter().map(|e| e.kind).collect();
     assert_eq!(kinds, ["confirm_email", "already_registered"]);
     let anna = app
         .store()
@@ -163,7 +162,7 @@ async fn a_refused_registration_says_why_and_changes_nothing(db: TestDb) {
     assert!(!html.contains("password123"), "the password is never sent back");
     let (_, html) = app.get_text("/registrati").await;
     assert!(!html.contains("not-an-email"), "kept values are shown once");
-    assert!(app.store().emails_to("not-an-email").await.unwrap().is_empty());
+    assert!(app.db.emails_to("not-an-email").await.is_empty());
 }
 
 async fn login_failures_answer_alike_for_unknown_and_known_addresses(db: TestDb) {
@@ -205,7 +204,7 @@ async fn a_password_reset_works_once_and_ends_every_session(db: TestDb) {
     let unknown = app.post_form("/api/forgot-password", "/password-dimenticata", &[("email", "x@example.it")]).await;
     assert_eq!(location(&known), "/password-dimenticata?inviata=1");
     assert_eq!(location(&unknown), location(&known));
-    assert!(app.store().emails_to("x@example.it").await.unwrap().is_empty());
+    assert!(app.db.emails_to("x@example.it").await.is_empty());
 
     let link = link_in_email(&app, "elena@example.it", "reset_password").await;
     let token = link.split("token=").nth(1).unwrap().to_string();
@@ -221,8 +220,7 @@ async fn a_password_reset_works_once_and_ends_every_session(db: TestDb) {
     assert_eq!(app.me_via(&app.client_with_cookie(&logged_in)).await, None);
     assert_eq!(form_error(&login(&app, "elena@example.it", PASSWORD).await), Some(AppError::InvalidCredentials));
     assert_eq!(location(&login(&app, "elena@example.it", new_password).await), "/account");
-    let kinds: Vec<String> =
-        app.store().emails_to("elena@example.it").await.unwrap().into_iter().map(|e| e.kind).collect();
+    let kinds: Vec<String> = app.db.emails_to("elena@example.it").await.into_iter().map(|e| e.kind).collect();
     assert_eq!(kinds.last().map(String::as_str), Some("password_changed"));
 }
 

@@ -48,7 +48,7 @@ async fn a_second_registration_of_an_address_changes_nothing_but_queues_its_emai
     let store = connect(&db).await;
     assert!(matches!(register(&store, "a@example.it", "t1", 10_000, 1).await, Registration::Created(_)));
     assert_eq!(register(&store, "a@example.it", "t2", 10_000, 2).await, Registration::AlreadyRegistered);
-    let kinds: Vec<String> = store.emails_to("a@example.it").await.unwrap().into_iter().map(|e| e.kind).collect();
+    let kinds: Vec<String> = db.emails_to("a@example.it").await.into_iter().map(|e| e.kind).collect();
     assert_eq!(kinds, ["confirm_email", "already_registered"]);
     // The second token was never stored.
     assert_eq!(store.use_token("t2", TokenPurpose::ConfirmEmail, 3).await.unwrap(), None);
@@ -79,7 +79,7 @@ async fn a_token_works_once_for_its_purpose_and_not_after_it_expires(db: TestDb)
     assert_eq!(store.reset_password("r2", "new-hash", notice, 12).await.unwrap(), Some(id));
     let user = store.user_by_id(id).await.unwrap().unwrap();
     assert_eq!((user.password_hash.as_str(), user.session_epoch), ("new-hash", 1));
-    let kinds: Vec<String> = store.emails_to("b@example.it").await.unwrap().into_iter().map(|e| e.kind).collect();
+    let kinds: Vec<String> = db.emails_to("b@example.it").await.into_iter().map(|e| e.kind).collect();
     assert_eq!(kinds, ["confirm_email", "reset", "reset", "password_changed"]);
 }
 
@@ -111,7 +111,7 @@ async fn a_failed_email_is_retried_later_then_given_up(db: TestDb) {
     assert_eq!(again[0].attempts, 2);
     store.mark_email_failed(again[0].id, "smtp down", None, 5_001).await.unwrap();
     assert!(store.claim_due_emails(1_000_000, 1_000, 10).await.unwrap().is_empty());
-    let emails = store.emails_to("c@example.it").await.unwrap();
+    let emails = db.emails_to("c@example.it").await;
     assert!(emails[0].failed && !emails[0].sent);
 }
 
@@ -166,7 +166,7 @@ fn change(
     to: Status,
     kind: EventKind,
     actor: Option<UserId>,
-    role: &'static str,
+    role: ActorRole,
     now: i64,
 ) -> TransitionRecord {
     TransitionRecord {
@@ -209,7 +209,7 @@ async fn a_submitted_request_is_stored_whole_with_its_received_event_and_email(d
         (events[0].kind.code(), events[0].to_status, events[0].actor_id),
         ("received", Some(Status::Received), Some(c))
     );
-    let kinds: Vec<String> = store.emails_to("mail@example.it").await.unwrap().into_iter().map(|e| e.kind).collect();
+    let kinds: Vec<String> = db.emails_to("mail@example.it").await.into_iter().map(|e| e.kind).collect();
     assert_eq!(kinds, ["request_received"]);
     assert!(store.request_by_id(id + 1000).await.unwrap().is_none());
 }
@@ -226,7 +226,10 @@ async fn my_requests_come_newest_activity_first_in_keyset_pages(db: TestDb) {
     submit(&store, other, "Someone else's request", 450).await;
     // Activity on the oldest moves it to the top.
     let oldest = store.request_by_id(ids[0]).await.unwrap().unwrap();
-    store.record_transition(change(&oldest, Status::InCharge, EventKind::Taken, None, "agent", 600)).await.unwrap();
+    store
+        .record_transition(change(&oldest, Status::InCharge, EventKind::Taken, None, ActorRole::Agent, 600))
+        .await
+        .unwrap();
 
     let mut seen = Vec::new();
     let mut cursor = None;
@@ -254,26 +257,27 @@ async fn a_change_applies_only_to_the_version_it_was_decided_on_and_logs_its_eve
     let id = submit(&store, c, "Billing question", 1_000).await;
     let r = store.request_by_id(id).await.unwrap().unwrap();
     let v = store
-        .record_transition(change(&r, Status::InCharge, EventKind::Taken, Some(agent), "agent", 2_000))
+        .record_transition(change(&r, Status::InCharge, EventKind::Taken, Some(agent), ActorRole::Agent, 2_000))
         .await
         .unwrap();
     assert_eq!(v, 1);
     // The same decision again, on the old version: refused, nothing written.
-    let again =
-        store.record_transition(change(&r, Status::InCharge, EventKind::Taken, Some(agent), "agent", 2_001)).await;
+    let again = store
+        .record_transition(change(&r, Status::InCharge, EventKind::Taken, Some(agent), ActorRole::Agent, 2_001))
+        .await;
     assert!(matches!(again, Err(StoreError::Conflict)), "{again:?}");
     let r = store.request_by_id(id).await.unwrap().unwrap();
     assert_eq!((r.status, r.version, r.holder_id, r.taken_at), (Status::InCharge, 1, Some(agent), Some(2_000)));
 
     let v = store
-        .record_transition(change(&r, Status::InCharge, EventKind::Note, Some(agent), "agent", 3_000))
+        .record_transition(change(&r, Status::InCharge, EventKind::Note, Some(agent), ActorRole::Agent, 3_000))
         .await
         .unwrap();
     assert_eq!(v, 2);
     let r = store.request_by_id(id).await.unwrap().unwrap();
     assert_eq!(r.last_activity_at, 2_000, "a note is not activity the customer sees");
     store
-        .record_transition(change(&r, Status::Resolved, EventKind::Outcome, Some(agent), "agent", 4_000))
+        .record_transition(change(&r, Status::Resolved, EventKind::Outcome, Some(agent), ActorRole::Agent, 4_000))
         .await
         .unwrap();
     let r = store.request_by_id(id).await.unwrap().unwrap();
@@ -295,11 +299,17 @@ async fn a_reopened_request_keeps_its_arrival_time_and_leaves_its_holder(db: Tes
     let c = customer(&store, "c5@example.it").await;
     let id = submit(&store, c, "Portability stuck", 1_000).await;
     let r = store.request_by_id(id).await.unwrap().unwrap();
-    store.record_transition(change(&r, Status::InCharge, EventKind::Taken, Some(c), "agent", 2_000)).await.unwrap();
+    store
+        .record_transition(change(&r, Status::InCharge, EventKind::Taken, Some(c), ActorRole::Agent, 2_000))
+        .await
+        .unwrap();
     let r = store.request_by_id(id).await.unwrap().unwrap();
-    store.record_transition(change(&r, Status::Resolved, EventKind::Outcome, Some(c), "agent", 3_000)).await.unwrap();
+    store
+        .record_transition(change(&r, Status::Resolved, EventKind::Outcome, Some(c), ActorRole::Agent, 3_000))
+        .await
+        .unwrap();
     let r = store.request_by_id(id).await.unwrap().unwrap();
-    let mut reopen = change(&r, Status::Received, EventKind::Reopened, Some(c), "customer", 4_000);
+    let mut reopen = change(&r, Status::Received, EventKind::Reopened, Some(c), ActorRole::Customer, 4_000);
     reopen.outcome = None;
     reopen.resolved_at = None;
     store.record_transition(reopen).await.unwrap();
@@ -313,11 +323,20 @@ async fn unread_counts_the_pool_s_visible_events_until_the_customer_looks(db: Te
     let id = submit(&store, c, "Offer not applied", 1_000).await;
     assert_eq!(store.customer_pulse(c).await.unwrap().unread, 0, "the customer's own submission is not news");
     let r = store.request_by_id(id).await.unwrap().unwrap();
-    store.record_transition(change(&r, Status::InCharge, EventKind::Taken, None, "agent", 2_000)).await.unwrap();
+    store
+        .record_transition(change(&r, Status::InCharge, EventKind::Taken, None, ActorRole::Agent, 2_000))
+        .await
+        .unwrap();
     let r = store.request_by_id(id).await.unwrap().unwrap();
-    store.record_transition(change(&r, Status::InCharge, EventKind::Note, None, "agent", 2_500)).await.unwrap();
+    store
+        .record_transition(change(&r, Status::InCharge, EventKind::Note, None, ActorRole::Agent, 2_500))
+        .await
+        .unwrap();
     let r = store.request_by_id(id).await.unwrap().unwrap();
-    store.record_transition(change(&r, Status::AwaitingCustomer, EventKind::Ask, None, "agent", 3_000)).await.unwrap();
+    store
+        .record_transition(change(&r, Status::AwaitingCustomer, EventKind::Ask, None, ActorRole::Agent, 3_000))
+        .await
+        .unwrap();
     let pulse = store.customer_pulse(c).await.unwrap();
     assert_eq!(pulse.unread, 2, "taken + ask; the note is never counted");
     let list = store.customer_requests(c, None, 10).await.unwrap();
@@ -331,7 +350,10 @@ async fn unread_counts_the_pool_s_visible_events_until_the_customer_looks(db: Te
     assert_eq!(store.customer_pulse(c).await.unwrap().unread, 0);
     // Someone else cannot mark it seen.
     let r = store.request_by_id(id).await.unwrap().unwrap();
-    store.record_transition(change(&r, Status::InCharge, EventKind::Message, None, "agent", 4_000)).await.unwrap();
+    store
+        .record_transition(change(&r, Status::InCharge, EventKind::Message, None, ActorRole::Agent, 4_000))
+        .await
+        .unwrap();
     let stranger = customer(&store, "c7@example.it").await;
     let newest = store.request_events(id, false).await.unwrap().iter().map(|e| e.id).max().unwrap();
     store.mark_seen(id, stranger, newest).await.unwrap();
@@ -349,9 +371,15 @@ async fn a_rating_is_recorded_once_after_an_outcome_by_the_owner_only(db: TestDb
     let five = Rating::parse("5").unwrap();
     assert!(!store.rate_request(id, c, five, None, 1_100).await.unwrap(), "no outcome yet");
     let r = store.request_by_id(id).await.unwrap().unwrap();
-    store.record_transition(change(&r, Status::InCharge, EventKind::Taken, None, "agent", 2_000)).await.unwrap();
+    store
+        .record_transition(change(&r, Status::InCharge, EventKind::Taken, None, ActorRole::Agent, 2_000))
+        .await
+        .unwrap();
     let r = store.request_by_id(id).await.unwrap().unwrap();
-    store.record_transition(change(&r, Status::Resolved, EventKind::Outcome, None, "agent", 3_000)).await.unwrap();
+    store
+        .record_transition(change(&r, Status::Resolved, EventKind::Outcome, None, ActorRole::Agent, 3_000))
+        .await
+        .unwrap();
     assert!(!store.rate_request(id, stranger, five, None, 3_100).await.unwrap(), "not theirs");
     assert!(store.rate_request(id, c, Rating::parse("4").unwrap(), Some("Quick".into()), 3_200).await.unwrap());
     assert!(!store.rate_request(id, c, five, None, 3_300).await.unwrap(), "only once");
@@ -399,11 +427,7 @@ async fn a_burst_of_submissions_is_stored_whole_and_a_refused_one_takes_no_other
         let events = store.request_events(id, false).await.unwrap();
         assert_eq!(events.iter().map(|e| e.kind.code()).collect::<Vec<_>>(), ["received"]);
     }
-    assert_eq!(
-        store.emails_to("burst-mail@example.it").await.unwrap().len(),
-        299,
-        "one email each, none for the refused one"
-    );
+    assert_eq!(db.emails_to("burst-mail@example.it").await.len(), 299, "one email each, none for the refused one");
 }
 
 /// The queue page's counts: every open state, in order, each counted up to the cap (and no further,
@@ -414,7 +438,10 @@ async fn open_states_are_counted_up_to_the_cap(db: TestDb) {
     let first = submit(&store, c, "Counted one", 1_000).await;
     submit(&store, c, "Counted two", 1_001).await;
     let r = store.request_by_id(first).await.unwrap().unwrap();
-    store.record_transition(change(&r, Status::InCharge, EventKind::Taken, None, "agent", 2_000)).await.unwrap();
+    store
+        .record_transition(change(&r, Status::InCharge, EventKind::Taken, None, ActorRole::Agent, 2_000))
+        .await
+        .unwrap();
     let open: Vec<Status> = Status::ALL.iter().copied().filter(|s| *s != Status::Closed).collect();
     let counts = store.state_counts().await.unwrap();
     assert_eq!(counts.iter().map(|(s, _)| *s).collect::<Vec<_>>(), open);

@@ -197,7 +197,7 @@ async fn burst_then_kill(db: TestDb) {
     // Restart on the same database and check every acknowledged submission.
     let (_server, _) = start(&db, mail_dir.path()).await;
     let store = server::db::connect(&cli.config).await.unwrap().store;
-    let emails = store.emails_to("durable@example.it").await.unwrap();
+    let emails = db.emails_to("durable@example.it").await;
     let mut lost = Vec::new();
     for (i, reference) in &acked {
         let id = parse_reference(reference).expect("a reference");

@@ -106,7 +106,7 @@ async fn journey(db: TestDb) -> Vec<String> {
         REPLY.into(),
         NOTE.into(),
     ];
-    for email in app.store().emails_to("log-check@example.it").await.unwrap() {
+    for email in app.db.emails_to("log-check@example.it").await {
         for marker in ["/conferma/", "token="] {
             if let Some(i) = email.body_text.find(marker) {
                 let token: String = email.body_text[i + marker.len()..]

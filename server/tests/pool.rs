@@ -276,7 +276,7 @@ async fn internal_notes_never_reach_the_customer(db: TestDb) {
         let (_, body) = call(&app, &customer, endpoint, &fields).await;
         assert!(!body.contains("NOTA-RISERVATA"), "{endpoint}: {body}");
     }
-    let emails = app.store().emails_to("privacy@example.it").await.unwrap();
+    let emails = app.db.emails_to("privacy@example.it").await;
     assert!(emails.len() >= 3, "received, taken, message");
     assert!(emails.iter().all(|e| !e.body_text.contains("NOTA-RISERVATA")
         && !e.body_html.contains("NOTA-RISERVATA")
@@ -337,14 +337,7 @@ async fn admins_manage_staff_and_a_deactivated_account_is_out_at_once(db: TestDb
         .await;
     assert_eq!(form_error(&res).and_then(|e| e.field_code("email").map(str::to_string)), Some("email_taken".into()));
 
-    let invite = app
-        .store()
-        .emails_to("nuova@example.it")
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|e| e.kind == "staff_invite")
-        .unwrap();
+    let invite = app.db.emails_to("nuova@example.it").await.into_iter().find(|e| e.kind == "staff_invite").unwrap();
     let start = invite.body_text.find("token=").unwrap() + 6;
     let token: String = invite.body_text[start..].chars().take_while(|c| !c.is_whitespace()).collect();
     let agent = app.new_client();
@@ -423,7 +416,7 @@ async fn a_warned_then_blocked_customer_keeps_their_requests_handled(db: TestDb)
     assert_eq!(form_error(&res), Some(AppError::InvalidCredentials));
     let wrong = app.log_in_as(&customer, "rude@example.it", "wrong-wrong-1").await;
     assert_eq!(form_error(&wrong), Some(AppError::InvalidCredentials));
-    let told = app.store().emails_to("rude@example.it").await.unwrap();
+    let told = app.db.emails_to("rude@example.it").await;
     let told: Vec<_> = told.iter().filter(|e| e.kind == "account_closed").collect();
     assert_eq!(told.len(), 1, "one email, for the right password only");
     assert!(told[0].body_text.contains("bloccato"), "{}", told[0].body_text);
@@ -571,7 +564,7 @@ async fn two_server_processes_share_one_queue_on_postgres() {
         .await
         .unwrap();
     assert_eq!(res.headers().get("location").unwrap(), "/registrati/controlla");
-    let emails = store.emails_to("cliente@example.it").await.unwrap();
+    let emails = db.emails_to("cliente@example.it").await;
     let body = &emails.iter().find(|e| e.kind == "confirm_email").expect("confirmation email").body_text;
     let token = body.split("/conferma/").nth(1).and_then(|t| t.split_whitespace().next()).expect("link");
     let res = customer.get(format!("{}/conferma/{token}", urls[0])).send().await.unwrap();

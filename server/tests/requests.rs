@@ -140,7 +140,7 @@ async fn a_customer_submits_sees_it_listed_and_opens_it(db: TestDb) {
     let title = html.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or("");
     assert!(title.starts_with(&reference) && !title.contains(SUBJECT), "{title}");
 
-    let emails = app.store().emails_to("mario@example.it").await.unwrap();
+    let emails = app.db.emails_to("mario@example.it").await;
     let received = emails.iter().find(|e| e.kind == "request_received").expect("received email");
     assert!(received.subject.contains(&reference));
     assert!(received.body_text.contains(&format!("http://portal.test/assistenza/richieste/{reference}")));
@@ -304,7 +304,7 @@ async fn the_customer_talks_with_the_pool_and_confirms_the_outcome(db: TestDb) {
         app.store().request_events(r.id, true).await.unwrap().into_iter().map(|e| e.kind.code()).collect();
     assert_eq!(events, ["received", "taken", "ask", "note", "customer_reply", "outcome", "confirmed"]);
     // Every status message also went out by email; none carries the note or the conversation.
-    let emails = app.store().emails_to("anna@example.it").await.unwrap();
+    let emails = app.db.emails_to("anna@example.it").await;
     let kinds: Vec<&str> = emails.iter().map(|e| e.kind.as_str()).filter(|k| k.starts_with("request_")).collect();
     assert_eq!(kinds, ["request_received", "request_taken", "request_ask", "request_outcome"]);
     assert!(emails.iter().all(|e| !e.body_text.contains("NOTA-INTERNA") && !e.body_html.contains("NOTA-INTERNA")));
@@ -421,7 +421,7 @@ async fn unconfirmed_outcomes_close_by_themselves_after_fourteen_days(db: TestDb
         last_activity_at: r.last_activity_at,
         event: app::ports::NewEvent {
             actor_id: None,
-            actor_role: "system",
+            actor_role: app::domain::request::ActorRole::System,
             kind: EventKind::Note,
             body: None,
             internal: true,
@@ -439,7 +439,7 @@ async fn unconfirmed_outcomes_close_by_themselves_after_fourteen_days(db: TestDb
     assert_eq!(record(&app, &old).await.status, Status::Closed);
     assert_eq!(record(&app, &recent).await.status, Status::Resolved);
     let last = app.store().request_events(record(&app, &old).await.id, false).await.unwrap().pop().unwrap();
-    assert_eq!((last.kind.code(), last.actor_role.as_str()), ("closed", "system"));
+    assert_eq!((last.kind.code(), last.actor_role), ("closed", app::domain::request::ActorRole::System));
     let (_, html) = app.get_as(&client, &format!("/assistenza/richieste/{old}")).await;
     assert!(html.contains("Chiusa automaticamente"));
 }

@@ -202,13 +202,12 @@ async fn stress(db: TestDb, tally: Arc<Tally>) {
                     Ok((status, body)) => {
                         let whole = whole(&body);
                         let lang = body.contains(&format!("lang=\"{}\"", page.lang));
-                        if status != page.status || !whole || !lang {
-                            if tally.wrong.fetch_add(1, Ordering::SeqCst) < 5 {
-                                eprintln!(
-                                    "{}: status {status} (first render {}), whole page {whole}, language {lang}",
-                                    page.label, page.status
-                                );
-                            }
+                        if (status != page.status || !whole || !lang) && tally.wrong.fetch_add(1, Ordering::SeqCst) < 5
+                        {
+                            eprintln!(
+                                "{}: status {status} (first render {}), whole page {whole}, language {lang}",
+                                page.label, page.status
+                            );
                         }
                     }
                     Err(e) if e.is_timeout() => {

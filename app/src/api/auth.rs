@@ -22,7 +22,7 @@ pub struct Me {
 #[cfg(feature = "ssr")]
 pub(crate) mod ctx {
     pub use crate::brand::Brand;
-    pub use crate::ports::{settings, store};
+    pub use crate::context::{settings, store};
     pub use crate::services::{self, accounts};
     pub use leptos::prelude::use_context;
     pub fn brand() -> Brand {
@@ -54,7 +54,7 @@ pub async fn register(
     };
     // Refused by the limit or by the service, the typed values are kept for the page either way.
     let result = async {
-        crate::ports::limit(crate::ports::Limit::RegisterIp, &crate::ports::client_ip().await)?;
+        crate::context::limit(crate::ports::Limit::RegisterIp, &crate::context::client_ip().await)?;
         accounts::register(&store()?, &settings()?, &brand(), locale, form).await
     }
     .await;
@@ -96,7 +96,8 @@ async fn guarded_login(
     email: &str,
     password: &str,
 ) -> Result<crate::ports::UserRecord, AppError> {
-    use crate::ports::{Limit, client_ip, limit, limiter};
+    use crate::context::{client_ip, limit, limiter};
+    use crate::ports::Limit;
     let ip = client_ip().await;
     let account = email.trim().to_lowercase();
     let headers = leptos_axum::extract::<http::HeaderMap>().await.unwrap_or_default();
@@ -175,8 +176,8 @@ pub async fn resend_confirmation() -> Result<(), AppError> {
     let session = crate::auth::session::session().await?;
     let user = crate::auth::session::current_user(&store, &session).await?.ok_or(AppError::Unauthorized)?;
     // Per address and per account (#14: thirty clicks queued thirty emails to the address's owner).
-    crate::ports::limit(crate::ports::Limit::RegisterIp, &crate::ports::client_ip().await)?;
-    crate::ports::limit(crate::ports::Limit::Resend, &user.id.to_string())?;
+    crate::context::limit(crate::ports::Limit::RegisterIp, &crate::context::client_ip().await)?;
+    crate::context::limit(crate::ports::Limit::Resend, &user.id.to_string())?;
     accounts::resend_confirmation(&store, &settings()?, &brand(), &user).await?;
     leptos_axum::redirect("/conferma-email?inviata=1");
     Ok(())
@@ -185,8 +186,8 @@ pub async fn resend_confirmation() -> Result<(), AppError> {
 #[server(endpoint = "forgot-password")]
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
     use ctx::*;
-    crate::ports::limit(crate::ports::Limit::ResetIp, &crate::ports::client_ip().await)?;
-    crate::ports::limit(crate::ports::Limit::ResetEmail, &email.trim().to_lowercase())?;
+    crate::context::limit(crate::ports::Limit::ResetIp, &crate::context::client_ip().await)?;
+    crate::context::limit(crate::ports::Limit::ResetEmail, &email.trim().to_lowercase())?;
     let email = crate::domain::account::Email::for_lookup(&email).map_err(|e| AppError::Invalid(vec![e]))?;
     // #14: the answer goes out before the address is looked up, so it takes as long for an address with
     // an account as for one without (the lookup and the email took 2 ms more before, enough to tell).
@@ -240,7 +241,7 @@ pub async fn change_password(
     // #14: guessing the current password with a stolen session is throttled like a login, and the
     // session ends after a few wrong guesses.
     let key = format!("password change {}", me.user().id);
-    let limiter = crate::ports::limiter();
+    let limiter = crate::context::limiter();
     if let Some(l) = &limiter {
         l.login_delay(&key).map_err(|secs| AppError::RateLimited { retry_after_secs: secs })?;
     }

@@ -23,14 +23,12 @@ pub fn kept(values: &Option<FormValues>, field: &str) -> String {
 /// On the server: when a plain form post (no JavaScript) is refused, keep these fields for the page.
 #[cfg(feature = "ssr")]
 pub async fn keep_on_error<T>(form: &str, fields: &[(&str, &str)], result: Result<T, AppError>) -> Result<T, AppError> {
-    if result.is_err() {
-        if is_plain_post().await {
-            if let Ok(session) = crate::auth::session::session().await {
-                let values: FormValues =
-                    fields.iter().map(|(k, v)| (k.to_string(), v.chars().take(500).collect())).collect();
-                crate::auth::session::put_flash(&session, form, values).await?;
-            }
-        }
+    if result.is_err()
+        && is_plain_post().await
+        && let Ok(session) = crate::auth::session::session().await
+    {
+        let values: FormValues = fields.iter().map(|(k, v)| (k.to_string(), v.chars().take(500).collect())).collect();
+        crate::auth::session::put_flash(&session, form, values).await?;
     }
     result
 }

@@ -76,7 +76,7 @@ mod ctx {
     pub use crate::api::auth::ctx::brand;
     pub use crate::api::forms::{keep_on_error, redirect_plain_post};
     pub use crate::auth::session::require_user;
-    pub use crate::ports::{settings, store};
+    pub use crate::context::{settings, store};
     pub use crate::services::requests;
 }
 
@@ -118,7 +118,7 @@ pub async fn submit_request(
     };
     // Refused by the limit or by the service, the typed values are kept for the page either way.
     let result = async {
-        crate::ports::limit(crate::ports::Limit::NewRequest, &me.user().id.to_string())?;
+        crate::context::limit(crate::ports::Limit::NewRequest, &me.user().id.to_string())?;
         requests::submit(&store, &settings()?, &brand(), me.user(), form).await
     }
     .await;

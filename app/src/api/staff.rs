@@ -41,7 +41,7 @@ pub struct SearchPage {
 pub struct StaffTimelineEntry {
     pub at: i64,
     pub kind: crate::domain::request::EventKind,
-    pub actor_role: String,
+    pub actor_role: crate::domain::request::ActorRole,
     pub actor_name: Option<String>,
     pub body: Option<String>,
     pub internal: bool,
@@ -136,7 +136,7 @@ mod ctx {
     pub use crate::api::auth::ctx::brand;
     pub use crate::api::forms::redirect_plain_post;
     pub use crate::auth::session::{require_admin, require_agent};
-    pub use crate::ports::{settings, store};
+    pub use crate::context::{settings, store};
     pub use crate::services::pool;
 }
 

@@ -75,6 +75,11 @@ coded_enum!(
 );
 
 coded_enum!(
+    /// Who did something on a request's timeline: its customer, a member of the pool, or the portal.
+    ActorRole { Customer = "customer", Agent = "agent", Admin = "admin", System = "system" }
+);
+
+coded_enum!(
     /// What happened to a request, as its timeline stores it.
     EventKind {
         Received = "received",
@@ -129,6 +134,12 @@ impl AuditAction {
     }
 }
 
+impl std::fmt::Display for AuditAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
 impl TryFrom<String> for AuditAction {
     type Error = String;
 
@@ -162,6 +173,23 @@ impl Status {
 impl Role {
     pub fn is_staff(self) -> bool {
         matches!(self, Self::Agent | Self::Admin)
+    }
+}
+
+impl ActorRole {
+    /// A member of the care pool (agent or admin), as opposed to the customer or the portal itself.
+    pub fn is_pool(self) -> bool {
+        matches!(self, Self::Agent | Self::Admin)
+    }
+}
+
+impl From<Role> for ActorRole {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Customer => Self::Customer,
+            Role::Agent => Self::Agent,
+            Role::Admin => Self::Admin,
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use crate::auth::password::{check_strength, hash_password, verify_password};
 use crate::auth::token::{hash_token, new_token};
 use crate::brand::Brand;
 use crate::clock::{DAY_MS, HOUR_MS, now_ms};
+use crate::context::Settings;
 use crate::domain::account::{DisplayName, Email, LineNumber, Password};
 use crate::error::AppError;
 use crate::i18n::Locale;

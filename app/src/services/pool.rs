@@ -12,6 +12,7 @@ use crate::auth::session::{Admin, Staff};
 use crate::auth::token::new_token;
 use crate::brand::Brand;
 use crate::clock::{DAY_MS, HOUR_MS, now_ms};
+use crate::context::Settings;
 use crate::domain::account::{DisplayName, Email, LineNumber};
 use crate::domain::request::*;
 use crate::error::AppError;
@@ -314,7 +315,7 @@ pub async fn create_staff(
     .text(td_string!(locale, email.invite_expiry))
     .finish(brand);
     let token = NewToken { hash: token_hash, purpose: TokenPurpose::SetPassword, expires_at: now + 72 * HOUR_MS };
-    match store.create_staff(&email, &name, role, token, invite, admin.user().id, now).await {
+    match store.create_staff(NewStaff { email, display_name: name, role, token, invite }, admin.user().id, now).await {
         Ok(_) => Ok(()),
         Err(StoreError::Conflict) => Err(AppError::field("email", "email_taken")),
         Err(e) => Err(e.into()),

@@ -7,6 +7,7 @@ use leptos_i18n::td_string;
 use crate::api::requests::{RequestPage, RequestSummary, RequestView, TimelineEntry};
 use crate::brand::Brand;
 use crate::clock::now_ms;
+use crate::context::Settings;
 use crate::domain::account::LineNumber;
 use crate::domain::request::*;
 use crate::error::AppError;
@@ -185,7 +186,7 @@ fn view_of(r: &RequestRecord, events: &[EventRecord], now: i64) -> RequestView {
             id: e.id,
             at: e.at,
             kind: e.kind,
-            by_customer: e.actor_role == "customer",
+            by_customer: e.actor_role == ActorRole::Customer,
             to_status: e.to_status,
             outcome: e.outcome,
             body: e.body.clone(),
@@ -297,10 +298,9 @@ pub async fn apply_at(
         None => None,
     };
     let actor_role = match actor {
-        Actor::Customer { .. } => "customer",
-        Actor::Staff { role: Role::Admin, .. } => "admin",
-        Actor::Staff { .. } => "agent",
-        Actor::System => "system",
+        Actor::Customer { .. } => ActorRole::Customer,
+        Actor::Staff { role, .. } => ActorRole::from(role),
+        Actor::System => ActorRole::System,
     };
     let change = TransitionRecord {
         request: request.id,

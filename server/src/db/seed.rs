@@ -1,11 +1,11 @@
 //! Bulk loading for the benchmarks (`server bench-seed`): many rows per statement, many statements per
-//! transaction, one SQL text for both backends. Only the benchmark harness uses it; the portal never does.
+//! transaction, one SQL text for both backends. Only the benchmark harness uses it (the `bench` feature): the portal
+//! users run has none of it.
 
 use async_trait::async_trait;
-use sqlx::QueryBuilder;
 
-use super::postgres::PgStore;
-use super::sqlite::SqliteStore;
+use super::sql::Arg;
+use super::{Backend, Sql, SqlStore};
 
 /// Rows per INSERT: 21 columns × 1,000 stays under SQLite's and PostgreSQL's limits on bound values.
 const ROWS_PER_STATEMENT: usize = 1_000;
@@ -57,7 +57,7 @@ pub struct SeedEvent {
 
 /// Writes prepared rows as they are (ids included) and moves the id sequences past them.
 #[async_trait]
-pub trait BulkLoad: Send + Sync {
+pub(crate) trait BulkLoad: Send + Sync {
     /// The largest id in `table` (0 when empty): seeding continues after what is there.
     async fn max_id(&self, table: &'static str) -> anyhow::Result<i64>;
     async fn load(&self, users: &[SeedUser], requests: &[SeedRequest], events: &[SeedEvent]) -> anyhow::Result<()>;
@@ -65,127 +65,147 @@ pub trait BulkLoad: Send + Sync {
     async fn analyze(&self) -> anyhow::Result<()>;
 }
 
-macro_rules! impl_bulk_load {
-    ($store:ty, $db:ty, $overriding:literal, $after:expr, $settle:expr) => {
-        #[async_trait]
-        impl BulkLoad for $store {
-            async fn max_id(&self, table: &'static str) -> anyhow::Result<i64> {
-                let sql = format!("SELECT COALESCE(MAX(id), 0) FROM {table}");
-                Ok(sqlx::query_scalar::<_, i64>(&sql).fetch_one(self.pool()).await?)
-            }
-
-            async fn load(
-                &self,
-                users: &[SeedUser],
-                requests: &[SeedRequest],
-                events: &[SeedEvent],
-            ) -> anyhow::Result<()> {
-                let mut tx = self.pool().begin().await?;
-                for chunk in users.chunks(ROWS_PER_STATEMENT) {
-                    let mut q = QueryBuilder::<$db>::new(concat!(
-                        "INSERT INTO users (id, email, display_name, password_hash, line_number, role, ",
-                        "email_confirmed_at, created_at, updated_at) ",
-                        $overriding
-                    ));
-                    q.push_values(chunk, |mut row, u| {
-                        row.push_bind(u.id)
-                            .push_bind(u.email.as_str())
-                            .push_bind(u.name.as_str())
-                            .push_bind(u.password_hash.as_str())
-                            .push_bind(u.line_number.as_deref())
-                            .push_bind(u.role)
-                            .push_bind(u.at)
-                            .push_bind(u.at)
-                            .push_bind(u.at);
-                    });
-                    q.build().execute(&mut *tx).await?;
-                }
-                for chunk in requests.chunks(ROWS_PER_STATEMENT) {
-                    let mut q = QueryBuilder::<$db>::new(concat!(
-                        "INSERT INTO requests (id, customer_id, category, subject, description, line_number, ",
-                        "contact, reported_on, consent_at, status, outcome, holder_id, version, queue_at, ",
-                        "created_at, updated_at, last_activity_at, taken_at, resolved_at, closed_at, rating, ",
-                        "customer_seen_event) ",
-                        $overriding
-                    ));
-                    q.push_values(chunk, |mut row, r| {
-                        row.push_bind(r.id)
-                            .push_bind(r.customer_id)
-                            .push_bind(r.category)
-                            .push_bind(r.subject.as_str())
-                            .push_bind(r.description.as_str())
-                            .push_bind(r.line_number.as_str())
-                            .push_bind(r.contact)
-                            .push_bind(r.reported_on)
-                            .push_bind(r.queue_at)
-                            .push_bind(r.status)
-                            .push_bind(r.outcome)
-                            .push_bind(r.holder_id)
-                            .push_bind(r.version)
-                            .push_bind(r.queue_at)
-                            .push_bind(r.queue_at)
-                            .push_bind(r.last_activity_at)
-                            .push_bind(r.last_activity_at)
-                            .push_bind(r.taken_at)
-                            .push_bind(r.resolved_at)
-                            .push_bind(r.closed_at)
-                            .push_bind(r.rating)
-                            .push_bind(r.customer_seen_event);
-                    });
-                    q.build().execute(&mut *tx).await?;
-                }
-                for chunk in events.chunks(ROWS_PER_STATEMENT) {
-                    let mut q = QueryBuilder::<$db>::new(concat!(
-                        "INSERT INTO request_events (id, request_id, at, actor_id, actor_role, kind, ",
-                        "from_status, to_status, outcome, body, internal) ",
-                        $overriding
-                    ));
-                    q.push_values(chunk, |mut row, e| {
-                        row.push_bind(e.id)
-                            .push_bind(e.request_id)
-                            .push_bind(e.at)
-                            .push_bind(e.actor_id)
-                            .push_bind(e.actor_role)
-                            .push_bind(e.kind)
-                            .push_bind(e.from_status)
-                            .push_bind(e.to_status)
-                            .push_bind(e.outcome)
-                            .push_bind(e.body.as_deref())
-                            .push_bind(false);
-                    });
-                    q.build().execute(&mut *tx).await?;
-                }
-                for sql in $after {
-                    sqlx::query(sql).execute(&mut *tx).await?;
-                }
-                tx.commit().await?;
-                Ok(())
-            }
-
-            async fn analyze(&self) -> anyhow::Result<()> {
-                for sql in $settle {
-                    sqlx::query(sql).execute(self.pool()).await?;
-                }
-                Ok(())
-            }
-        }
-    };
+/// What differs when loading rows with their ids.
+pub(crate) trait Seeding: Backend {
+    /// Between the column list and `VALUES`: PostgreSQL's identity columns take explicit ids only when told.
+    const OVERRIDING: &'static str;
+    /// After the load, in its transaction: the id sequences moved past the loaded ids.
+    const AFTER: &'static [&'static str];
+    /// Brings the database to a steady state, so the benchmark does not pay for the load.
+    const SETTLE: &'static [&'static str];
 }
 
-// SQLite's AUTOINCREMENT follows explicit ids by itself.
-// After the load: fresh statistics, and the WAL folded into the database file, so the benchmark starts
-// from a steady state instead of paying for the load's checkpoint.
-impl_bulk_load!(SqliteStore, sqlx::Sqlite, "", [] as [&str; 0], ["ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"]);
-// PostgreSQL's identity columns take explicit ids only when told, and their sequences must move past them.
-impl_bulk_load!(
-    PgStore,
-    sqlx::Postgres,
-    "OVERRIDING SYSTEM VALUE ",
-    [
+impl Seeding for sqlx::Sqlite {
+    // SQLite's AUTOINCREMENT follows explicit ids by itself.
+    const OVERRIDING: &'static str = "";
+    const AFTER: &'static [&'static str] = &[];
+    // Fresh statistics, and the WAL folded into the database file.
+    const SETTLE: &'static [&'static str] = &["ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"];
+}
+
+impl Seeding for sqlx::Postgres {
+    const OVERRIDING: &'static str = "OVERRIDING SYSTEM VALUE ";
+    const AFTER: &'static [&'static str] = &[
         "SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT MAX(id) FROM users))",
         "SELECT setval(pg_get_serial_sequence('requests', 'id'), (SELECT MAX(id) FROM requests))",
         "SELECT setval(pg_get_serial_sequence('request_events', 'id'), (SELECT MAX(id) FROM request_events))",
-    ],
+    ];
     // Vacuumed and analysed now, or autovacuum does it in the middle of the benchmark.
-    ["VACUUM ANALYZE"]
-);
+    const SETTLE: &'static [&'static str] = &["VACUUM ANALYZE"];
+}
+
+/// `INSERT INTO {table} ({columns}) [OVERRIDING …] VALUES ($1, …), (…)` for `rows` rows, with their values.
+fn insert_rows<'q, DB: Seeding>(table: &str, columns: &str, rows: Vec<Vec<Arg<'q>>>) -> Sql<'q> {
+    let width = rows.first().map_or(0, Vec::len);
+    let tuples: Vec<String> = (0..rows.len())
+        .map(|r| {
+            let params: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    let text = format!("INSERT INTO {table} ({columns}) {}VALUES {}", DB::OVERRIDING, tuples.join(", "));
+    rows.into_iter().flatten().fold(Sql::new(text), Sql::bind)
+}
+
+#[async_trait]
+impl<DB: Seeding> BulkLoad for SqlStore<DB> {
+    async fn max_id(&self, table: &'static str) -> anyhow::Result<i64> {
+        let (max,) = self.read_one::<(i64,)>(Sql::new(format!("SELECT COALESCE(MAX(id), 0) FROM {table}"))).await?;
+        Ok(max)
+    }
+
+    async fn load(&self, users: &[SeedUser], requests: &[SeedRequest], events: &[SeedEvent]) -> anyhow::Result<()> {
+        let mut w = self.write().await?;
+        for chunk in users.chunks(ROWS_PER_STATEMENT) {
+            let rows = chunk
+                .iter()
+                .map(|u| {
+                    vec![
+                        u.id.into(),
+                        u.email.as_str().into(),
+                        u.name.as_str().into(),
+                        u.password_hash.as_str().into(),
+                        u.line_number.as_deref().into(),
+                        u.role.into(),
+                        u.at.into(),
+                        u.at.into(),
+                        u.at.into(),
+                    ]
+                })
+                .collect();
+            let columns = "id, email, display_name, password_hash, line_number, role, email_confirmed_at, created_at, \
+                 updated_at";
+            DB::execute(w.conn(), insert_rows::<DB>("users", columns, rows)).await?;
+        }
+        for chunk in requests.chunks(ROWS_PER_STATEMENT) {
+            let rows = chunk
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.id.into(),
+                        r.customer_id.into(),
+                        r.category.into(),
+                        r.subject.as_str().into(),
+                        r.description.as_str().into(),
+                        r.line_number.as_str().into(),
+                        r.contact.into(),
+                        r.reported_on.into(),
+                        r.queue_at.into(),
+                        r.status.into(),
+                        r.outcome.into(),
+                        r.holder_id.into(),
+                        r.version.into(),
+                        r.queue_at.into(),
+                        r.queue_at.into(),
+                        r.last_activity_at.into(),
+                        r.last_activity_at.into(),
+                        r.taken_at.into(),
+                        r.resolved_at.into(),
+                        r.closed_at.into(),
+                        r.rating.into(),
+                        r.customer_seen_event.into(),
+                    ]
+                })
+                .collect();
+            let columns = "id, customer_id, category, subject, description, line_number, contact, reported_on, \
+                 consent_at, status, outcome, holder_id, version, queue_at, created_at, updated_at, last_activity_at, \
+                 taken_at, resolved_at, closed_at, rating, customer_seen_event";
+            DB::execute(w.conn(), insert_rows::<DB>("requests", columns, rows)).await?;
+        }
+        for chunk in events.chunks(ROWS_PER_STATEMENT) {
+            let rows = chunk
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.id.into(),
+                        e.request_id.into(),
+                        e.at.into(),
+                        e.actor_id.into(),
+                        e.actor_role.into(),
+                        e.kind.into(),
+                        e.from_status.into(),
+                        e.to_status.into(),
+                        e.outcome.into(),
+                        e.body.as_deref().into(),
+                        false.into(),
+                    ]
+                })
+                .collect();
+            let columns =
+                "id, request_id, at, actor_id, actor_role, kind, from_status, to_status, outcome, body, internal";
+            DB::execute(w.conn(), insert_rows::<DB>("request_events", columns, rows)).await?;
+        }
+        for sql in DB::AFTER {
+            DB::execute(w.conn(), Sql::new(*sql)).await?;
+        }
+        w.commit().await?;
+        Ok(())
+    }
+
+    async fn analyze(&self) -> anyhow::Result<()> {
+        for sql in DB::SETTLE {
+            self.write_one(Sql::new(*sql)).await?;
+        }
+        Ok(())
+    }
+}

@@ -6,76 +6,39 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use app::ports::{Health, RequestId, Store, StoreError};
-use async_trait::async_trait;
+use app::ports::{RequestId, StoreError};
+use sqlx::Sqlite;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-use super::{Submission, WriterLock, db_err, group_failed};
+use super::requests::insert_submission;
+use super::{SqlStore, Submission, WriterLock, db_err, group_failed};
 
 /// At most this many submissions share one transaction (one disk flush).
 const GROUP_COMMIT_MAX: usize = 128;
 
-#[derive(Clone)]
-pub struct SqliteStore {
-    pool: SqlitePool,
-    /// Writers of this process queue here (see `WriterLock`).
-    writer: WriterLock,
-    /// Submissions queue here and are committed in groups (see `impl_requests`).
-    submissions: tokio::sync::mpsc::Sender<Submission>,
-}
+/// The embedded default's store.
+pub(crate) type SqliteStore = SqlStore<Sqlite>;
 
-impl SqliteStore {
-    pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Self> {
+impl SqlStore<Sqlite> {
+    pub(crate) async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Self> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        if let Some(dir) = options.get_filename().parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir)?;
-            }
+        if let Some(dir) = options.get_filename().parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir)?;
         }
         let pool = SqlitePoolOptions::new().max_connections(max_connections.max(1)).connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         let writer = WriterLock::default();
         let submissions = spawn_group_commit(pool.clone(), writer.clone());
-        Ok(Self { pool, writer, submissions })
-    }
-
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
-    }
-
-    /// Held for the length of a write transaction (see `writer`).
-    /// Where submissions queue for the group commit.
-    pub(crate) fn group_commit(&self) -> Option<&tokio::sync::mpsc::Sender<Submission>> {
-        Some(&self.submissions)
-    }
-
-    pub(crate) async fn writer(&self) -> tokio::sync::OwnedMutexGuard<()> {
-        self.writer.lock().await
+        Ok(Self { pool, writer: Some(writer), submissions: Some(submissions) })
     }
 }
-
-#[async_trait]
-impl Health for SqliteStore {
-    #[tracing::instrument(skip_all)]
-    async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db_err)?;
-        Ok(())
-    }
-
-    fn backend(&self) -> &'static str {
-        "sqlite"
-    }
-}
-
-impl Store for SqliteStore {}
-
-super::accounts::impl_accounts_and_outbox!(SqliteStore, sqlx::Sqlite, "");
-super::requests::impl_requests!(SqliteStore, sqlx::Sqlite, "");
 
 /// Group commit. An acknowledged submission must be on disk, and a disk flush costs about
 /// as much as everything else a submission does (≈ 0.5 ms here): one flush per submission
@@ -137,7 +100,7 @@ async fn try_group(pool: &SqlitePool, group: &[Submission]) -> Result<Vec<Reques
     let mut ids = Vec::with_capacity(group.len());
     for (k, s) in group.iter().enumerate() {
         ids.push(
-            requests_impl::insert_submission(&mut tx, &s.request, s.email.as_ref(), s.now)
+            insert_submission::<Sqlite>(&mut tx, &s.request, s.email.as_ref(), s.now)
                 .await
                 .map_err(|e| (Some(k), e))?,
         );

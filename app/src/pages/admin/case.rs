@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::staff::{BlockCustomer, CaseAction, CaseView, StaffTimelineEntry, get_case};
 use crate::components::form::{FormAlert, TextArea, failure, field_error};
 use crate::components::time::Time;
-use crate::domain::request::Outcome;
+use crate::domain::request::{ActorRole, Outcome};
 use crate::i18n::*;
 use crate::pages::admin::{StaffNav, StaffRefusal};
 use crate::pages::requests::{StatusBadge, category_label, contact_label, outcome_label, reported_label, status_label};
@@ -179,28 +179,29 @@ fn Case(view: CaseView, act: ServerAction<CaseAction>, block: ServerAction<Block
 #[component]
 fn StaffEvent(entry: StaffTimelineEntry) -> impl IntoView {
     let i18n = use_i18n();
-    let who = match (entry.actor_role.as_str(), entry.actor_name.clone()) {
-        ("customer", _) => None,
-        (_, Some(name)) => Some(name),
-        _ => None,
+    let who = match entry.actor_role {
+        ActorRole::Customer => None,
+        _ => entry.actor_name.clone(),
     };
-    let role = entry.actor_role.clone();
+    let role = entry.actor_role;
     let kind = entry.kind;
     let outcome = entry.outcome;
     let class = format!(
         "event event-{}{}{}",
         entry.kind.code(),
-        if entry.actor_role == "customer" { " customer" } else { " pool" },
+        if entry.actor_role == ActorRole::Customer { " customer" } else { " pool" },
         if entry.internal { " internal" } else { "" }
     );
     view! {
         <li class=class>
             <p class="event-head">
                 <strong>
-                    {move || match role.as_str() {
-                        "customer" => t_string!(i18n, admin.customer).to_string(),
-                        "system" => "Social Care".to_string(),
-                        _ => who.clone().unwrap_or_else(|| t_string!(i18n, request.who_pool).to_string()),
+                    {move || match role {
+                        ActorRole::Customer => t_string!(i18n, admin.customer).to_string(),
+                        ActorRole::System => "Social Care".to_string(),
+                        ActorRole::Agent | ActorRole::Admin => {
+                            who.clone().unwrap_or_else(|| t_string!(i18n, request.who_pool).to_string())
+                        }
                     }}
                 </strong>
                 " · " <Time ms=entry.at /> " · "

@@ -1,0 +1,43 @@
+//! The audit log: who did what, when.
+
+use async_trait::async_trait;
+
+use super::{RequestId, StoreError, UserId};
+use crate::domain::request::AuditAction;
+
+/// A line of the audit log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: i64,
+    pub actor_id: Option<UserId>,
+    pub actor_name: Option<String>,
+    pub action: AuditAction,
+    pub request_id: Option<RequestId>,
+    pub subject_user_id: Option<UserId>,
+    pub detail: Option<String>,
+}
+
+/// An audit record to write.
+#[derive(Clone, Debug)]
+pub struct NewAudit {
+    pub actor_id: Option<UserId>,
+    pub action: AuditAction,
+    pub request_id: Option<RequestId>,
+    pub subject_user_id: Option<UserId>,
+    pub detail: Option<String>,
+}
+
+#[async_trait]
+pub trait Audit: Send + Sync {
+    async fn write_audit(&self, entry: NewAudit, now: i64) -> Result<(), StoreError>;
+
+    /// The audit log, newest first, optionally for one request and/or one staff member, ids below `before`.
+    async fn audit_log(
+        &self,
+        request: Option<RequestId>,
+        actor: Option<UserId>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
+}
