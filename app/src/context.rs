@@ -1,9 +1,16 @@
-//! What the server provides to every page and server function through leptos' context.
+//! What the server gives every server function: one [`Ctx`], provided once per request
+//! (`server/src/http.rs`). The services get its plain part, the [`Portal`]: the store, the settings and
+//! the brand, nothing of HTTP.
 
+use tower_sessions::Session;
+
+use crate::auth::session::{self, Admin, SignedIn, Staff};
+use crate::brand::Brand;
 use crate::error::AppError;
-use crate::ports::{Limit, SharedLimiter, SharedStore};
+use crate::i18n::Locale;
+use crate::ports::{Limit, Limiter, SharedLimiter, SharedStore, UserRecord};
 
-/// Settings the server functions need, from the server's configuration.
+/// Settings the services need, from the server's configuration.
 #[derive(Clone, Debug)]
 pub struct Settings {
     /// Public address of the portal, without a trailing slash (links in emails start with it).
@@ -12,39 +19,118 @@ pub struct Settings {
     pub secure_cookies: bool,
 }
 
-/// Counts an attempt against a limit, if the server configured limits.
-pub fn limit(limit: Limit, key: &str) -> Result<(), AppError> {
-    match leptos::prelude::use_context::<SharedLimiter>() {
-        Some(l) => l.check(limit, key).map_err(|secs| AppError::RateLimited { retry_after_secs: secs }),
-        None => Ok(()),
+/// What the services work with.
+#[derive(Clone)]
+pub struct Portal {
+    pub store: SharedStore,
+    pub settings: Settings,
+    pub brand: Brand,
+}
+
+/// A server function's context: the portal, the abuse limits, and the HTTP request being served.
+#[derive(Clone)]
+pub struct Ctx {
+    pub portal: Portal,
+    limiter: Option<SharedLimiter>,
+}
+
+impl std::ops::Deref for Ctx {
+    type Target = Portal;
+
+    fn deref(&self) -> &Portal {
+        &self.portal
     }
-}
-
-/// The limiter from context (`None` when the server runs without one).
-pub fn limiter() -> Option<SharedLimiter> {
-    leptos::prelude::use_context::<SharedLimiter>()
-}
-
-/// The client's address, as the server determined it (a header it sets itself; see `server/src/http.rs`).
-pub async fn client_ip() -> String {
-    leptos_axum::extract::<http::HeaderMap>()
-        .await
-        .ok()
-        .and_then(|h| h.get(CLIENT_IP_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string))
-        .unwrap_or_else(|| "unknown".to_string())
 }
 
 /// The request header the server writes the client's address into (any incoming one is replaced).
 pub const CLIENT_IP_HEADER: &str = "x-sc3-client-ip";
 
-/// The store from context (the server provides it to every page and server function).
-pub fn store() -> Result<SharedStore, AppError> {
-    leptos::prelude::use_context::<SharedStore>().ok_or_else(|| {
-        tracing::error!("no store in context");
-        AppError::Internal
-    })
-}
+impl Ctx {
+    pub fn new(portal: Portal, limiter: Option<SharedLimiter>) -> Self {
+        Self { portal, limiter }
+    }
 
-pub fn settings() -> Result<Settings, AppError> {
-    leptos::prelude::use_context::<Settings>().ok_or(AppError::Internal)
+    /// The context of the request being served.
+    pub fn get() -> Result<Self, AppError> {
+        leptos::prelude::use_context::<Ctx>().ok_or_else(|| {
+            tracing::error!("no server context: the server provides one to every request");
+            AppError::Internal
+        })
+    }
+
+    /// Counts one attempt against a limit (when the server has limits).
+    pub fn limit(&self, limit: Limit, key: &str) -> Result<(), AppError> {
+        match &self.limiter {
+            Some(l) => l.check(limit, key).map_err(|secs| AppError::RateLimited { retry_after_secs: secs }),
+            None => Ok(()),
+        }
+    }
+
+    /// The limiter, for the growing delay after failed logins.
+    pub fn limiter(&self) -> Option<&dyn Limiter> {
+        self.limiter.as_deref()
+    }
+
+    /// The request's headers (empty when there is no request, which the server never does).
+    pub async fn headers(&self) -> http::HeaderMap {
+        leptos_axum::extract::<http::HeaderMap>().await.unwrap_or_default()
+    }
+
+    /// The client's address, as the server determined it.
+    pub async fn client_ip(&self) -> String {
+        self.headers()
+            .await
+            .get(CLIENT_IP_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .unwrap_or_else(|| "unknown".to_string())
+    }
+
+    /// The language of the request: the language cookie, else Accept-Language, else Italian.
+    pub async fn locale(&self) -> Locale {
+        let headers = self.headers().await;
+        let cookie = headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|kv| kv.trim().split_once('='))
+            .find(|(k, _)| *k == crate::LANG_COOKIE)
+            .map(|(_, v)| v.to_string());
+        if let Some(code) = cookie {
+            return crate::services::locale_of(&code);
+        }
+        let accept = headers.get(http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        accept
+            .split(',')
+            .map(|part| part.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+            .find(|tag| tag.starts_with("it") || tag.starts_with("en"))
+            .map(|tag| crate::services::locale_of(&tag))
+            .unwrap_or(Locale::it)
+    }
+
+    pub async fn session(&self) -> Result<Session, AppError> {
+        session::session().await
+    }
+
+    /// Whoever is logged in, if anyone (confirmed or not).
+    pub async fn visitor(&self) -> Result<Option<UserRecord>, AppError> {
+        session::current_user(&self.store, &self.session().await?).await
+    }
+
+    /// The logged-in customer (any confirmed account); `Unauthorized` without a login, `Forbidden` while
+    /// the email is unconfirmed.
+    pub async fn customer(&self) -> Result<SignedIn, AppError> {
+        Ok(session::require_user(&self.store).await?.0)
+    }
+
+    /// The logged-in member of the care pool; customers get `NotFound`.
+    pub async fn agent(&self) -> Result<Staff, AppError> {
+        session::require_agent(&self.store).await
+    }
+
+    /// The logged-in admin; agents get `Forbidden`.
+    pub async fn admin(&self) -> Result<Admin, AppError> {
+        session::require_admin(&self.store).await
+    }
 }

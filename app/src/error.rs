@@ -34,6 +34,13 @@ pub enum AppError {
     Internal,
 }
 
+/// One refused field.
+impl From<FieldError> for AppError {
+    fn from(e: FieldError) -> Self {
+        Self::Invalid(vec![e])
+    }
+}
+
 impl AppError {
     pub fn field(field: &'static str, code: &'static str) -> Self {
         Self::Invalid(vec![FieldError::new(field, code)])

@@ -17,6 +17,7 @@ pub mod context;
 pub mod csp;
 pub mod domain;
 pub mod error;
+pub mod forms;
 #[cfg(feature = "ssr")]
 pub mod mail;
 pub mod pages;
@@ -24,6 +25,7 @@ pub mod pages;
 pub mod ports;
 #[cfg(feature = "ssr")]
 pub mod services;
+pub mod views;
 
 // The translations of app/locales/*.json, checked at compile time. The build-script variant of
 // leptos_i18n 0.6 pulls ICU's data exporters into every build; the macro needs none of that.

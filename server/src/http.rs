@@ -43,6 +43,13 @@ pub struct AppState {
     pub trusted_proxy_header: Option<axum::http::HeaderName>,
 }
 
+impl AppState {
+    /// What the services work with.
+    pub fn portal(&self) -> app::context::Portal {
+        app::context::Portal { store: self.store.clone(), settings: self.settings.clone(), brand: self.brand.clone() }
+    }
+}
+
 /// The configured avatar image, read once at start-up.
 pub struct Logo {
     pub bytes: Vec<u8>,
@@ -62,15 +69,13 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 
 pub fn router(state: AppState) -> Router {
     let context = {
-        let store = state.store.clone();
-        let brand = state.brand.clone();
-        let settings = state.settings.clone();
         let limiter: app::ports::SharedLimiter = state.limits.clone();
+        let ctx = app::context::Ctx::new(state.portal(), Some(limiter));
+        let brand = state.brand.clone();
         move || {
-            provide_context(limiter.clone());
-            provide_context(store.clone());
+            // What every server function works with, and the brand the pages show.
+            provide_context(ctx.clone());
             provide_context(brand.clone());
-            provide_context(settings.clone());
             // A fresh script nonce per page: the shell puts it on its scripts and in the policy header.
             leptos::nonce::provide_nonce();
         }

@@ -95,12 +95,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     {
         // Requests whose outcome nobody confirmed or reopened in 14 days close by themselves.
-        let (store, settings, brand) = (state.store.clone(), state.settings.clone(), state.brand.clone());
+        let portal = state.portal();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
             loop {
                 every.tick().await;
-                match app::services::requests::auto_close_due(&store, &settings, &brand, app::clock::now_ms()).await {
+                match app::services::requests::auto_close_due(&portal, app::clock::now_ms()).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(closed = n, "requests closed automatically"),
                     Err(e) => tracing::warn!(error = ?e, "automatic closing failed"),

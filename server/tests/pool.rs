@@ -11,7 +11,7 @@ use app::domain::account::{DisplayName, Email, LineNumber, Password};
 use app::domain::request::*;
 use app::error::AppError;
 use app::ports::*;
-use app::services::requests::Move;
+use app::services::requests::{By, Move};
 use common::{TestApp, TestDb, form_error, location};
 
 const STAFF_PASSWORD: &str = "copper-lantern-meadow-88";
@@ -160,9 +160,7 @@ async fn take_next_always_gives_the_oldest_and_release_and_reopen_keep_the_place
     let actor = Actor::Staff { role: Role::Agent, holder: true };
     let mv = Move { action: Action::Release, message: None, new_holder: None };
     let r = store.request_by_id(first).await.unwrap().unwrap();
-    app::services::requests::apply(&store, &app.state.settings, &app.state.brand, &r, Some(&agent), actor, mv, None)
-        .await
-        .unwrap();
+    app::services::requests::apply(&app.state.portal(), &r, By { actor, user: Some(&agent) }, mv, None).await.unwrap();
     assert_eq!(store.take_next(agent.id, no_email(), 6_002).await.unwrap().unwrap().id, first);
 
     // Given an outcome, then reopened: again ahead of the later arrivals.
@@ -174,9 +172,7 @@ async fn take_next_always_gives_the_oldest_and_release_and_reopen_keep_the_place
             (&agent, Actor::Staff { role: Role::Agent, holder: true })
         };
         let mv = Move { action, message: Some("ok".into()), new_holder: None };
-        app::services::requests::apply(&store, &app.state.settings, &app.state.brand, &r, Some(who), actor, mv, None)
-            .await
-            .unwrap();
+        app::services::requests::apply(&app.state.portal(), &r, By { actor, user: Some(who) }, mv, None).await.unwrap();
     }
     let order: Vec<RequestId> = store.queue(None, 10).await.unwrap().into_iter().map(|c| c.id).collect();
     assert_eq!(order, [first, tie_b, late]);

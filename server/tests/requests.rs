@@ -7,7 +7,7 @@ mod common;
 use app::domain::request::{Action, Actor, EventKind, Outcome, Role, Status, parse_reference};
 use app::error::AppError;
 use app::ports::{RequestRecord, UserRecord};
-use app::services::requests::{Move, apply};
+use app::services::requests::{By, Move, apply};
 use common::{TestApp, TestDb, form_error, location};
 
 const SUBJECT: &str = "Nessun segnale a casa";
@@ -52,9 +52,7 @@ async fn pool(app: &TestApp, staff: &UserRecord, reference: &str, action: Action
     let r = record(app, reference).await;
     let actor = Actor::Staff { role: staff.role, holder: r.holder_id == Some(staff.id) };
     let mv = Move { action, message: message.map(str::to_string), new_holder: None };
-    apply(app.store(), &app.state.settings, &app.state.brand, &r, Some(staff), actor, mv, None)
-        .await
-        .expect("pool move");
+    apply(&app.state.portal(), &r, By { actor, user: Some(staff) }, mv, None).await.expect("pool move");
 }
 
 /// #13: a refused form without JavaScript came back without what was typed about one time in three (the
@@ -431,10 +429,7 @@ async fn unconfirmed_outcomes_close_by_themselves_after_fourteen_days(db: TestDb
     };
     bump.event.body = Some("test: outcome given later".into());
     app.store().record_transition(bump).await.unwrap();
-    let closed =
-        app::services::requests::auto_close_due(app.store(), &app.state.settings, &app.state.brand, now + 15 * day)
-            .await
-            .unwrap();
+    let closed = app::services::requests::auto_close_due(&app.state.portal(), now + 15 * day).await.unwrap();
     assert_eq!(closed, 1);
     assert_eq!(record(&app, &old).await.status, Status::Closed);
     assert_eq!(record(&app, &recent).await.status, Status::Resolved);

@@ -95,7 +95,7 @@ pub async fn require_user(store: &SharedStore) -> Result<(SignedIn, Session), Ap
 const FLASH: &str = "flash";
 type Flash = HashMap<String, Vec<(String, String)>>;
 
-/// Keeps a form's values for the next page view (see `api::forms`).
+/// Keeps a form's values for the next page view (see `api::kept`).
 pub async fn put_flash(session: &Session, form: &str, values: Vec<(String, String)>) -> Result<(), AppError> {
     let mut all: Flash = session.get(FLASH).await.map_err(session_err)?.unwrap_or_default();
     all.insert(form.to_string(), values);

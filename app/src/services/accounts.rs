@@ -7,40 +7,56 @@ use crate::auth::password::{check_strength, hash_password, verify_password};
 use crate::auth::token::{hash_token, new_token};
 use crate::brand::Brand;
 use crate::clock::{DAY_MS, HOUR_MS, now_ms};
-use crate::context::Settings;
-use crate::domain::account::{DisplayName, Email, LineNumber, Password};
+use crate::context::{Portal, Settings};
+use crate::domain::account::{DisplayName, Email, FieldError, LineNumber, Password};
 use crate::error::AppError;
+use crate::forms::{PasswordForm, ProfileForm, RegisterForm, ResetForm, checked};
 use crate::i18n::Locale;
 use crate::mail::{Mail, fill};
 use crate::ports::*;
-use crate::services::{Problems, locale_of};
+use crate::services::{consent, invalid, locale_of};
 use leptos_i18n::Locale as _;
 
-/// The registration form as posted (raw strings: every rule is checked here, all at once).
-pub struct RegisterForm {
-    pub display_name: String,
-    pub email: String,
-    pub password: String,
-    pub password_confirm: String,
-    pub line_number: String,
-    pub accept_privacy: bool,
-    pub accept_conduct: bool,
-}
-
 /// Checks a new password: its own rules, not the email, strong enough, typed twice alike.
-fn new_password(p: &mut Problems, raw: &str, confirm: &str, email: Option<&Email>, name: &str) -> Option<Password> {
-    let password = p.check(Password::parse(raw))?;
+fn new_password(raw: &str, confirm: &str, email: Option<&Email>, name: &str) -> Result<Password, FieldError> {
+    let password = Password::parse(raw)?;
     if let Some(email) = email {
-        p.check(password.check_against(email))?;
+        password.check_against(email)?;
     }
     let known: Vec<&str> =
         email.map(|e| e.as_ref()).into_iter().chain([name].into_iter().filter(|n| !n.is_empty())).collect();
-    p.check(check_strength(&password, &known))?;
+    check_strength(&password, &known)?;
     if raw != confirm {
-        p.push("password_confirm", "password_mismatch");
-        return None;
+        return Err(FieldError::new("password_confirm", "password_mismatch"));
     }
-    Some(password)
+    Ok(password)
+}
+
+/// A registration that passed every check.
+struct ValidRegistration {
+    name: DisplayName,
+    email: Email,
+    line: Option<LineNumber>,
+    password: Password,
+}
+
+/// Every rule of the registration form, all at once.
+fn valid_registration(form: &RegisterForm) -> Result<ValidRegistration, AppError> {
+    let name = DisplayName::parse(&form.display_name);
+    let email = Email::parse(&form.email);
+    let line = LineNumber::parse_optional(&form.line_number);
+    let name_text = name.as_ref().map(|n| n.as_ref()).unwrap_or("");
+    let password = new_password(&form.password, &form.password_confirm, email.as_ref().ok(), name_text);
+    let privacy = consent("accept_privacy", &form.accept_privacy, "consent_required");
+    let conduct = consent("accept_conduct", &form.accept_conduct, "consent_required");
+    match (name, email, line, password, privacy, conduct) {
+        (Ok(name), Ok(email), Ok(line), Ok(password), Ok(()), Ok(())) => {
+            Ok(ValidRegistration { name, email, line, password })
+        }
+        (name, email, line, password, privacy, conduct) => {
+            Err(invalid([name.err(), email.err(), line.err(), password.err(), privacy.err(), conduct.err()]))
+        }
+    }
 }
 
 fn greeting(locale: Locale, name: &str) -> String {
@@ -48,34 +64,9 @@ fn greeting(locale: Locale, name: &str) -> String {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn register(
-    store: &SharedStore,
-    settings: &Settings,
-    brand: &Brand,
-    locale: Locale,
-    form: RegisterForm,
-) -> Result<(), AppError> {
-    let mut p = Problems::default();
-    let name = p.check(DisplayName::parse(&form.display_name));
-    let email = p.check(Email::parse(&form.email));
-    let line = p.check(LineNumber::parse_optional(&form.line_number));
-    let password = new_password(
-        &mut p,
-        &form.password,
-        &form.password_confirm,
-        email.as_ref(),
-        name.as_ref().map(|n| n.as_ref()).unwrap_or(""),
-    );
-    if !form.accept_privacy {
-        p.push("accept_privacy", "consent_required");
-    }
-    if !form.accept_conduct {
-        p.push("accept_conduct", "consent_required");
-    }
-    p.into_result()?;
-    let (Some(name), Some(email), Some(line), Some(password)) = (name, email, line, password) else {
-        return Err(AppError::Internal);
-    };
+pub async fn register(portal: &Portal, locale: Locale, form: &RegisterForm) -> Result<(), AppError> {
+    let Portal { store, settings, brand } = portal;
+    let ValidRegistration { name, email, line, password } = valid_registration(form)?;
     // Hashing happens for new and known addresses alike, so both answers take the same time.
     let password_hash = hash_password(&password).await?;
     let (token, token_hash) = new_token();
@@ -157,12 +148,8 @@ fn closed_account_email(user: &UserRecord, brand: &Brand) -> NewEmail {
 }
 
 /// Sends a new confirmation link (the old ones stop working).
-pub async fn resend_confirmation(
-    store: &SharedStore,
-    settings: &Settings,
-    brand: &Brand,
-    user: &UserRecord,
-) -> Result<(), AppError> {
+pub async fn resend_confirmation(portal: &Portal, user: &UserRecord) -> Result<(), AppError> {
+    let Portal { store, settings, brand } = portal;
     if user.email_confirmed {
         return Ok(());
     }
@@ -182,12 +169,8 @@ pub async fn resend_confirmation(
 
 /// Sends a reset link when the address has an account; answers the same either way.
 #[tracing::instrument(skip_all)]
-pub async fn request_password_reset(
-    store: &SharedStore,
-    settings: &Settings,
-    brand: &Brand,
-    email: &Email,
-) -> Result<(), AppError> {
+pub async fn request_password_reset(portal: &Portal, email: &Email) -> Result<(), AppError> {
+    let Portal { store, settings, brand } = portal;
     let Some(user) = store.user_by_email(email).await? else {
         return Ok(());
     };
@@ -222,19 +205,10 @@ fn password_changed_email(user: &UserRecord, settings: &Settings, brand: &Brand)
 
 /// Sets a new password with a reset link; every session of the account ends.
 #[tracing::instrument(skip_all)]
-pub async fn reset_password(
-    store: &SharedStore,
-    settings: &Settings,
-    brand: &Brand,
-    token: &str,
-    password: &str,
-    confirm: &str,
-) -> Result<(), AppError> {
-    let mut p = Problems::default();
-    let parsed = new_password(&mut p, password, confirm, None, "");
-    p.into_result()?;
-    let Some(parsed) = parsed else { return Err(AppError::Internal) };
-    let token_hash = hash_token(token);
+pub async fn reset_password(portal: &Portal, form: &ResetForm) -> Result<(), AppError> {
+    let Portal { store, settings, brand } = portal;
+    let parsed = new_password(&form.password, &form.password_confirm, None, "").map_err(AppError::from)?;
+    let token_hash = hash_token(&form.token);
     let hash = hash_password(&parsed).await?;
     let (settings, brand) = (settings.clone(), brand.clone());
     let notice: EmailFor = Box::new(move |user| password_changed_email(user, &settings, &brand));
@@ -246,47 +220,28 @@ pub async fn reset_password(
 
 /// Changes the password of the logged-in account (asking the current one); returns the new epoch,
 /// which keeps this session valid while every other one ends.
-pub async fn change_password(
-    store: &SharedStore,
-    settings: &Settings,
-    brand: &Brand,
-    user: &UserRecord,
-    current: &str,
-    password: &str,
-    confirm: &str,
-) -> Result<i64, AppError> {
-    if !verify_password(current, Some(&user.password_hash)).await? {
+pub async fn change_password(portal: &Portal, user: &UserRecord, form: &PasswordForm) -> Result<i64, AppError> {
+    let Portal { store, settings, brand } = portal;
+    if !verify_password(&form.current_password, Some(&user.password_hash)).await? {
         return Err(AppError::field("current_password", "password_wrong"));
     }
     let email = Email::parse(&user.email).map_err(|_| AppError::Internal)?;
-    let mut p = Problems::default();
-    let parsed = new_password(&mut p, password, confirm, Some(&email), &user.display_name);
-    p.into_result()?;
-    let Some(parsed) = parsed else { return Err(AppError::Internal) };
+    let parsed = new_password(&form.password, &form.password_confirm, Some(&email), &user.display_name)
+        .map_err(AppError::from)?;
     let hash = hash_password(&parsed).await?;
     let notice = password_changed_email(user, settings, brand);
     Ok(store.change_password(user.id, &hash, notice, now_ms()).await?)
 }
 
-/// The profile fields of the account page.
-pub struct ProfileForm {
-    pub display_name: String,
-    pub line_number: String,
-    pub locale: String,
-    pub email_notifications: bool,
-}
-
-pub async fn update_profile(store: &SharedStore, user: &UserRecord, form: ProfileForm) -> Result<(), AppError> {
-    let mut p = Problems::default();
-    let name = p.check(DisplayName::parse(&form.display_name));
-    let line = p.check(LineNumber::parse_optional(&form.line_number));
-    p.into_result()?;
-    let (Some(display_name), Some(line_number)) = (name, line) else { return Err(AppError::Internal) };
-    let profile = ProfileUpdate {
-        display_name,
-        line_number,
-        locale: locale_of(&form.locale).as_str(),
-        email_notifications: form.email_notifications,
+pub async fn update_profile(store: &SharedStore, user: &UserRecord, form: &ProfileForm) -> Result<(), AppError> {
+    let profile = match (DisplayName::parse(&form.display_name), LineNumber::parse_optional(&form.line_number)) {
+        (Ok(display_name), Ok(line_number)) => ProfileUpdate {
+            display_name,
+            line_number,
+            locale: locale_of(&form.locale).as_str(),
+            email_notifications: checked(&form.email_notifications),
+        },
+        (name, line) => return Err(invalid([name.err(), line.err()])),
     };
     Ok(store.update_profile(user.id, profile, now_ms()).await?)
 }

@@ -4,22 +4,22 @@
 
 use leptos_i18n::td_string;
 
-use crate::api::staff::{
+use crate::auth::session::{Admin, Staff};
+use crate::auth::token::new_token;
+use crate::clock::{DAY_MS, HOUR_MS, now_ms};
+use crate::context::Portal;
+use crate::domain::account::{DisplayName, Email, FieldError, LineNumber};
+use crate::domain::request::*;
+use crate::error::AppError;
+use crate::forms::{ActiveForm, AuditFilter, CaseActionForm, RoleForm, SearchForm, StaffAction, StaffForm};
+use crate::mail::{Mail, fill};
+use crate::ports::*;
+use crate::services::requests::{By, Move, apply, request_email};
+use crate::services::{invalid, locale_of};
+use crate::views::{
     AuditLine, AuditPage, CaseLine, CaseView, DashboardView, Percentiles, QueueView, SearchPage, StaffLine,
     StaffTimelineEntry,
 };
-use crate::auth::session::{Admin, Staff};
-use crate::auth::token::new_token;
-use crate::brand::Brand;
-use crate::clock::{DAY_MS, HOUR_MS, now_ms};
-use crate::context::Settings;
-use crate::domain::account::{DisplayName, Email, LineNumber};
-use crate::domain::request::*;
-use crate::error::AppError;
-use crate::mail::{Mail, fill};
-use crate::ports::*;
-use crate::services::requests::{Move, apply, request_email};
-use crate::services::{Problems, locale_of};
 
 pub const QUEUE_PAGE: i64 = 50;
 pub const SEARCH_PAGE: i64 = 30;
@@ -41,13 +41,8 @@ fn line(c: CaseSummary) -> CaseLine {
 
 /// The oldest waiting request goes to `staff`; `None` when nobody is waiting.
 #[tracing::instrument(skip_all, fields(agent = staff.user().id))]
-pub async fn take_next(
-    store: &SharedStore,
-    settings: &Settings,
-    brand: &Brand,
-    staff: &Staff,
-) -> Result<Option<String>, AppError> {
-    let (settings, brand) = (settings.clone(), brand.clone());
+pub async fn take_next(portal: &Portal, staff: &Staff) -> Result<Option<String>, AppError> {
+    let Portal { store, settings, brand } = portal.clone();
     let email: EmailForTaken = Box::new(move |r, customer| {
         customer.email_notifications.then(|| request_email(&settings, &brand, customer, r.id, "request_taken"))
     });
@@ -83,33 +78,11 @@ pub async fn my_cases(store: &SharedStore, staff: &Staff) -> Result<Vec<CaseLine
 }
 
 /// Search by reference code, customer email, line number and state (any combination).
-pub async fn search(
-    store: &SharedStore,
-    _staff: &Staff,
-    code: &str,
-    email: &str,
-    line_number: &str,
-    status: &str,
-    before: Option<&str>,
-) -> Result<SearchPage, AppError> {
-    let mut p = Problems::default();
-    let id = if code.trim().is_empty() {
-        None
-    } else {
-        match parse_reference(&code.trim().to_uppercase()) {
-            Some(id) => Some(id),
-            None => {
-                p.push("reference", "reference_invalid");
-                None
-            }
-        }
-    };
-    let customer_email = if email.trim().is_empty() { None } else { p.check(Email::parse(email)).map(String::from) };
-    let line_number = p.check(LineNumber::parse_optional(line_number)).flatten().map(String::from);
-    let status = if status.is_empty() { None } else { p.check(choice("status", status, Status::from_code)) };
-    p.into_result()?;
-    let q = CaseSearch { id, customer_email, line_number, status };
-    let before = before
+pub async fn search(store: &SharedStore, _staff: &Staff, form: &SearchForm) -> Result<SearchPage, AppError> {
+    let q = valid_search(form)?;
+    let before = form
+        .before
+        .as_deref()
         .filter(|s| !s.is_empty())
         .map(|b| b.parse::<i64>().map_err(|_| AppError::field("before", "malformed")))
         .transpose()?;
@@ -118,6 +91,32 @@ pub async fn search(
     rows.truncate(SEARCH_PAGE as usize);
     let next = if more { rows.last().map(|r| r.id.to_string()) } else { None };
     Ok(SearchPage { items: rows.into_iter().map(line).collect(), next })
+}
+
+/// What staff search by; each part optional, every given part checked.
+fn valid_search(form: &SearchForm) -> Result<CaseSearch, AppError> {
+    let code = form.reference.trim();
+    let id = match code {
+        "" => Ok(None),
+        code => {
+            parse_reference(&code.to_uppercase()).map(Some).ok_or(FieldError::new("reference", "reference_invalid"))
+        }
+    };
+    let email = match form.email.trim() {
+        "" => Ok(None),
+        email => Email::parse(email).map(|e| Some(String::from(e))),
+    };
+    let line = LineNumber::parse_optional(&form.line_number).map(|l| l.map(String::from));
+    let status = match form.status.as_str() {
+        "" => Ok(None),
+        code => choice("status", code, Status::from_code).map(Some),
+    };
+    match (id, email, line, status) {
+        (Ok(id), Ok(customer_email), Ok(line_number), Ok(status)) => {
+            Ok(CaseSearch { id, customer_email, line_number, status })
+        }
+        (id, email, line, status) => Err(invalid([id.err(), email.err(), line.err(), status.err()])),
+    }
 }
 
 /// The case with the customer's private data; every opening is written to the audit log.
@@ -192,63 +191,56 @@ pub async fn case_view(store: &SharedStore, staff: &Staff, code: &str) -> Result
 }
 
 /// A staff action on a case, decided on the version the staff member saw.
-#[allow(clippy::too_many_arguments)]
-pub async fn case_action(
-    store: &SharedStore,
-    settings: &Settings,
-    brand: &Brand,
-    staff: &Staff,
-    code: &str,
-    version: &str,
-    action: &str,
-    message: &str,
-    outcome: &str,
-    assignee: &str,
-) -> Result<(), AppError> {
-    let id = parse_reference(code).ok_or(AppError::NotFound)?;
-    let version: i64 = version.trim().parse().map_err(|_| AppError::field("version", "malformed"))?;
-    let mut p = Problems::default();
-    let action = match action {
-        "reply" => Action::Reply,
-        "ask" => Action::AskInfo,
-        "note" => Action::Note,
-        "release" => Action::Release,
-        "reassign" => Action::Reassign,
-        "warn" => Action::Warn,
-        "outcome" => match p.check(choice("outcome", outcome, Outcome::from_code)) {
-            Some(o) => Action::SetOutcome(o),
-            None => Action::SetOutcome(Outcome::Solved),
-        },
-        _ => return Err(AppError::field("action", "choice_invalid")),
+pub async fn case_action(portal: &Portal, staff: &Staff, form: &CaseActionForm) -> Result<(), AppError> {
+    let id = parse_reference(&form.reference).ok_or(AppError::NotFound)?;
+    let version: i64 = form.version.trim().parse().map_err(|_| AppError::field("version", "malformed"))?;
+    let mv = valid_move(&portal.store, form).await?;
+    let request = portal.store.request_by_id(id).await?.ok_or(AppError::NotFound)?;
+    let actor = Actor::Staff { role: staff.role(), holder: request.holder_id == Some(staff.user().id) };
+    apply(portal, &request, By { actor, user: Some(staff.user()) }, mv, Some(version)).await?;
+    Ok(())
+}
+
+/// The move a staff action asks for: its outcome, its message, its new holder, each checked.
+async fn valid_move(store: &SharedStore, form: &CaseActionForm) -> Result<Move, AppError> {
+    let outcome = match form.action {
+        StaffAction::Outcome => choice("outcome", &form.outcome, Outcome::from_code).map(Some),
+        _ => Ok(None),
     };
-    let needs_message =
-        matches!(action, Action::Reply | Action::AskInfo | Action::Note | Action::SetOutcome(_) | Action::Warn);
-    let message = if needs_message {
-        p.check(MessageText::parse(message)).map(String::from)
-    } else if message.trim().is_empty() {
-        None
+    let needs_message = matches!(
+        form.action,
+        StaffAction::Reply | StaffAction::Ask | StaffAction::Note | StaffAction::Outcome | StaffAction::Warn
+    );
+    let message = if needs_message || !form.message.trim().is_empty() {
+        MessageText::parse(&form.message).map(|m| Some(String::from(m)))
     } else {
-        p.check(MessageText::parse(message)).map(String::from)
+        Ok(None)
     };
-    let new_holder = if action == Action::Reassign {
-        let wanted: Option<i64> = assignee.trim().parse().ok();
+    let new_holder = if form.action == StaffAction::Reassign {
+        let wanted: Option<i64> = form.assignee.trim().parse().ok();
         let team = store.list_staff().await?;
         match wanted.and_then(|id| team.iter().find(|s| s.id == id && s.active)) {
-            Some(s) => Some(s.id),
-            None => {
-                p.push("assignee", "choice_invalid");
-                None
-            }
+            Some(s) => Ok(Some(s.id)),
+            None => Err(FieldError::new("assignee", "choice_invalid")),
         }
     } else {
-        None
+        Ok(None)
     };
-    p.into_result()?;
-    let request = store.request_by_id(id).await?.ok_or(AppError::NotFound)?;
-    let actor = Actor::Staff { role: staff.role(), holder: request.holder_id == Some(staff.user().id) };
-    let mv = Move { action, message, new_holder };
-    apply(store, settings, brand, &request, Some(staff.user()), actor, mv, Some(version)).await?;
-    Ok(())
+    let (outcome, message, new_holder) = match (outcome, message, new_holder) {
+        (Ok(outcome), Ok(message), Ok(new_holder)) => (outcome, message, new_holder),
+        (outcome, message, holder) => return Err(invalid([outcome.err(), message.err(), holder.err()])),
+    };
+    let action = match (form.action, outcome) {
+        (StaffAction::Reply, _) => Action::Reply,
+        (StaffAction::Ask, _) => Action::AskInfo,
+        (StaffAction::Note, _) => Action::Note,
+        (StaffAction::Release, _) => Action::Release,
+        (StaffAction::Reassign, _) => Action::Reassign,
+        (StaffAction::Warn, _) => Action::Warn,
+        (StaffAction::Outcome, Some(o)) => Action::SetOutcome(o),
+        (StaffAction::Outcome, None) => return Err(AppError::field("outcome", "choice_invalid")),
+    };
+    Ok(Move { action, message, new_holder })
 }
 
 /// Blocks or unblocks the customer of a case (admins only): blocked, they cannot log in or submit; their
@@ -283,23 +275,13 @@ pub async fn staff_list(store: &SharedStore, admin: &Admin) -> Result<Vec<StaffL
 }
 
 /// Creates an agent or admin; the new account gets a set-password link by email (valid 72 hours).
-pub async fn create_staff(
-    store: &SharedStore,
-    settings: &Settings,
-    brand: &Brand,
-    admin: &Admin,
-    email: &str,
-    name: &str,
-    role: &str,
-) -> Result<(), AppError> {
-    let mut p = Problems::default();
-    let email = p.check(Email::parse(email));
-    let name = p.check(DisplayName::parse(name));
-    let role = p.check(staff_role(role));
-    p.into_result()?;
-    let (Some(email), Some(name), Some(role)) = (email, name, role) else {
-        return Err(AppError::Internal);
-    };
+pub async fn create_staff(portal: &Portal, admin: &Admin, form: &StaffForm) -> Result<(), AppError> {
+    let Portal { store, settings, brand } = portal;
+    let (email, name, role) =
+        match (Email::parse(&form.email), DisplayName::parse(&form.display_name), staff_role(&form.role)) {
+            (Ok(email), Ok(name), Ok(role)) => (email, name, role),
+            (email, name, role) => return Err(invalid([email.err(), name.err(), role.err()])),
+        };
     let (token, token_hash) = new_token();
     let now = now_ms();
     let locale = locale_of("it");
@@ -324,46 +306,41 @@ pub async fn create_staff(
 
 /// A role staff can have: a staff member is never turned into a customer (#14: they would drop out of
 /// the staff pages and could no longer be managed; deactivate them instead).
-fn staff_role(role: &str) -> Result<Role, crate::domain::account::FieldError> {
-    choice("role", role, Role::from_code).and_then(|r| {
-        if r.is_staff() { Ok(r) } else { Err(crate::domain::account::FieldError::new("role", "choice_invalid")) }
-    })
+fn staff_role(role: &str) -> Result<Role, FieldError> {
+    choice("role", role, Role::from_code)
+        .and_then(|r| if r.is_staff() { Ok(r) } else { Err(FieldError::new("role", "choice_invalid")) })
 }
 
-/// Changes a staff member's role (never one's own: an admin cannot lock the pool out by mistake).
-pub async fn set_role(store: &SharedStore, admin: &Admin, user: i64, role: &str) -> Result<(), AppError> {
-    let role = staff_role(role).map_err(|e| AppError::Invalid(vec![e]))?;
+/// Another staff member's account, named by its id as the staff page posts it (never one's own: an admin
+/// cannot lock the pool out by mistake). Customers' accounts are not staff pages' business.
+async fn other_staff_member(store: &SharedStore, admin: &Admin, user: &str) -> Result<UserId, AppError> {
+    let user: UserId = user.trim().parse().map_err(|_| AppError::NotFound)?;
     if user == admin.user().id {
         return Err(AppError::Forbidden);
     }
-    let target = store.user_by_id(user).await?.ok_or(AppError::NotFound)?;
-    if !target.role.is_staff() {
-        return Err(AppError::NotFound);
+    match store.user_by_id(user).await? {
+        Some(target) if target.role.is_staff() => Ok(user),
+        _ => Err(AppError::NotFound),
     }
+}
+
+/// Changes a staff member's role (never one's own: an admin cannot lock the pool out by mistake).
+pub async fn set_role(store: &SharedStore, admin: &Admin, form: &RoleForm) -> Result<(), AppError> {
+    let role = staff_role(&form.role)?;
+    let user = other_staff_member(store, admin, &form.user).await?;
     store.set_role(user, role, Some(admin.user().id), now_ms()).await?;
     Ok(())
 }
 
 /// Deactivates (sessions end at once) or reactivates a staff account; never one's own.
-pub async fn set_active(store: &SharedStore, admin: &Admin, user: i64, active: bool) -> Result<(), AppError> {
-    if user == admin.user().id {
-        return Err(AppError::Forbidden);
-    }
-    let target = store.user_by_id(user).await?.ok_or(AppError::NotFound)?;
-    if !target.role.is_staff() {
-        return Err(AppError::NotFound);
-    }
-    store.set_active(user, active, admin.user().id, now_ms()).await?;
+pub async fn set_active(store: &SharedStore, admin: &Admin, form: &ActiveForm) -> Result<(), AppError> {
+    let user = other_staff_member(store, admin, &form.user).await?;
+    store.set_active(user, form.active.on(), admin.user().id, now_ms()).await?;
     Ok(())
 }
 
-pub async fn audit(
-    store: &SharedStore,
-    _admin: &Admin,
-    code: &str,
-    actor: &str,
-    before: Option<&str>,
-) -> Result<AuditPage, AppError> {
+pub async fn audit(store: &SharedStore, _admin: &Admin, filter: &AuditFilter) -> Result<AuditPage, AppError> {
+    let (code, actor, before) = (filter.reference.as_str(), filter.actor.as_str(), filter.before.as_deref());
     let request = if code.trim().is_empty() {
         None
     } else {

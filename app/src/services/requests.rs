@@ -4,31 +4,20 @@
 
 use leptos_i18n::td_string;
 
-use crate::api::requests::{RequestPage, RequestSummary, RequestView, TimelineEntry};
 use crate::brand::Brand;
 use crate::clock::now_ms;
-use crate::context::Settings;
+use crate::context::{Portal, Settings};
 use crate::domain::account::LineNumber;
 use crate::domain::request::*;
 use crate::error::AppError;
+use crate::forms::{RatingForm, RequestForm};
 use crate::mail::{Mail, fill};
 use crate::ports::*;
-use crate::services::{Problems, locale_of};
+use crate::services::{consent, invalid, locale_of};
+use crate::views::{RequestPage, RequestSummary, RequestView, TimelineEntry};
 
 /// How many requests one page of "My requests" shows.
 pub const PAGE_SIZE: i64 = 20;
-
-/// The request form as posted.
-pub struct SubmitForm {
-    pub category: String,
-    pub subject: String,
-    pub description: String,
-    pub line_number: String,
-    pub contact: String,
-    pub reported_on: String,
-    pub public_handle: String,
-    pub consent: bool,
-}
 
 /// Emails about a request: what happened and a link, never the conversation itself (an inbox is not
 /// as private as the portal).
@@ -66,54 +55,61 @@ pub(crate) fn request_email(
         .finish(brand)
 }
 
+/// Every rule of the request form, all at once.
+fn valid_request(customer: UserId, form: &RequestForm) -> Result<NewRequest, AppError> {
+    let category = choice("category", &form.category, Category::from_code);
+    let subject = Subject::parse(&form.subject);
+    let description = Description::parse(&form.description);
+    let line_number = LineNumber::parse(&form.line_number);
+    let contact = choice("contact", &form.contact, Contact::from_code);
+    let reported_on = choice("reported_on", &form.reported_on, ReportedOn::from_code);
+    let public_handle = PublicHandle::parse_optional(&form.public_handle);
+    let consented = consent("consent", &form.consent, "consent_needed");
+    match (category, subject, description, line_number, contact, reported_on, public_handle, consented) {
+        (
+            Ok(category),
+            Ok(subject),
+            Ok(description),
+            Ok(line_number),
+            Ok(contact),
+            Ok(reported_on),
+            Ok(public_handle),
+            Ok(()),
+        ) => Ok(NewRequest {
+            customer,
+            category,
+            subject,
+            description,
+            line_number,
+            contact,
+            reported_on,
+            public_handle,
+        }),
+        (category, subject, description, line_number, contact, reported_on, public_handle, consented) => {
+            Err(invalid([
+                category.err(),
+                subject.err(),
+                description.err(),
+                line_number.err(),
+                contact.err(),
+                reported_on.err(),
+                public_handle.err(),
+                consented.err(),
+            ]))
+        }
+    }
+}
+
 /// Checks the form and stores the request with its first event (and email, if the customer wants them).
 #[tracing::instrument(skip_all, fields(customer = customer.id))]
-pub async fn submit(
-    store: &SharedStore,
-    settings: &Settings,
-    brand: &Brand,
-    customer: &UserRecord,
-    form: SubmitForm,
-) -> Result<RequestId, AppError> {
-    let mut p = Problems::default();
-    let category = p.check(choice("category", &form.category, Category::from_code));
-    let subject = p.check(Subject::parse(&form.subject));
-    let description = p.check(Description::parse(&form.description));
-    let line_number = p.check(LineNumber::parse(&form.line_number));
-    let contact = p.check(choice("contact", &form.contact, Contact::from_code));
-    let reported_on = p.check(choice("reported_on", &form.reported_on, ReportedOn::from_code));
-    let public_handle = p.check(PublicHandle::parse_optional(&form.public_handle));
-    if !form.consent {
-        p.push("consent", "consent_needed");
-    }
-    p.into_result()?;
-    let (
-        Some(category),
-        Some(subject),
-        Some(description),
-        Some(line_number),
-        Some(contact),
-        Some(reported_on),
-        Some(public_handle),
-    ) = (category, subject, description, line_number, contact, reported_on, public_handle)
-    else {
-        return Err(AppError::Internal);
-    };
-    let request = NewRequest {
-        customer: customer.id,
-        category,
-        subject,
-        description,
-        line_number,
-        contact,
-        reported_on,
-        public_handle,
-    };
+pub async fn submit(portal: &Portal, customer: &UserRecord, form: &RequestForm) -> Result<RequestId, AppError> {
+    let request = valid_request(customer.id, form)?;
     let email: Option<EmailForRequest> = customer.email_notifications.then(|| {
-        let (settings, brand, customer) = (settings.clone(), brand.clone(), customer.clone());
+        let Portal { settings, brand, .. } = portal.clone();
+        let customer = customer.clone();
         Box::new(move |id| request_email(&settings, &brand, &customer, id, "request_received")) as EmailForRequest
     });
-    let id = store.submit_request(request, email, now_ms()).await?;
+    let id = portal.store.submit_request(request, email, now_ms()).await?;
     Ok(id)
 }
 
@@ -235,35 +231,36 @@ fn email_kind(action: Action) -> Option<&'static str> {
     }
 }
 
+/// Who makes a move: their part in it, and their account (none for the portal itself).
+#[derive(Clone, Copy)]
+pub struct By<'a> {
+    pub actor: Actor,
+    pub user: Option<&'a UserRecord>,
+}
+
 /// Applies a move to the request as it is now: the domain decides, the store applies it only if the
 /// request did not change since it was read (`expected_version`, when the caller saw one).
-#[allow(clippy::too_many_arguments)]
 pub async fn apply(
-    store: &SharedStore,
-    settings: &Settings,
-    brand: &Brand,
+    portal: &Portal,
     request: &RequestRecord,
-    actor_user: Option<&UserRecord>,
-    actor: Actor,
+    by: By<'_>,
     mv: Move,
     expected_version: Option<i64>,
 ) -> Result<i64, AppError> {
-    apply_at(store, settings, brand, request, actor_user, actor, mv, expected_version, now_ms()).await
+    apply_at(portal, request, by, mv, expected_version, now_ms()).await
 }
 
 /// [`apply`] at a given time (the timer that closes old outcomes decides with its own clock).
-#[allow(clippy::too_many_arguments)]
 pub async fn apply_at(
-    store: &SharedStore,
-    settings: &Settings,
-    brand: &Brand,
+    portal: &Portal,
     request: &RequestRecord,
-    actor_user: Option<&UserRecord>,
-    actor: Actor,
+    by: By<'_>,
     mv: Move,
     expected_version: Option<i64>,
     now: i64,
 ) -> Result<i64, AppError> {
+    let Portal { store, settings, brand } = portal;
+    let By { actor, user: actor_user } = by;
     if expected_version.is_some_and(|v| v != request.version) {
         return Err(AppError::Conflict);
     }
@@ -329,25 +326,23 @@ pub async fn apply_at(
 /// A customer's move on their own request (reply, confirm, reopen). A change made by the pool at the
 /// same moment is not the customer's problem: the move is checked again on the new state, once.
 pub async fn customer_move(
-    store: &SharedStore,
-    settings: &Settings,
-    brand: &Brand,
+    portal: &Portal,
     customer: &UserRecord,
     code: &str,
     action: Action,
     message: &str,
 ) -> Result<(), AppError> {
     let message = match action {
-        Action::CustomerReply => Some(MessageText::parse(message).map_err(|e| AppError::Invalid(vec![e]))?.into()),
+        Action::CustomerReply => Some(MessageText::parse(message)?.into()),
         _ if message.trim().is_empty() => None,
-        _ => Some(MessageText::parse(message).map_err(|e| AppError::Invalid(vec![e]))?.into()),
+        _ => Some(MessageText::parse(message)?.into()),
     };
-    let owner = Actor::Customer { owner: true };
+    let by = By { actor: Actor::Customer { owner: true }, user: Some(customer) };
     let mut attempts = 0;
     loop {
-        let request = own_request(store, customer.id, code).await?;
+        let request = own_request(&portal.store, customer.id, code).await?;
         let mv = Move { action, message: message.clone(), new_holder: None };
-        match apply(store, settings, brand, &request, Some(customer), owner, mv, None).await {
+        match apply(portal, &request, by, mv, None).await {
             Err(AppError::Conflict) if attempts == 0 => attempts += 1,
             other => return other.map(|_| ()),
         }
@@ -355,21 +350,12 @@ pub async fn customer_move(
 }
 
 /// Rates the help received, once, after the outcome.
-pub async fn rate(
-    store: &SharedStore,
-    customer: &UserRecord,
-    code: &str,
-    rating: &str,
-    comment: &str,
-) -> Result<(), AppError> {
-    let mut p = Problems::default();
-    let rating = p.check(Rating::parse(rating));
-    let comment = p.check(rating_comment(comment));
-    p.into_result()?;
-    let (Some(rating), Some(comment)) = (rating, comment) else {
-        return Err(AppError::Internal);
+pub async fn rate(store: &SharedStore, customer: &UserRecord, form: &RatingForm) -> Result<(), AppError> {
+    let (rating, comment) = match (Rating::parse(&form.rating), rating_comment(&form.comment)) {
+        (Ok(rating), Ok(comment)) => (rating, comment),
+        (rating, comment) => return Err(invalid([rating.err(), comment.err()])),
     };
-    let request = own_request(store, customer.id, code).await?;
+    let request = own_request(store, customer.id, &form.reference).await?;
     if store.rate_request(request.id, customer.id, rating, comment, now_ms()).await? {
         Ok(())
     } else {
@@ -379,17 +365,13 @@ pub async fn rate(
 
 /// Closes the requests whose outcome nobody confirmed or reopened within the window (the portal acts,
 /// as `system`). Returns how many it closed; a request changed meanwhile is left for the next round.
-pub async fn auto_close_due(
-    store: &SharedStore,
-    settings: &Settings,
-    brand: &Brand,
-    now: i64,
-) -> Result<usize, AppError> {
-    let due = store.resolved_before(now - REOPEN_WINDOW_MS, 200).await?;
+pub async fn auto_close_due(portal: &Portal, now: i64) -> Result<usize, AppError> {
+    let due = portal.store.resolved_before(now - REOPEN_WINDOW_MS, 200).await?;
     let mut closed = 0;
     for request in due {
         let mv = Move { action: Action::AutoClose, message: None, new_holder: None };
-        match apply_at(store, settings, brand, &request, None, Actor::System, mv, None, now).await {
+        let by = By { actor: Actor::System, user: None };
+        match apply_at(portal, &request, by, mv, None, now).await {
             Ok(_) => closed += 1,
             Err(AppError::Conflict) => {}
             Err(e) => return Err(e),

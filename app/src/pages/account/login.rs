@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::Login;
-use crate::api::forms::{kept, take_form_values};
+use crate::api::kept::{kept, take_form_values};
 use crate::components::form::{Field, FormAlert, Submit, failure, field_error};
 use crate::i18n::*;
 use crate::tr;

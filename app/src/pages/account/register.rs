@@ -7,7 +7,7 @@ use crate::components::localized;
 use leptos_router::components::A;
 
 use crate::api::auth::Register;
-use crate::api::forms::{kept, take_form_values};
+use crate::api::kept::{kept, take_form_values};
 use crate::components::form::{Field, FormAlert, Submit, failure, field_error};
 use crate::domain::account::checks;
 use crate::i18n::*;

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::use_query_map;
 
-use crate::api::staff::audit_log;
+use crate::api::staff::{AuditFilter, audit_log};
 use crate::components::localized;
 use crate::components::time::Time;
 use crate::i18n::*;
@@ -18,8 +18,8 @@ pub fn AuditPage() -> impl IntoView {
     let query = use_query_map();
     let get = move |k: &str| query.read().get(k).unwrap_or_default();
     let page = Resource::new(
-        move || (get("codice"), get("staff"), query.read().get("prima")),
-        |(code, staff, before)| audit_log(code, staff, before),
+        move || AuditFilter { reference: get("codice"), actor: get("staff"), before: query.read().get("prima") },
+        audit_log,
     );
     view! {
         <Title text=localized(move || t_string!(i18n, admin.audit)) />

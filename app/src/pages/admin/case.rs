@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::staff::{BlockCustomer, CaseAction, CaseView, StaffTimelineEntry, get_case};
+use crate::api::staff::{BlockCustomer, CaseAction, CaseView, StaffAction, StaffTimelineEntry, Switch, get_case};
 use crate::components::form::{FormAlert, TextArea, failure, field_error};
 use crate::components::time::Time;
 use crate::domain::request::{ActorRole, Outcome};
@@ -42,7 +42,7 @@ fn ActionBox(
     act: ServerAction<CaseAction>,
     reference: String,
     version: i64,
-    action: &'static str,
+    action: StaffAction,
     #[prop(into)] button: Signal<&'static str>,
     #[prop(optional, into)] message: Option<Signal<&'static str>>,
     #[prop(optional)] children: Option<Children>,
@@ -53,12 +53,12 @@ fn ActionBox(
         <ActionForm action=act attr:class="form" attr:novalidate=true>
             <input type="hidden" name="reference" value=reference />
             <input type="hidden" name="version" value=version.to_string() />
-            <input type="hidden" name="action" value=action />
+            <input type="hidden" name="action" value=action.code() />
             {children.map(|c| c())}
             {message.map(|label| view! {
                 <TextArea
                     name="message"
-                    id=format!("f-{action}-message")
+                    id=format!("f-{}-message", action.code())
                     label=label
                     required=true
                     rows=3
@@ -135,23 +135,23 @@ fn Case(view: CaseView, act: ServerAction<CaseAction>, block: ServerAction<Block
         <section class="card case-actions">
             <h2>{t!(i18n, admin.actions)}</h2>
             {working.then(|| view! {
-                <ActionBox act reference=r.clone() version=v action="reply" button=tr!(i18n, admin.reply) message=tr!(i18n, admin.message_to_customer) />
-                <ActionBox act reference=r.clone() version=v action="ask" button=tr!(i18n, admin.ask) message=tr!(i18n, admin.question) class="button secondary" />
+                <ActionBox act reference=r.clone() version=v action=StaffAction::Reply button=tr!(i18n, admin.reply) message=tr!(i18n, admin.message_to_customer) />
+                <ActionBox act reference=r.clone() version=v action=StaffAction::Ask button=tr!(i18n, admin.ask) message=tr!(i18n, admin.question) class="button secondary" />
             })}
             {view.can_outcome.then(|| view! {
-                <ActionBox act reference=r.clone() version=v action="outcome" button=tr!(i18n, admin.set_outcome) message=tr!(i18n, admin.outcome_message)>
+                <ActionBox act reference=r.clone() version=v action=StaffAction::Outcome button=tr!(i18n, admin.set_outcome) message=tr!(i18n, admin.outcome_message)>
                     <div class="field">
                         <label for="f-outcome">{t!(i18n, admin.outcome)}</label>
                         <select id="f-outcome" name="outcome">{outcome_options}</select>
                     </div>
                 </ActionBox>
             })}
-            <ActionBox act reference=r.clone() version=v action="note" button=tr!(i18n, admin.add_note) message=tr!(i18n, admin.note) class="button secondary" />
+            <ActionBox act reference=r.clone() version=v action=StaffAction::Note button=tr!(i18n, admin.add_note) message=tr!(i18n, admin.note) class="button secondary" />
             {view.can_release.then(|| view! {
-                <ActionBox act reference=r.clone() version=v action="release" button=tr!(i18n, admin.release) class="button secondary" />
+                <ActionBox act reference=r.clone() version=v action=StaffAction::Release button=tr!(i18n, admin.release) class="button secondary" />
             })}
             {view.can_reassign.then(|| view! {
-                <ActionBox act reference=r.clone() version=v action="reassign" button=tr!(i18n, admin.reassign) class="button secondary">
+                <ActionBox act reference=r.clone() version=v action=StaffAction::Reassign button=tr!(i18n, admin.reassign) class="button secondary">
                     <div class="field">
                         <label for="f-assignee">{t!(i18n, admin.assignee)}</label>
                         <select id="f-assignee" name="assignee">{agents}</select>
@@ -160,11 +160,11 @@ fn Case(view: CaseView, act: ServerAction<CaseAction>, block: ServerAction<Block
             })}
             <details class="moderation">
                 <summary>{t!(i18n, admin.moderation)}</summary>
-                <ActionBox act reference=r.clone() version=v action="warn" button=tr!(i18n, admin.warn) message=tr!(i18n, admin.warning_text) class="button secondary" />
+                <ActionBox act reference=r.clone() version=v action=StaffAction::Warn button=tr!(i18n, admin.warn) message=tr!(i18n, admin.warning_text) class="button secondary" />
                 {view.is_admin.then(|| view! {
                     <ActionForm action=block attr:class="form inline">
                         <input type="hidden" name="reference" value=r.clone() />
-                        <input type="hidden" name="block" value=if view.customer_blocked { "no" } else { "yes" } />
+                        <input type="hidden" name="block" value=Switch::toggle(view.customer_blocked).code() />
                         <button type="submit" class="button secondary">
                             {if view.customer_blocked { t!(i18n, admin.unblock).into_any() } else { t!(i18n, admin.block).into_any() }}
                         </button>

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::use_query_map;
 
-use crate::api::staff::search_cases;
+use crate::api::staff::{SearchForm, search_cases};
 use crate::components::form::field_message;
 use crate::components::localized;
 use crate::domain::request::Status;
@@ -22,8 +22,14 @@ pub fn SearchPage() -> impl IntoView {
     let query = use_query_map();
     let get = move |k: &str| query.read().get(k).unwrap_or_default();
     let results = Resource::new(
-        move || (get("codice"), get("email"), get("linea"), get("stato"), query.read().get("prima")),
-        |(code, email, line, status, before)| search_cases(code, email, line, status, before),
+        move || SearchForm {
+            reference: get("codice"),
+            email: get("email"),
+            line_number: get("linea"),
+            status: get("stato"),
+            before: query.read().get("prima"),
+        },
+        search_cases,
     );
     let status_options = Status::ALL
         .iter()

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::staff::{CreateStaff, SetStaffActive, SetStaffRole, StaffLine, staff_list};
+use crate::api::staff::{CreateStaff, SetStaffActive, SetStaffRole, StaffLine, Switch, staff_list};
 use crate::components::form::{Field, FormAlert, Submit, failure, field_error};
 use crate::components::localized;
 use crate::domain::request::Role;
@@ -72,7 +72,7 @@ fn Staff(
                             </ActionForm>
                             <ActionForm action=active attr:class="inline-form">
                                 <input type="hidden" name="user" value=id2 />
-                                <input type="hidden" name="active" value=if m.active { "no" } else { "yes" } />
+                                <input type="hidden" name="active" value=Switch::toggle(m.active).code() />
                                 <button type="submit" class="link-button">
                                     {if m.active { t!(i18n, admin.deactivate).into_any() } else { t!(i18n, admin.reactivate).into_any() }}
                                 </button>

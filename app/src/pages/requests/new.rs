@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::components::{A, Redirect};
 
 use crate::api::auth::{Me, get_me};
-use crate::api::forms::{FormValues, kept, take_form_values};
+use crate::api::kept::{FormValues, kept, take_form_values};
 use crate::api::requests::SubmitRequest;
 use crate::components::form::{Choice, ChoiceOption, Field, FormAlert, Submit, TextArea, failure, field_error};
 use crate::components::localized;

@@ -20,17 +20,37 @@ pub fn kept(values: &Option<FormValues>, field: &str) -> String {
     values.as_ref().and_then(|v| v.iter().find(|(k, _)| k == field).map(|(_, v)| v.clone())).unwrap_or_default()
 }
 
-/// On the server: when a plain form post (no JavaScript) is refused, keep these fields for the page.
+/// On the server: when a plain form post (no JavaScript) is refused, keep the form's text fields for the
+/// page that shows it again. Passwords and tokens are never kept.
 #[cfg(feature = "ssr")]
-pub async fn keep_on_error<T>(form: &str, fields: &[(&str, &str)], result: Result<T, AppError>) -> Result<T, AppError> {
+pub async fn keep_on_error<T>(
+    name: &str,
+    form: &impl serde::Serialize,
+    result: Result<T, AppError>,
+) -> Result<T, AppError> {
     if result.is_err()
         && is_plain_post().await
         && let Ok(session) = crate::auth::session::session().await
     {
-        let values: FormValues = fields.iter().map(|(k, v)| (k.to_string(), v.chars().take(500).collect())).collect();
-        crate::auth::session::put_flash(&session, form, values).await?;
+        crate::auth::session::put_flash(&session, name, kept_fields(form)).await?;
     }
     result
+}
+
+/// The text fields of a form that may be shown again (at most 500 characters each).
+#[cfg(feature = "ssr")]
+fn kept_fields(form: &impl serde::Serialize) -> FormValues {
+    let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(form) else {
+        return FormValues::new();
+    };
+    fields
+        .into_iter()
+        .filter(|(name, _)| !name.contains("password") && name != "token")
+        .filter_map(|(name, value)| match value {
+            serde_json::Value::String(text) => Some((name, text.chars().take(500).collect())),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Was this call a browser's plain form post (no JavaScript)? Those ask for HTML.

@@ -1,0 +1,209 @@
+//! What the forms post: one struct per form, each server function takes one (`#[server(flatten)]`, so the
+//! fields keep their plain names with or without JavaScript). Text fields hold what the person typed; the
+//! services check each form into typed domain values in one function. A refused post without JavaScript
+//! shows the same struct again (`api::kept`), minus its passwords.
+//!
+//! Choices made by buttons (which staff action, block or unblock) are enums: an unknown code is refused
+//! when the post is read, before any server function runs.
+
+use serde::{Deserialize, Serialize};
+
+/// Was a checkbox ticked? (An unticked checkbox is absent from the post.)
+pub fn checked(value: &Option<String>) -> bool {
+    value.as_deref().is_some_and(|v| !v.is_empty())
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RegisterForm {
+    pub display_name: String,
+    pub email: String,
+    pub password: String,
+    pub password_confirm: String,
+    pub line_number: String,
+    pub accept_privacy: Option<String>,
+    pub accept_conduct: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    pub email: String,
+    pub password: String,
+}
+
+/// A new password, with the link's token (reset, or a new staff member's first password).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ResetForm {
+    pub token: String,
+    pub password: String,
+    pub password_confirm: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProfileForm {
+    pub display_name: String,
+    pub line_number: String,
+    pub locale: String,
+    pub email_notifications: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PasswordForm {
+    pub current_password: String,
+    pub password: String,
+    pub password_confirm: String,
+}
+
+/// A new assistance request. The radio buttons are empty when none was chosen.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RequestForm {
+    pub category: String,
+    pub subject: String,
+    pub description: String,
+    pub line_number: String,
+    pub contact: String,
+    pub reported_on: String,
+    pub public_handle: String,
+    pub consent: Option<String>,
+}
+
+/// A customer's message on their request (a reply, or the reason for reopening it).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MessageForm {
+    pub reference: String,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RatingForm {
+    pub reference: String,
+    pub rating: String,
+    pub comment: String,
+}
+
+/// Staff search; every part optional. `before` is the page (keyset).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SearchForm {
+    pub reference: String,
+    pub email: String,
+    pub line_number: String,
+    pub status: String,
+    pub before: Option<String>,
+}
+
+/// What a staff member does on a case, as its button says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffAction {
+    Reply,
+    Ask,
+    Note,
+    Outcome,
+    Release,
+    Reassign,
+    Warn,
+}
+
+impl StaffAction {
+    /// As the page's hidden field posts it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Reply => "reply",
+            Self::Ask => "ask",
+            Self::Note => "note",
+            Self::Outcome => "outcome",
+            Self::Release => "release",
+            Self::Reassign => "reassign",
+            Self::Warn => "warn",
+        }
+    }
+}
+
+/// An action on a case, decided on the version the staff member saw.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseActionForm {
+    pub reference: String,
+    #[serde(default)]
+    pub version: String,
+    pub action: StaffAction,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub outcome: String,
+    #[serde(default)]
+    pub assignee: String,
+}
+
+/// A two-way switch posted by a button (`yes` / `no`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Switch {
+    Yes,
+    No,
+}
+
+impl Switch {
+    pub fn on(self) -> bool {
+        self == Self::Yes
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Yes => "yes",
+            Self::No => "no",
+        }
+    }
+
+    /// The switch that turns `state` the other way.
+    pub fn toggle(state: bool) -> Self {
+        if state { Self::No } else { Self::Yes }
+    }
+}
+
+/// Block or unblock the customer of a case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockForm {
+    pub reference: String,
+    pub block: Switch,
+}
+
+/// Invite a new member of the care pool.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StaffForm {
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+}
+
+/// A staff member's role (`user` is their account id, as the page posts it).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RoleForm {
+    pub user: String,
+    pub role: String,
+}
+
+/// Deactivate or reactivate a staff member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActiveForm {
+    pub user: String,
+    pub active: Switch,
+}
+
+/// Which part of the audit log: one request, one staff member, a page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditFilter {
+    pub reference: String,
+    pub actor: String,
+    pub before: Option<String>,
+}

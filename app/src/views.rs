@@ -1,0 +1,211 @@
+//! What the pages show: the values server functions return, made by the services. Both sides compile
+//! them (the server fills them, the browser reads them); none holds a password hash or another
+//! customer's data.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::request::{ActorRole, AuditAction, Category, Contact, EventKind, Outcome, ReportedOn, Role, Status};
+
+/// What the pages may know about the logged-in account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub display_name: String,
+    pub email: String,
+    pub email_confirmed: bool,
+    pub role: Role,
+    pub line_number: Option<String>,
+    pub locale: String,
+    pub email_notifications: bool,
+    /// The pool's messages on the customer's requests that they have not seen yet.
+    pub unread: i64,
+}
+
+// --- The customer's requests ---
+
+/// A line of "My requests".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestSummary {
+    pub reference: String,
+    pub category: Category,
+    pub subject: String,
+    pub status: Status,
+    pub outcome: Option<Outcome>,
+    pub last_activity_at: i64,
+    pub unread: i64,
+}
+
+/// One page of "My requests"; `next` is the cursor of the following page, if there is one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestPage {
+    pub items: Vec<RequestSummary>,
+    pub next: Option<String>,
+    pub first_page: bool,
+}
+
+/// A line of the timeline the customer sees (internal notes never become one).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub id: i64,
+    pub at: i64,
+    pub kind: EventKind,
+    pub by_customer: bool,
+    pub to_status: Option<Status>,
+    pub outcome: Option<Outcome>,
+    pub body: Option<String>,
+}
+
+/// The request page, as its customer sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestView {
+    pub reference: String,
+    pub category: Category,
+    pub subject: String,
+    pub description: String,
+    pub line_number: String,
+    pub contact: Contact,
+    pub reported_on: ReportedOn,
+    pub public_handle: Option<String>,
+    pub status: Status,
+    pub outcome: Option<Outcome>,
+    pub created_at: i64,
+    pub can_reply: bool,
+    pub can_confirm: bool,
+    pub can_reopen: bool,
+    pub reopen_until: Option<i64>,
+    pub can_rate: bool,
+    pub rating: Option<u8>,
+    pub rating_comment: Option<String>,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// What the live status polls: the newest event the customer may see and the unread count.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LivePulse {
+    pub latest_event: i64,
+    pub unread: i64,
+}
+
+// --- The care pool ---
+
+/// A line of the queue, "my cases" or the search results (line number masked).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseLine {
+    pub reference: String,
+    pub category: Category,
+    pub subject: String,
+    pub status: Status,
+    pub outcome: Option<Outcome>,
+    pub line_masked: String,
+    pub queue_at: i64,
+    pub last_activity_at: i64,
+    pub holder_name: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueView {
+    pub counts: Vec<(Status, i64)>,
+    pub items: Vec<CaseLine>,
+    pub next: Option<String>,
+    /// The server's clock, for ages ("waiting for 2 h").
+    pub now: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchPage {
+    pub items: Vec<CaseLine>,
+    pub next: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffTimelineEntry {
+    pub at: i64,
+    pub kind: EventKind,
+    pub actor_role: ActorRole,
+    pub actor_name: Option<String>,
+    pub body: Option<String>,
+    pub internal: bool,
+    pub to_status: Option<Status>,
+    pub outcome: Option<Outcome>,
+}
+
+/// The case page: the customer's private data, the whole timeline (notes included), what may be done.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseView {
+    pub reference: String,
+    pub version: i64,
+    pub status: Status,
+    pub outcome: Option<Outcome>,
+    pub category: Category,
+    pub subject: String,
+    pub description: String,
+    pub line_number: String,
+    pub contact: Contact,
+    pub reported_on: ReportedOn,
+    pub public_handle: Option<String>,
+    pub customer_name: String,
+    pub customer_email: String,
+    pub customer_blocked: bool,
+    pub holder_name: Option<String>,
+    pub is_holder: bool,
+    pub is_admin: bool,
+    pub queue_at: i64,
+    pub rating: Option<u8>,
+    pub rating_comment: Option<String>,
+    pub can_reply: bool,
+    pub can_outcome: bool,
+    pub can_release: bool,
+    pub can_reassign: bool,
+    pub agents: Vec<(i64, String)>,
+    pub timeline: Vec<StaffTimelineEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffLine {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub active: bool,
+    pub open_cases: i64,
+    pub is_me: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditLine {
+    pub at: i64,
+    pub actor_name: Option<String>,
+    pub action: AuditAction,
+    pub reference: Option<String>,
+    pub subject_user_id: Option<i64>,
+    pub detail: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub items: Vec<AuditLine>,
+    pub next: Option<String>,
+    pub staff: Vec<(i64, String)>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Percentiles {
+    pub p50: Option<i64>,
+    pub p95: Option<i64>,
+    pub count: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DashboardView {
+    pub counts: Vec<(Status, i64)>,
+    /// (start of the day in ms, requests received), the last 30 days.
+    pub per_day: Vec<(i64, i64)>,
+    pub take_7: Percentiles,
+    pub take_30: Percentiles,
+    pub outcome_7: Percentiles,
+    pub outcome_30: Percentiles,
+    pub oldest_waiting: Option<i64>,
+    pub rating_average: Option<f64>,
+    pub rating_count: i64,
+    pub open_per_agent: Vec<(String, i64)>,
+    pub now: i64,
+}
