@@ -6,16 +6,14 @@ use std::time::Instant;
 use anyhow::Context;
 use app::domain::account::Password;
 
+use app::domain::request::{ActorRole, Category, Contact, EventKind, Outcome, ReportedOn, Role, Status};
+
 use crate::config::{Backend, Config};
 use crate::db::seed::{BulkLoad, SeedEvent, SeedRequest, SeedUser};
 
 /// Requests per transaction while seeding.
 const BATCH: i64 = 20_000;
 const DAY_MS: i64 = 24 * 3600 * 1000;
-const CATEGORIES: [&str; 7] = ["billing", "coverage", "internet", "offers", "portability", "device", "other"];
-const CONTACTS: [&str; 3] = ["portal", "phone", "email"];
-const REPORTED: [&str; 4] = ["facebook", "twitter", "other", "none"];
-const OUTCOMES: [&str; 3] = ["solved", "not_solvable", "redirected"];
 /// Staff accounts of the seeded pool (the first is the admin the benchmark logs in with).
 const STAFF: i64 = 12;
 /// Messages in the long conversation the request-page benchmark opens.
@@ -63,7 +61,7 @@ pub async fn seed(config: &Config, requests: i64, password: &str) -> anyhow::Res
             name: format!("Operatore {n}"),
             password_hash: hash.clone(),
             line_number: None,
-            role: if n == 0 { "admin" } else { "agent" },
+            role: if n == 0 { Role::Admin } else { Role::Agent },
             at: now - 400 * DAY_MS,
         })
         .collect();
@@ -73,7 +71,7 @@ pub async fn seed(config: &Config, requests: i64, password: &str) -> anyhow::Res
         name: format!("Cliente {n}"),
         password_hash: hash.clone(),
         line_number: Some(line_number(n)),
-        role: "customer",
+        role: Role::Customer,
         at: now - 400 * DAY_MS,
     }));
     store.load(&users, &[], &[]).await.context("seeding the users")?;
@@ -93,27 +91,41 @@ pub async fn seed(config: &Config, requests: i64, password: &str) -> anyhow::Res
             let agent = staff_ids[1 + (i as usize % (STAFF as usize - 1))];
             let status = status_at(i, requests);
             let mut e = EventPlan { id: &mut next_event, events: &mut events, request: id, at: queue_at };
-            e.push(Some(customer), "customer", "received", None, Some("received"), None, None);
+            e.push(Step::new(Some(customer), ActorRole::Customer, EventKind::Received).to(None, Status::Received));
             let (mut holder, mut taken_at, mut resolved_at, mut closed_at, mut outcome, mut rating) =
                 (None, None, None, None, None, None);
-            if status != "received" {
-                e.push(Some(agent), "agent", "taken", Some("received"), Some("in_charge"), None, None);
+            if status != Status::Received {
+                e.push(
+                    Step::new(Some(agent), ActorRole::Agent, EventKind::Taken)
+                        .to(Some(Status::Received), Status::InCharge),
+                );
                 holder = Some(agent);
                 taken_at = Some(e.at);
             }
-            if status == "awaiting_customer" {
-                let body = "Ci serve il numero di serie del telefono per proseguire.".to_string();
-                e.push(Some(agent), "agent", "ask", Some("in_charge"), Some("awaiting_customer"), None, Some(body));
+            if status == Status::AwaitingCustomer {
+                let body = "Ci serve il numero di serie del telefono per proseguire.";
+                e.push(
+                    Step::new(Some(agent), ActorRole::Agent, EventKind::Ask)
+                        .to(Some(Status::InCharge), Status::AwaitingCustomer)
+                        .body(body),
+                );
             }
-            if status == "resolved" || status == "closed" {
-                let o = OUTCOMES[i as usize % 3];
-                let body = "Abbiamo accreditato la ricarica: la trovi nel saldo da oggi.".to_string();
-                e.push(Some(agent), "agent", "outcome", Some("in_charge"), Some("resolved"), Some(o), Some(body));
+            if status == Status::Resolved || status == Status::Closed {
+                let o = Outcome::ALL[i as usize % Outcome::ALL.len()];
+                let body = "Abbiamo accreditato la ricarica: la trovi nel saldo da oggi.";
+                let mut step = Step::new(Some(agent), ActorRole::Agent, EventKind::Outcome)
+                    .to(Some(Status::InCharge), Status::Resolved)
+                    .body(body);
+                step.outcome = Some(o);
+                e.push(step);
                 outcome = Some(o);
                 resolved_at = Some(e.at);
             }
-            if status == "closed" {
-                e.push(Some(customer), "customer", "confirmed", Some("resolved"), Some("closed"), None, None);
+            if status == Status::Closed {
+                e.push(
+                    Step::new(Some(customer), ActorRole::Customer, EventKind::Confirmed)
+                        .to(Some(Status::Resolved), Status::Closed),
+                );
                 closed_at = Some(e.at);
                 holder = None;
                 rating = (i % 3 == 0).then_some(1 + i % 5);
@@ -124,12 +136,12 @@ pub async fn seed(config: &Config, requests: i64, password: &str) -> anyhow::Res
             rows.push(SeedRequest {
                 id,
                 customer_id: customer,
-                category: CATEGORIES[i as usize % CATEGORIES.len()],
+                category: Category::ALL[i as usize % Category::ALL.len()],
                 subject: format!("Richiesta di prova numero {i}"),
                 description: description(i),
                 line_number: line_number(i % customers),
-                contact: CONTACTS[i as usize % CONTACTS.len()],
-                reported_on: REPORTED[i as usize % REPORTED.len()],
+                contact: Contact::ALL[i as usize % Contact::ALL.len()],
+                reported_on: ReportedOn::ALL[i as usize % ReportedOn::ALL.len()],
                 status,
                 outcome,
                 holder_id: holder,
@@ -155,12 +167,15 @@ pub async fn seed(config: &Config, requests: i64, password: &str) -> anyhow::Res
     let (customer, agent, at) = (first_customer, staff_ids[1], now - 30 * DAY_MS);
     let mut events = Vec::new();
     let mut e = EventPlan { id: &mut next_event, events: &mut events, request: id, at };
-    e.push(Some(customer), "customer", "received", None, Some("received"), None, None);
-    e.push(Some(agent), "agent", "taken", Some("received"), Some("in_charge"), None, None);
+    e.push(Step::new(Some(customer), ActorRole::Customer, EventKind::Received).to(None, Status::Received));
+    e.push(Step::new(Some(agent), ActorRole::Agent, EventKind::Taken).to(Some(Status::Received), Status::InCharge));
     for n in 0..CONVERSATION {
-        let (who, role, kind) =
-            if n % 2 == 0 { (customer, "customer", "customer_reply") } else { (agent, "agent", "message") };
-        e.push(Some(who), role, kind, None, None, None, Some(format!("Messaggio {n}: {}", description(n))));
+        let (who, role, kind) = if n % 2 == 0 {
+            (customer, ActorRole::Customer, EventKind::CustomerReply)
+        } else {
+            (agent, ActorRole::Agent, EventKind::Message)
+        };
+        e.push(Step::new(Some(who), role, kind).body(&format!("Messaggio {n}: {}", description(n))));
     }
     let last = e.at;
     let total_events = *e.id - 1;
@@ -168,13 +183,13 @@ pub async fn seed(config: &Config, requests: i64, password: &str) -> anyhow::Res
     let conversation = SeedRequest {
         id,
         customer_id: customer,
-        category: "internet",
+        category: Category::MobileInternet,
         subject: "Una lunga conversazione".into(),
         description: description(id),
         line_number: line_number(0),
-        contact: "portal",
-        reported_on: "none",
-        status: "in_charge",
+        contact: Contact::Portal,
+        reported_on: ReportedOn::Nowhere,
+        status: Status::InCharge,
         outcome: None,
         holder_id: Some(agent),
         version,
@@ -206,47 +221,64 @@ struct EventPlan<'a> {
     at: i64,
 }
 
+/// One event of a seeded timeline.
+struct Step {
+    actor: Option<i64>,
+    role: ActorRole,
+    kind: EventKind,
+    from: Option<Status>,
+    to: Option<Status>,
+    outcome: Option<Outcome>,
+    body: Option<String>,
+}
+
+impl Step {
+    fn new(actor: Option<i64>, role: ActorRole, kind: EventKind) -> Self {
+        Self { actor, role, kind, from: None, to: None, outcome: None, body: None }
+    }
+
+    fn to(mut self, from: Option<Status>, to: Status) -> Self {
+        (self.from, self.to) = (from, Some(to));
+        self
+    }
+
+    fn body(mut self, text: &str) -> Self {
+        self.body = Some(text.to_string());
+        self
+    }
+}
+
 impl EventPlan<'_> {
-    #[allow(clippy::too_many_arguments)]
-    fn push(
-        &mut self,
-        actor: Option<i64>,
-        role: &'static str,
-        kind: &'static str,
-        from: Option<&'static str>,
-        to: Option<&'static str>,
-        outcome: Option<&'static str>,
-        body: Option<String>,
-    ) {
-        if !self.events.is_empty() || kind != "received" {
+    fn push(&mut self, step: Step) {
+        if !self.events.is_empty() || step.kind != EventKind::Received {
             self.at += 60_000;
         }
         self.events.push(SeedEvent {
             id: *self.id,
             request_id: self.request,
             at: self.at,
-            actor_id: actor,
-            actor_role: role,
-            kind,
-            from_status: from,
-            to_status: to,
-            outcome,
-            body,
+            actor_id: step.actor,
+            actor_role: step.role,
+            kind: step.kind,
+            from_status: step.from,
+            to_status: step.to,
+            outcome: step.outcome,
+            body: step.body,
         });
         *self.id += 1;
     }
 }
 
 /// The state of the `i`-th of `n` requests (0 = oldest).
-fn status_at(i: i64, n: i64) -> &'static str {
+fn status_at(i: i64, n: i64) -> Status {
     if i * 10 < n * 9 {
-        return "closed";
+        return Status::Closed;
     }
     match i % 10 {
-        0..=4 => "received",
-        5 | 6 => "in_charge",
-        7 => "awaiting_customer",
-        _ => "resolved",
+        0..=4 => Status::Received,
+        5 | 6 => Status::InCharge,
+        7 => Status::AwaitingCustomer,
+        _ => Status::Resolved,
     }
 }
 

@@ -7,9 +7,12 @@ use clap::Parser;
 use common::TestDb;
 use server::config::Cli;
 
+use app::context::{Portal, Settings};
 use app::domain::account::{DisplayName, Email, LineNumber};
 use app::domain::request::*;
+use app::error::AppError;
 use app::ports::*;
+use app::services::requests::{By, Move, apply_at};
 
 fn email(to: &str, kind: &'static str) -> NewEmail {
     NewEmail {
@@ -160,36 +163,39 @@ async fn submit(store: &SharedStore, customer: UserId, subject: &str, now: i64) 
     store.submit_request(new_request(customer, subject), Some(mail), now).await.unwrap()
 }
 
-/// A change as a service would decide it, from the request as read.
-fn change(
+/// A member of the care pool.
+async fn agent(store: &SharedStore, addr: &str) -> UserRecord {
+    let id = customer(store, addr).await;
+    store.set_role(id, Role::Agent, None, 5).await.unwrap();
+    store.user_by_id(id).await.unwrap().unwrap()
+}
+
+/// A move made through the real use case (the one the pages call), decided on the request as `r` was
+/// read: the store must apply it only if nobody changed the request since.
+async fn act(
+    store: &SharedStore,
     r: &RequestRecord,
-    to: Status,
-    kind: EventKind,
-    actor: Option<UserId>,
-    role: ActorRole,
+    who: &UserRecord,
+    action: Action,
     now: i64,
-) -> TransitionRecord {
-    TransitionRecord {
-        request: r.id,
-        expected_version: r.version,
-        from: r.status,
-        to,
-        outcome: (to == Status::Resolved).then_some(Outcome::Solved),
-        holder_id: if to == Status::Received { None } else { actor.or(r.holder_id) },
-        taken_at: r.taken_at.or(Some(now)),
-        resolved_at: (to == Status::Resolved).then_some(now),
-        closed_at: None,
-        last_activity_at: if kind == EventKind::Note { r.last_activity_at } else { now },
-        event: NewEvent {
-            actor_id: actor,
-            actor_role: role,
-            kind,
-            body: Some(format!("{kind} text")),
-            internal: kind == EventKind::Note,
-        },
-        email: None,
-        now,
-    }
+) -> Result<i64, AppError> {
+    let portal = Portal {
+        store: store.clone(),
+        settings: Settings { public_url: "http://portal.test".into(), secure_cookies: false },
+        brand: app::brand::Brand::default(),
+    };
+    let actor = match who.role {
+        Role::Customer => Actor::Customer { owner: who.id == r.customer_id },
+        role => Actor::Staff { role, holder: r.holder_id == Some(who.id) },
+    };
+    let message = (action != Action::Take).then(|| format!("{} text", action.kind()));
+    let mv = Move { action, message, new_holder: None };
+    apply_at(&portal, r, By { actor, user: Some(who) }, mv, None, now).await
+}
+
+/// The request as it is now.
+async fn read(store: &SharedStore, id: RequestId) -> RequestRecord {
+    store.request_by_id(id).await.unwrap().expect("stored")
 }
 
 async fn a_submitted_request_is_stored_whole_with_its_received_event_and_email(db: TestDb) {
@@ -225,11 +231,8 @@ async fn my_requests_come_newest_activity_first_in_keyset_pages(db: TestDb) {
     }
     submit(&store, other, "Someone else's request", 450).await;
     // Activity on the oldest moves it to the top.
-    let oldest = store.request_by_id(ids[0]).await.unwrap().unwrap();
-    store
-        .record_transition(change(&oldest, Status::InCharge, EventKind::Taken, None, ActorRole::Agent, 600))
-        .await
-        .unwrap();
+    let pool = agent(&store, "pool2@example.it").await;
+    act(&store, &read(&store, ids[0]).await, &pool, Action::Take, 600).await.unwrap();
 
     let mut seen = Vec::new();
     let mut cursor = None;
@@ -251,36 +254,22 @@ async fn my_requests_come_newest_activity_first_in_keyset_pages(db: TestDb) {
 async fn a_change_applies_only_to_the_version_it_was_decided_on_and_logs_its_event(db: TestDb) {
     let store = connect(&db).await;
     let c = customer(&store, "c4@example.it").await;
-    let agent = customer(&store, "agent@example.it").await;
-    store.set_role(agent, Role::Agent, None, 5).await.unwrap();
-    assert_eq!(store.user_by_id(agent).await.unwrap().unwrap().role, Role::Agent);
+    let pool = agent(&store, "agent@example.it").await;
+    assert_eq!(pool.role, Role::Agent);
     let id = submit(&store, c, "Billing question", 1_000).await;
-    let r = store.request_by_id(id).await.unwrap().unwrap();
-    let v = store
-        .record_transition(change(&r, Status::InCharge, EventKind::Taken, Some(agent), ActorRole::Agent, 2_000))
-        .await
-        .unwrap();
-    assert_eq!(v, 1);
+    let r = read(&store, id).await;
+    assert_eq!(act(&store, &r, &pool, Action::Take, 2_000).await, Ok(1));
     // The same decision again, on the old version: refused, nothing written.
-    let again = store
-        .record_transition(change(&r, Status::InCharge, EventKind::Taken, Some(agent), ActorRole::Agent, 2_001))
-        .await;
-    assert!(matches!(again, Err(StoreError::Conflict)), "{again:?}");
-    let r = store.request_by_id(id).await.unwrap().unwrap();
-    assert_eq!((r.status, r.version, r.holder_id, r.taken_at), (Status::InCharge, 1, Some(agent), Some(2_000)));
+    let again = act(&store, &r, &pool, Action::Take, 2_001).await;
+    assert_eq!(again, Err(AppError::Conflict));
+    let r = read(&store, id).await;
+    assert_eq!((r.status, r.version, r.holder_id, r.taken_at), (Status::InCharge, 1, Some(pool.id), Some(2_000)));
 
-    let v = store
-        .record_transition(change(&r, Status::InCharge, EventKind::Note, Some(agent), ActorRole::Agent, 3_000))
-        .await
-        .unwrap();
-    assert_eq!(v, 2);
-    let r = store.request_by_id(id).await.unwrap().unwrap();
+    assert_eq!(act(&store, &r, &pool, Action::Note, 3_000).await, Ok(2));
+    let r = read(&store, id).await;
     assert_eq!(r.last_activity_at, 2_000, "a note is not activity the customer sees");
-    store
-        .record_transition(change(&r, Status::Resolved, EventKind::Outcome, Some(agent), ActorRole::Agent, 4_000))
-        .await
-        .unwrap();
-    let r = store.request_by_id(id).await.unwrap().unwrap();
+    act(&store, &r, &pool, Action::SetOutcome(Outcome::Solved), 4_000).await.unwrap();
+    let r = read(&store, id).await;
     assert_eq!((r.status, r.outcome, r.resolved_at), (Status::Resolved, Some(Outcome::Solved), Some(4_000)));
 
     let all = store.request_events(id, true).await.unwrap();
@@ -297,23 +286,13 @@ async fn a_change_applies_only_to_the_version_it_was_decided_on_and_logs_its_eve
 async fn a_reopened_request_keeps_its_arrival_time_and_leaves_its_holder(db: TestDb) {
     let store = connect(&db).await;
     let c = customer(&store, "c5@example.it").await;
+    let pool = agent(&store, "pool5@example.it").await;
+    let owner = store.user_by_id(c).await.unwrap().unwrap();
     let id = submit(&store, c, "Portability stuck", 1_000).await;
-    let r = store.request_by_id(id).await.unwrap().unwrap();
-    store
-        .record_transition(change(&r, Status::InCharge, EventKind::Taken, Some(c), ActorRole::Agent, 2_000))
-        .await
-        .unwrap();
-    let r = store.request_by_id(id).await.unwrap().unwrap();
-    store
-        .record_transition(change(&r, Status::Resolved, EventKind::Outcome, Some(c), ActorRole::Agent, 3_000))
-        .await
-        .unwrap();
-    let r = store.request_by_id(id).await.unwrap().unwrap();
-    let mut reopen = change(&r, Status::Received, EventKind::Reopened, Some(c), ActorRole::Customer, 4_000);
-    reopen.outcome = None;
-    reopen.resolved_at = None;
-    store.record_transition(reopen).await.unwrap();
-    let r = store.request_by_id(id).await.unwrap().unwrap();
+    act(&store, &read(&store, id).await, &pool, Action::Take, 2_000).await.unwrap();
+    act(&store, &read(&store, id).await, &pool, Action::SetOutcome(Outcome::Solved), 3_000).await.unwrap();
+    act(&store, &read(&store, id).await, &owner, Action::Reopen, 4_000).await.unwrap();
+    let r = read(&store, id).await;
     assert_eq!((r.status, r.holder_id, r.queue_at, r.outcome), (Status::Received, None, 1_000, None));
 }
 
@@ -322,21 +301,10 @@ async fn unread_counts_the_pool_s_visible_events_until_the_customer_looks(db: Te
     let c = customer(&store, "c6@example.it").await;
     let id = submit(&store, c, "Offer not applied", 1_000).await;
     assert_eq!(store.customer_pulse(c).await.unwrap().unread, 0, "the customer's own submission is not news");
-    let r = store.request_by_id(id).await.unwrap().unwrap();
-    store
-        .record_transition(change(&r, Status::InCharge, EventKind::Taken, None, ActorRole::Agent, 2_000))
-        .await
-        .unwrap();
-    let r = store.request_by_id(id).await.unwrap().unwrap();
-    store
-        .record_transition(change(&r, Status::InCharge, EventKind::Note, None, ActorRole::Agent, 2_500))
-        .await
-        .unwrap();
-    let r = store.request_by_id(id).await.unwrap().unwrap();
-    store
-        .record_transition(change(&r, Status::AwaitingCustomer, EventKind::Ask, None, ActorRole::Agent, 3_000))
-        .await
-        .unwrap();
+    let pool = agent(&store, "pool6@example.it").await;
+    act(&store, &read(&store, id).await, &pool, Action::Take, 2_000).await.unwrap();
+    act(&store, &read(&store, id).await, &pool, Action::Note, 2_500).await.unwrap();
+    act(&store, &read(&store, id).await, &pool, Action::AskInfo, 3_000).await.unwrap();
     let pulse = store.customer_pulse(c).await.unwrap();
     assert_eq!(pulse.unread, 2, "taken + ask; the note is never counted");
     let list = store.customer_requests(c, None, 10).await.unwrap();
@@ -349,11 +317,7 @@ async fn unread_counts_the_pool_s_visible_events_until_the_customer_looks(db: Te
     store.mark_seen(id, c, 1).await.unwrap();
     assert_eq!(store.customer_pulse(c).await.unwrap().unread, 0);
     // Someone else cannot mark it seen.
-    let r = store.request_by_id(id).await.unwrap().unwrap();
-    store
-        .record_transition(change(&r, Status::InCharge, EventKind::Message, None, ActorRole::Agent, 4_000))
-        .await
-        .unwrap();
+    act(&store, &read(&store, id).await, &pool, Action::Reply, 4_000).await.unwrap();
     let stranger = customer(&store, "c7@example.it").await;
     let newest = store.request_events(id, false).await.unwrap().iter().map(|e| e.id).max().unwrap();
     store.mark_seen(id, stranger, newest).await.unwrap();
@@ -370,16 +334,9 @@ async fn a_rating_is_recorded_once_after_an_outcome_by_the_owner_only(db: TestDb
     let id = submit(&store, c, "Device not working", 1_000).await;
     let five = Rating::parse("5").unwrap();
     assert!(!store.rate_request(id, c, five, None, 1_100).await.unwrap(), "no outcome yet");
-    let r = store.request_by_id(id).await.unwrap().unwrap();
-    store
-        .record_transition(change(&r, Status::InCharge, EventKind::Taken, None, ActorRole::Agent, 2_000))
-        .await
-        .unwrap();
-    let r = store.request_by_id(id).await.unwrap().unwrap();
-    store
-        .record_transition(change(&r, Status::Resolved, EventKind::Outcome, None, ActorRole::Agent, 3_000))
-        .await
-        .unwrap();
+    let pool = agent(&store, "pool8@example.it").await;
+    act(&store, &read(&store, id).await, &pool, Action::Take, 2_000).await.unwrap();
+    act(&store, &read(&store, id).await, &pool, Action::SetOutcome(Outcome::Solved), 3_000).await.unwrap();
     assert!(!store.rate_request(id, stranger, five, None, 3_100).await.unwrap(), "not theirs");
     assert!(store.rate_request(id, c, Rating::parse("4").unwrap(), Some("Quick".into()), 3_200).await.unwrap());
     assert!(!store.rate_request(id, c, five, None, 3_300).await.unwrap(), "only once");
@@ -437,11 +394,8 @@ async fn open_states_are_counted_up_to_the_cap(db: TestDb) {
     let c = customer(&store, "counts@example.it").await;
     let first = submit(&store, c, "Counted one", 1_000).await;
     submit(&store, c, "Counted two", 1_001).await;
-    let r = store.request_by_id(first).await.unwrap().unwrap();
-    store
-        .record_transition(change(&r, Status::InCharge, EventKind::Taken, None, ActorRole::Agent, 2_000))
-        .await
-        .unwrap();
+    let pool = agent(&store, "pool-counts@example.it").await;
+    act(&store, &read(&store, first).await, &pool, Action::Take, 2_000).await.unwrap();
     let open: Vec<Status> = Status::ALL.iter().copied().filter(|s| *s != Status::Closed).collect();
     let counts = store.state_counts().await.unwrap();
     assert_eq!(counts.iter().map(|(s, _)| *s).collect::<Vec<_>>(), open);

@@ -365,7 +365,10 @@ async fn nobody_can_fill_an_address_s_inbox_with_confirmation_emails(db: TestDb)
 }
 
 /// #14, item 3: the reset answer took 2 ms longer for an address with an account. It now answers before
-/// looking the address up. The medians of interleaved samples must be within a millisecond.
+/// looking the address up. Each known-address sample is paired with the unknown-address sample taken
+/// right after it, and the median of the pairs' differences must stay under a millisecond: comparing
+/// the two medians alone failed now and then when other tests loaded the machine between samples (a
+/// difference of 1.1 ms once, with no difference at all when run alone), while the pairs share the load.
 async fn a_reset_takes_as_long_for_known_and_unknown_addresses(db: TestDb) {
     let app = TestApp::spawn(db).await;
     app.customer("known@example.it", "Known").await;
@@ -379,18 +382,16 @@ async fn a_reset_takes_as_long_for_known_and_unknown_addresses(db: TestDb) {
             started.elapsed().as_secs_f64() * 1e3
         }
     };
-    let (mut known, mut unknown) = (Vec::new(), Vec::new());
-    for _ in 0..40 {
-        known.push(time("known@example.it").await);
-        unknown.push(time("nobody@example.it").await);
+    let mut differences = Vec::new();
+    for _ in 0..60 {
+        let known = time("known@example.it").await;
+        let unknown = time("nobody@example.it").await;
+        differences.push(known - unknown);
     }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    let (k, u) = (median(&mut known), median(&mut unknown));
-    eprintln!("forgot-password median: known {k:.2} ms, unknown {u:.2} ms");
-    assert!((k - u).abs() < 1.0, "known {k:.2} ms vs unknown {u:.2} ms");
+    differences.sort_by(f64::total_cmp);
+    let median = differences[differences.len() / 2];
+    eprintln!("forgot-password: known minus unknown, median of 60 pairs {median:.2} ms");
+    assert!(median.abs() < 1.0, "an address with an account answers {median:.2} ms later");
 }
 
 /// #14, item 4: with a stolen session, the current password could be guessed without limit.

@@ -2,6 +2,7 @@
 //! transaction, one SQL text for both backends. Only the benchmark harness uses it (the `bench` feature): the portal
 //! users run has none of it.
 
+use app::domain::request::{ActorRole, Category, Contact, EventKind, Outcome, ReportedOn, Role, Status};
 use async_trait::async_trait;
 
 use super::sql::Arg;
@@ -16,21 +17,21 @@ pub struct SeedUser {
     pub name: String,
     pub password_hash: String,
     pub line_number: Option<String>,
-    pub role: &'static str,
+    pub role: Role,
     pub at: i64,
 }
 
 pub struct SeedRequest {
     pub id: i64,
     pub customer_id: i64,
-    pub category: &'static str,
+    pub category: Category,
     pub subject: String,
     pub description: String,
     pub line_number: String,
-    pub contact: &'static str,
-    pub reported_on: &'static str,
-    pub status: &'static str,
-    pub outcome: Option<&'static str>,
+    pub contact: Contact,
+    pub reported_on: ReportedOn,
+    pub status: Status,
+    pub outcome: Option<Outcome>,
     pub holder_id: Option<i64>,
     pub version: i64,
     pub queue_at: i64,
@@ -47,11 +48,11 @@ pub struct SeedEvent {
     pub request_id: i64,
     pub at: i64,
     pub actor_id: Option<i64>,
-    pub actor_role: &'static str,
-    pub kind: &'static str,
-    pub from_status: Option<&'static str>,
-    pub to_status: Option<&'static str>,
-    pub outcome: Option<&'static str>,
+    pub actor_role: ActorRole,
+    pub kind: EventKind,
+    pub from_status: Option<Status>,
+    pub to_status: Option<Status>,
+    pub outcome: Option<Outcome>,
     pub body: Option<String>,
 }
 
@@ -126,7 +127,7 @@ impl<DB: Seeding> BulkLoad for SqlStore<DB> {
                         u.name.as_str().into(),
                         u.password_hash.as_str().into(),
                         u.line_number.as_deref().into(),
-                        u.role.into(),
+                        u.role.code().into(),
                         u.at.into(),
                         u.at.into(),
                         u.at.into(),
@@ -144,15 +145,15 @@ impl<DB: Seeding> BulkLoad for SqlStore<DB> {
                     vec![
                         r.id.into(),
                         r.customer_id.into(),
-                        r.category.into(),
+                        r.category.code().into(),
                         r.subject.as_str().into(),
                         r.description.as_str().into(),
                         r.line_number.as_str().into(),
-                        r.contact.into(),
-                        r.reported_on.into(),
+                        r.contact.code().into(),
+                        r.reported_on.code().into(),
                         r.queue_at.into(),
-                        r.status.into(),
-                        r.outcome.into(),
+                        r.status.code().into(),
+                        r.outcome.map(Outcome::code).into(),
                         r.holder_id.into(),
                         r.version.into(),
                         r.queue_at.into(),
@@ -181,11 +182,11 @@ impl<DB: Seeding> BulkLoad for SqlStore<DB> {
                         e.request_id.into(),
                         e.at.into(),
                         e.actor_id.into(),
-                        e.actor_role.into(),
-                        e.kind.into(),
-                        e.from_status.into(),
-                        e.to_status.into(),
-                        e.outcome.into(),
+                        e.actor_role.code().into(),
+                        e.kind.code().into(),
+                        e.from_status.map(Status::code).into(),
+                        e.to_status.map(Status::code).into(),
+                        e.outcome.map(Outcome::code).into(),
                         e.body.as_deref().into(),
                         false.into(),
                     ]
