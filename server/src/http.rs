@@ -117,10 +117,16 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(
             TraceLayer::new_for_http()
-                // The path only: query strings are not logged.
-                .make_span_with(
-                    |req: &Request<Body>| tracing::info_span!("http", method = %req.method(), path = %loggable_path(req.uri().path())),
-                )
+                // The path only: query strings are not logged. `account` is filled in once a server
+                // function knows who is calling (`app::context`).
+                .make_span_with(|req: &Request<Body>| {
+                    tracing::info_span!(
+                        "http",
+                        method = %req.method(),
+                        path = %loggable_path(req.uri().path()),
+                        account = tracing::field::Empty,
+                    )
+                })
                 .on_request(())
                 .on_response(|res: &Response<Body>, latency: Duration, _span: &Span| {
                     tracing::info!(

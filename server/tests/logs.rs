@@ -38,7 +38,13 @@ const DESCRIPTION: &str = "Descrizione-Privata-7734 del problema, abbastanza lun
 const REPLY: &str = "Risposta-Privata-8812";
 const NOTE: &str = "Nota-Privata-9903";
 
-async fn journey(db: TestDb) -> Vec<String> {
+/// What one journey logged: the secrets it used (none may appear), and lines that must appear.
+struct Journey {
+    secrets: Vec<String>,
+    expected: Vec<String>,
+}
+
+async fn journey(db: TestDb) -> Journey {
     let app = TestApp::spawn(db).await;
     let (customer, _) = app.customer("log-check@example.it", "Log Check").await;
     let session = app.session_cookie();
@@ -122,7 +128,9 @@ async fn journey(db: TestDb) -> Vec<String> {
     if let Some(cookie) = session {
         secrets.push(cookie.trim_start_matches("sc3_session=").to_string());
     }
-    secrets
+    // The agent's server function call is logged with who made it (the account id, nothing else).
+    let expected = vec![format!("path=/api/staff/case-action account={id}")];
+    Journey { secrets, expected }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -136,9 +144,11 @@ async fn no_secret_or_private_value_and_no_panic_reaches_the_logs() {
     tracing::subscriber::set_global_default(subscriber).expect("the only subscriber of this test binary");
     // As in the server: a panic anywhere (a handler, a detached task) becomes a log line.
     server::telemetry::log_panics();
-    let mut secrets = journey(TestDb::sqlite().await).await;
+    let Journey { mut secrets, mut expected } = journey(TestDb::sqlite().await).await;
     if let Some(db) = TestDb::postgres().await {
-        secrets.extend(journey(db).await);
+        let more = journey(db).await;
+        secrets.extend(more.secrets);
+        expected.extend(more.expected);
     }
     // Let detached tasks of the last requests finish (and panic, if they were going to).
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
@@ -151,5 +161,8 @@ async fn no_secret_or_private_value_and_no_panic_reaches_the_logs() {
     }
     for line in logs.lines() {
         assert!(!line.contains("panicked"), "a panic was logged: {line}");
+    }
+    for wanted in &expected {
+        assert!(logs.lines().any(|l| l.contains(wanted.as_str()) && l.contains("request")), "no log line has {wanted}");
     }
 }
