@@ -4,7 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::request::{ActorRole, AuditAction, Category, Contact, EventKind, Outcome, ReportedOn, Role, Status};
+use crate::domain::request::{
+    ActorRole, AuditAction, Category, Contact, EventKind, Outcome, ReportedOn, Role, Status, reference,
+};
 
 /// What the pages may know about the logged-in account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,13 +27,20 @@ pub struct Me {
 /// A line of "My requests".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestSummary {
-    pub reference: String,
+    pub id: i64,
     pub category: Category,
     pub subject: String,
     pub status: Status,
     pub outcome: Option<Outcome>,
     pub last_activity_at: i64,
+    /// The pool's events the customer has not seen yet.
     pub unread: i64,
+}
+
+impl RequestSummary {
+    pub fn reference(&self) -> String {
+        reference(self.id)
+    }
 }
 
 /// One page of "My requests"; `next` is the cursor of the following page, if there is one.
@@ -90,7 +99,7 @@ pub struct LivePulse {
 /// A line of the queue, "my cases" or the search results (line number masked).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseLine {
-    pub reference: String,
+    pub id: i64,
     pub category: Category,
     pub subject: String,
     pub status: Status,
@@ -99,6 +108,12 @@ pub struct CaseLine {
     pub queue_at: i64,
     pub last_activity_at: i64,
     pub holder_name: Option<String>,
+}
+
+impl CaseLine {
+    pub fn reference(&self) -> String {
+        reference(self.id)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,24 +175,40 @@ pub struct CaseView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StaffLine {
+pub struct StaffMember {
     pub id: i64,
     pub email: String,
     pub display_name: String,
     pub role: Role,
     pub active: bool,
+    /// Requests they hold that are still open.
     pub open_cases: i64,
-    pub is_me: bool,
+}
+
+/// The staff page: the care pool, and which of them is looking.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffRoster {
+    pub members: Vec<StaffMember>,
+    pub me: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditLine {
+    pub id: i64,
     pub at: i64,
+    pub actor_id: Option<i64>,
     pub actor_name: Option<String>,
     pub action: AuditAction,
-    pub reference: Option<String>,
+    pub request_id: Option<i64>,
     pub subject_user_id: Option<i64>,
     pub detail: Option<String>,
+}
+
+impl AuditLine {
+    /// The request it is about, as staff quote it.
+    pub fn reference(&self) -> Option<String> {
+        self.request_id.map(reference)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,8 +9,8 @@ pub use crate::forms::{
     ActiveForm, AuditFilter, BlockForm, CaseActionForm, RoleForm, SearchForm, StaffAction, StaffForm, Switch,
 };
 pub use crate::views::{
-    AuditLine, AuditPage, CaseLine, CaseView, DashboardView, Percentiles, QueueView, SearchPage, StaffLine,
-    StaffTimelineEntry,
+    AuditLine, AuditPage, CaseLine, CaseView, DashboardView, Percentiles, QueueView, SearchPage, StaffMember,
+    StaffRoster, StaffTimelineEntry,
 };
 #[cfg(feature = "ssr")]
 use {
@@ -87,7 +87,7 @@ pub async fn block_customer(#[server(flatten)] form: BlockForm) -> Result<(), Ap
 }
 
 #[server(endpoint = "staff/list")]
-pub async fn staff_list() -> Result<Vec<StaffLine>, AppError> {
+pub async fn staff_list() -> Result<StaffRoster, AppError> {
     let ctx = Ctx::get()?;
     let admin = ctx.admin().await?;
     pool::staff_list(&ctx.store, &admin).await

@@ -4,19 +4,8 @@ use async_trait::async_trait;
 
 use super::{RequestId, StoreError, UserId};
 use crate::domain::request::AuditAction;
-
 /// A line of the audit log.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AuditEntry {
-    pub id: i64,
-    pub at: i64,
-    pub actor_id: Option<UserId>,
-    pub actor_name: Option<String>,
-    pub action: AuditAction,
-    pub request_id: Option<RequestId>,
-    pub subject_user_id: Option<UserId>,
-    pub detail: Option<String>,
-}
+pub use crate::views::AuditLine;
 
 /// An audit record to write.
 #[derive(Clone, Debug)]
@@ -39,5 +28,5 @@ pub trait Audit: Send + Sync {
         actor: Option<UserId>,
         before: Option<i64>,
         limit: i64,
-    ) -> Result<Vec<AuditEntry>, StoreError>;
+    ) -> Result<Vec<AuditLine>, StoreError>;
 }

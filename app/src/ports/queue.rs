@@ -3,27 +3,13 @@
 use async_trait::async_trait;
 
 use super::{NewEmail, RequestId, RequestRecord, StoreError, UserId, UserRecord};
-use crate::domain::request::{Category, Outcome, Status};
+use crate::domain::request::Status;
+/// A line of the staff queue, "my cases" or search results (the line number masked).
+pub use crate::views::CaseLine;
 
 /// Builds the "taken in charge" email once the taken request and its customer are known (inside the
 /// taking transaction); `None` when the customer does not want emails.
 pub type EmailForTaken = Box<dyn FnOnce(&RequestRecord, &UserRecord) -> Option<NewEmail> + Send>;
-
-/// A line of the staff queue, "my cases" or search results. The line number is masked.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CaseSummary {
-    pub id: RequestId,
-    pub category: Category,
-    pub subject: String,
-    pub status: Status,
-    pub outcome: Option<Outcome>,
-    pub line_number: String,
-    pub queue_at: i64,
-    pub last_activity_at: i64,
-    pub holder_id: Option<UserId>,
-    pub holder_name: Option<String>,
-    pub customer_email: String,
-}
 
 /// What staff search by; every part optional, all given parts must match.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -48,7 +34,7 @@ pub trait Queue: Send + Sync {
     ) -> Result<Option<RequestRecord>, StoreError>;
 
     /// Waiting requests nobody holds, oldest first, after `after` = (queue_at, id).
-    async fn queue(&self, after: Option<(i64, RequestId)>, limit: i64) -> Result<Vec<CaseSummary>, StoreError>;
+    async fn queue(&self, after: Option<(i64, RequestId)>, limit: i64) -> Result<Vec<CaseLine>, StoreError>;
 
     /// How many requests are in each open state, counted up to [`STATE_COUNT_CAP`](crate::domain::request::STATE_COUNT_CAP) (a count at the cap means
     /// "that many or more"): the queue page shows them on every view, and counting a backlog of 100,000
@@ -56,7 +42,7 @@ pub trait Queue: Send + Sync {
     async fn state_counts(&self) -> Result<Vec<(Status, i64)>, StoreError>;
 
     /// The open requests an agent holds, oldest arrival first.
-    async fn cases_held_by(&self, agent: UserId) -> Result<Vec<CaseSummary>, StoreError>;
+    async fn cases_held_by(&self, agent: UserId) -> Result<Vec<CaseLine>, StoreError>;
 
     /// Requests matching the search, newest first, ids below `before` (keyset).
     async fn search_cases(
@@ -64,5 +50,5 @@ pub trait Queue: Send + Sync {
         q: &CaseSearch,
         before: Option<RequestId>,
         limit: i64,
-    ) -> Result<Vec<CaseSummary>, StoreError>;
+    ) -> Result<Vec<CaseLine>, StoreError>;
 }

@@ -7,6 +7,7 @@ use crate::domain::account::LineNumber;
 use crate::domain::request::{
     ActorRole, Category, Contact, Description, EventKind, Outcome, PublicHandle, Rating, ReportedOn, Status, Subject,
 };
+pub use crate::views::RequestSummary;
 
 pub type RequestId = i64;
 
@@ -76,19 +77,6 @@ pub struct EventRecord {
     pub internal: bool,
 }
 
-/// A line of "My requests".
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RequestListItem {
-    pub id: RequestId,
-    pub category: Category,
-    pub subject: String,
-    pub status: Status,
-    pub outcome: Option<Outcome>,
-    pub last_activity_at: i64,
-    /// The pool's events the customer has not seen yet.
-    pub unread: i64,
-}
-
 /// Where a page of "My requests" ends: the next page starts after it (keyset pagination).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ListCursor {
@@ -156,7 +144,7 @@ pub trait Requests: Send + Sync {
         customer: UserId,
         after: Option<ListCursor>,
         limit: i64,
-    ) -> Result<Vec<RequestListItem>, StoreError>;
+    ) -> Result<Vec<RequestSummary>, StoreError>;
 
     /// The timeline, oldest first; internal notes only when asked for.
     async fn request_events(&self, id: RequestId, include_internal: bool) -> Result<Vec<EventRecord>, StoreError>;

@@ -5,17 +5,7 @@ use async_trait::async_trait;
 use super::{NewEmail, NewToken, StoreError, UserId};
 use crate::domain::account::{DisplayName, Email};
 use crate::domain::request::Role;
-
-/// A staff member as the admin pages list them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StaffMember {
-    pub id: UserId,
-    pub email: String,
-    pub display_name: String,
-    pub role: Role,
-    pub active: bool,
-    pub open_cases: i64,
-}
+pub use crate::views::StaffMember;
 
 /// A staff account to create, with its set-password link and the invitation that carries it.
 pub struct NewStaff {

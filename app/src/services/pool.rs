@@ -17,27 +17,12 @@ use crate::ports::*;
 use crate::services::requests::{By, Move, apply, request_email};
 use crate::services::{invalid, locale_of};
 use crate::views::{
-    AuditLine, AuditPage, CaseLine, CaseView, DashboardView, Percentiles, QueueView, SearchPage, StaffLine,
-    StaffTimelineEntry,
+    AuditPage, CaseView, DashboardView, Percentiles, QueueView, SearchPage, StaffRoster, StaffTimelineEntry,
 };
 
 pub const QUEUE_PAGE: i64 = 50;
 pub const SEARCH_PAGE: i64 = 30;
 pub const AUDIT_PAGE: i64 = 50;
-
-fn line(c: CaseSummary) -> CaseLine {
-    CaseLine {
-        reference: reference(c.id),
-        category: c.category,
-        subject: c.subject,
-        status: c.status,
-        outcome: c.outcome,
-        line_masked: c.line_number,
-        queue_at: c.queue_at,
-        last_activity_at: c.last_activity_at,
-        holder_name: c.holder_name,
-    }
-}
 
 /// The oldest waiting request goes to `staff`; `None` when nobody is waiting.
 #[tracing::instrument(skip_all, fields(agent = staff.user().id))]
@@ -65,16 +50,11 @@ pub async fn queue(store: &SharedStore, _staff: &Staff, after: Option<&str>) -> 
     let more = rows.len() as i64 > QUEUE_PAGE;
     rows.truncate(QUEUE_PAGE as usize);
     let next = if more { rows.last().map(|r| format!("{}-{}", r.queue_at, r.id)) } else { None };
-    Ok(QueueView {
-        counts: store.state_counts().await?,
-        items: rows.into_iter().map(line).collect(),
-        next,
-        now: now_ms(),
-    })
+    Ok(QueueView { counts: store.state_counts().await?, items: rows, next, now: now_ms() })
 }
 
 pub async fn my_cases(store: &SharedStore, staff: &Staff) -> Result<Vec<CaseLine>, AppError> {
-    Ok(store.cases_held_by(staff.user().id).await?.into_iter().map(line).collect())
+    Ok(store.cases_held_by(staff.user().id).await?)
 }
 
 /// Search by reference code, customer email, line number and state (any combination).
@@ -90,7 +70,7 @@ pub async fn search(store: &SharedStore, _staff: &Staff, form: &SearchForm) -> R
     let more = rows.len() as i64 > SEARCH_PAGE;
     rows.truncate(SEARCH_PAGE as usize);
     let next = if more { rows.last().map(|r| r.id.to_string()) } else { None };
-    Ok(SearchPage { items: rows.into_iter().map(line).collect(), next })
+    Ok(SearchPage { items: rows, next })
 }
 
 /// What staff search by; each part optional, every given part checked.
@@ -257,21 +237,8 @@ pub async fn set_customer_blocked(
     Ok(())
 }
 
-pub async fn staff_list(store: &SharedStore, admin: &Admin) -> Result<Vec<StaffLine>, AppError> {
-    Ok(store
-        .list_staff()
-        .await?
-        .into_iter()
-        .map(|s| StaffLine {
-            id: s.id,
-            email: s.email,
-            display_name: s.display_name,
-            role: s.role,
-            active: s.active,
-            open_cases: s.open_cases,
-            is_me: s.id == admin.user().id,
-        })
-        .collect())
+pub async fn staff_list(store: &SharedStore, admin: &Admin) -> Result<StaffRoster, AppError> {
+    Ok(StaffRoster { members: store.list_staff().await?, me: admin.user().id })
 }
 
 /// Creates an agent or admin; the new account gets a set-password link by email (valid 72 hours).
@@ -360,21 +327,7 @@ pub async fn audit(store: &SharedStore, _admin: &Admin, filter: &AuditFilter) ->
     rows.truncate(AUDIT_PAGE as usize);
     let next = if more { rows.last().map(|r| r.id.to_string()) } else { None };
     let staff = store.list_staff().await?.into_iter().map(|s| (s.id, s.display_name)).collect();
-    Ok(AuditPage {
-        items: rows
-            .into_iter()
-            .map(|a| AuditLine {
-                at: a.at,
-                actor_name: a.actor_name,
-                action: a.action,
-                reference: a.request_id.map(reference),
-                subject_user_id: a.subject_user_id,
-                detail: a.detail,
-            })
-            .collect(),
-        next,
-        staff,
-    })
+    Ok(AuditPage { items: rows, next, staff })
 }
 
 /// Nearest-rank percentile of durations (ms).

@@ -14,7 +14,7 @@ use crate::forms::{RatingForm, RequestForm};
 use crate::mail::{Mail, fill};
 use crate::ports::*;
 use crate::services::{consent, invalid, locale_of};
-use crate::views::{RequestPage, RequestSummary, RequestView, TimelineEntry};
+use crate::views::{RequestPage, RequestView, TimelineEntry};
 
 /// How many requests one page of "My requests" shows.
 pub const PAGE_SIZE: i64 = 20;
@@ -137,18 +137,7 @@ pub async fn my_requests(store: &SharedStore, customer: UserId, after: Option<&s
     } else {
         None
     };
-    let items = rows
-        .into_iter()
-        .map(|r| RequestSummary {
-            reference: reference(r.id),
-            category: r.category,
-            subject: r.subject,
-            status: r.status,
-            outcome: r.outcome,
-            last_activity_at: r.last_activity_at,
-            unread: r.unread,
-        })
-        .collect();
+    let items = rows;
     Ok(RequestPage { items, next, first_page: cursor.is_none() })
 }
 

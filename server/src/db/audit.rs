@@ -1,7 +1,7 @@
 //! The audit log: who did what, when. Lines are written in the transaction of what they record.
 
 use app::domain::request::AuditAction;
-use app::ports::{Audit, AuditEntry, NewAudit, RequestId, StoreError, UserId};
+use app::ports::{Audit, AuditLine, NewAudit, RequestId, StoreError, UserId};
 use async_trait::async_trait;
 
 use super::{Backend, Sql, SqlStore, code};
@@ -18,11 +18,11 @@ struct AuditRow {
     detail: Option<String>,
 }
 
-impl TryFrom<AuditRow> for AuditEntry {
+impl TryFrom<AuditRow> for AuditLine {
     type Error = StoreError;
 
     fn try_from(r: AuditRow) -> Result<Self, StoreError> {
-        Ok(AuditEntry {
+        Ok(AuditLine {
             id: r.id,
             at: r.at,
             actor_id: r.actor_id,
@@ -70,7 +70,7 @@ impl<DB: Backend> Audit for SqlStore<DB> {
         actor: Option<UserId>,
         before: Option<i64>,
         limit: i64,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
+    ) -> Result<Vec<AuditLine>, StoreError> {
         let sql = Sql::new(
             "SELECT a.id, a.at, a.actor_id, u.display_name AS actor_name, a.action, a.request_id, \
              a.subject_user_id, a.detail FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id \

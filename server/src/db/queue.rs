@@ -2,9 +2,7 @@
 
 use app::domain::account::LineNumber;
 use app::domain::request::{ActorRole, Category, EventKind, Outcome, STATE_COUNT_CAP, Status};
-use app::ports::{
-    CaseSearch, CaseSummary, EmailForTaken, NewEvent, Queue, RequestId, RequestRecord, StoreError, UserId,
-};
+use app::ports::{CaseLine, CaseSearch, EmailForTaken, NewEvent, Queue, RequestId, RequestRecord, StoreError, UserId};
 use async_trait::async_trait;
 
 use super::accounts::user_by_id;
@@ -22,34 +20,30 @@ struct CaseRow {
     line_number: String,
     queue_at: i64,
     last_activity_at: i64,
-    holder_id: Option<i64>,
     holder_name: Option<String>,
-    customer_email: String,
 }
 
-impl TryFrom<CaseRow> for CaseSummary {
+impl TryFrom<CaseRow> for CaseLine {
     type Error = StoreError;
 
     fn try_from(r: CaseRow) -> Result<Self, StoreError> {
         let masked = LineNumber::parse(&r.line_number).map(|l| l.masked()).unwrap_or_else(|_| "***".to_string());
-        Ok(CaseSummary {
+        Ok(CaseLine {
             id: r.id,
             category: code(&r.category, Category::from_code)?,
             subject: r.subject,
             status: code(&r.status, Status::from_code)?,
             outcome: optional_code(r.outcome, Outcome::from_code)?,
-            line_number: masked,
+            line_masked: masked,
             queue_at: r.queue_at,
             last_activity_at: r.last_activity_at,
-            holder_id: r.holder_id,
             holder_name: r.holder_name,
-            customer_email: r.customer_email,
         })
     }
 }
 
 const CASE_SELECT: &str = "SELECT r.id, r.category, r.subject, r.status, r.outcome, r.line_number, r.queue_at, \
-     r.last_activity_at, r.holder_id, h.display_name AS holder_name, c.email AS customer_email \
+     r.last_activity_at, h.display_name AS holder_name \
      FROM requests r JOIN users c ON c.id = r.customer_id LEFT JOIN users h ON h.id = r.holder_id";
 
 /// The capped count of every open state, in `Status::ALL` order, in one statement (`$1` = the cap).
@@ -118,7 +112,7 @@ impl<DB: Backend> Queue for SqlStore<DB> {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn queue(&self, after: Option<(i64, RequestId)>, limit: i64) -> Result<Vec<CaseSummary>, StoreError> {
+    async fn queue(&self, after: Option<(i64, RequestId)>, limit: i64) -> Result<Vec<CaseLine>, StoreError> {
         let (at, id) = after.unwrap_or((i64::MIN, i64::MIN));
         let sql = Sql::new(format!(
             "{CASE_SELECT} WHERE r.status = 'received' AND r.holder_id IS NULL \
@@ -146,7 +140,7 @@ impl<DB: Backend> Queue for SqlStore<DB> {
     }
 
     #[tracing::instrument(skip_all, fields(agent = agent))]
-    async fn cases_held_by(&self, agent: UserId) -> Result<Vec<CaseSummary>, StoreError> {
+    async fn cases_held_by(&self, agent: UserId) -> Result<Vec<CaseLine>, StoreError> {
         let sql = Sql::new(format!(
             "{CASE_SELECT} WHERE r.holder_id = $1 AND r.status IN ('in_charge', 'awaiting_customer') \
              ORDER BY r.queue_at, r.id LIMIT 500"
@@ -161,7 +155,7 @@ impl<DB: Backend> Queue for SqlStore<DB> {
         q: &CaseSearch,
         before: Option<RequestId>,
         limit: i64,
-    ) -> Result<Vec<CaseSummary>, StoreError> {
+    ) -> Result<Vec<CaseLine>, StoreError> {
         let sql = Sql::new(format!(
             "{CASE_SELECT} WHERE ($1 IS NULL OR r.id = $1) AND ($2 IS NULL OR c.email = $2) \
              AND ($3 IS NULL OR r.line_number = $3) AND ($4 IS NULL OR r.status = $4) AND r.id < $5 \

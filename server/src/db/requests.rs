@@ -3,7 +3,7 @@
 
 use app::domain::request::{ActorRole, Category, Contact, EventKind, Outcome, Rating, ReportedOn, Status};
 use app::ports::{
-    EmailForRequest, EventRecord, ListCursor, NewEvent, NewRequest, Pulse, RequestId, RequestListItem, RequestRecord,
+    EmailForRequest, EventRecord, ListCursor, NewEvent, NewRequest, Pulse, RequestId, RequestRecord, RequestSummary,
     Requests, StoreError, TransitionRecord, UserId,
 };
 use async_trait::async_trait;
@@ -124,11 +124,11 @@ struct ListRow {
     unread: i64,
 }
 
-impl TryFrom<ListRow> for RequestListItem {
+impl TryFrom<ListRow> for RequestSummary {
     type Error = StoreError;
 
     fn try_from(r: ListRow) -> Result<Self, StoreError> {
-        Ok(RequestListItem {
+        Ok(RequestSummary {
             id: r.id,
             category: code(&r.category, Category::from_code)?,
             subject: r.subject,
@@ -270,7 +270,7 @@ impl<DB: Backend> Requests for SqlStore<DB> {
         customer: UserId,
         after: Option<ListCursor>,
         limit: i64,
-    ) -> Result<Vec<RequestListItem>, StoreError> {
+    ) -> Result<Vec<RequestSummary>, StoreError> {
         let after = after.unwrap_or(ListCursor { last_activity_at: i64::MAX, id: i64::MAX });
         let sql = Sql::new(format!(
             "SELECT r.id, r.category, r.subject, r.status, r.outcome, r.last_activity_at, \

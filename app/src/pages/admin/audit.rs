@@ -39,7 +39,7 @@ pub fn AuditPage() -> impl IntoView {
                                 <td><Time ms=a.at /></td>
                                 <td>{a.actor_name.clone().unwrap_or_else(|| "—".into())}</td>
                                 <td>{move || super::audit_label(i18n.get_locale(), a.action)}</td>
-                                <td>{a.reference.clone().map(|r| view! { <A href=format!("/admin/richieste/{r}")>{r.clone()}</A> })}</td>
+                                <td>{a.reference().map(|r| view! { <A href=format!("/admin/richieste/{r}")>{r.clone()}</A> })}</td>
                                 <td>{a.subject_user_id.map(|u| format!("#{u}"))}</td>
                                 <td>{a.detail.clone()}</td>
                             </tr>

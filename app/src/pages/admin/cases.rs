@@ -50,10 +50,11 @@ pub fn CaseTable(items: Vec<CaseLine>, #[prop(into)] empty: Signal<&'static str>
         .into_iter()
         .map(|c| {
             let category = c.category;
-            let href = format!("/admin/richieste/{}", c.reference);
+            let code = c.reference();
+            let href = format!("/admin/richieste/{code}");
             view! {
                 <tr>
-                    <td><A href=href attr:class="reference">{c.reference.clone()}</A></td>
+                    <td><A href=href attr:class="reference">{code}</A></td>
                     <td class="subject">{c.subject.clone()}</td>
                     <td>{move || category_label(i18n.get_locale(), category)}</td>
                     <td><StatusBadge status=c.status outcome=c.outcome /></td>

@@ -66,7 +66,7 @@ fn Queue(view: QueueView, take: ServerAction<TakeNext>) -> impl IntoView {
             view! {
                 <tr>
                     <td>{i + 1}</td>
-                    <td class="reference">{c.reference.clone()}</td>
+                    <td class="reference">{c.reference()}</td>
                     <td>{move || waiting_for(age, i18n.get_locale())}</td>
                     <td>{move || category_label(i18n.get_locale(), category)}</td>
                     <td>{c.line_masked.clone()}</td>

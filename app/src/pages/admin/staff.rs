@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::staff::{CreateStaff, SetStaffActive, SetStaffRole, StaffLine, Switch, staff_list};
+use crate::api::staff::{CreateStaff, SetStaffActive, SetStaffRole, StaffRoster, Switch, staff_list};
 use crate::components::form::{Field, FormAlert, Submit, failure, field_error};
 use crate::components::localized;
 use crate::domain::request::Role;
@@ -27,7 +27,7 @@ pub fn StaffPage() -> impl IntoView {
         <Transition>
             {move || Suspend::new(async move {
                 match list.await {
-                    Ok(members) => view! { <Staff members create role active /> }.into_any(),
+                    Ok(list) => view! { <Staff list create role active /> }.into_any(),
                     Err(e) => view! { <StaffRefusal error=e /> }.into_any(),
                 }
             })}
@@ -37,7 +37,7 @@ pub fn StaffPage() -> impl IntoView {
 
 #[component]
 fn Staff(
-    members: Vec<StaffLine>,
+    list: StaffRoster,
     create: ServerAction<CreateStaff>,
     role: ServerAction<SetStaffRole>,
     active: ServerAction<SetStaffActive>,
@@ -48,6 +48,7 @@ fn Staff(
     let created = move || query.read().get("creato").is_some() || matches!(create.value().get(), Some(Ok(())));
     let role_errors = failure(role.value());
     let active_errors = failure(active.value());
+    let StaffRoster { members, me } = list;
     let rows = members
         .into_iter()
         .map(|m| {
@@ -62,7 +63,7 @@ fn Staff(
                     <td>{m.open_cases}</td>
                     <td>{if m.active { t!(i18n, admin.active).into_any() } else { t!(i18n, admin.inactive).into_any() }}</td>
                     <td class="row-actions">
-                        {(!m.is_me).then(|| view! {
+                        {(m.id != me).then(|| view! {
                             <ActionForm action=role attr:class="inline-form">
                                 <input type="hidden" name="user" value=id />
                                 <input type="hidden" name="role" value=other.code() />

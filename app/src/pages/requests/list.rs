@@ -51,7 +51,7 @@ fn RequestList(page: RequestPage) -> impl IntoView {
         .items
         .into_iter()
         .map(|r| {
-            let href = format!("/assistenza/richieste/{}", r.reference);
+            let href = format!("/assistenza/richieste/{}", r.reference());
             let unread = r.unread;
             let is_unread = unread > 0;
             let category = r.category;
@@ -59,7 +59,7 @@ fn RequestList(page: RequestPage) -> impl IntoView {
                 <li class="request-item" class:unread=is_unread>
                     <A href=href attr:class="request-link">
                         <span class="request-top">
-                            <span class="reference">{r.reference.clone()}</span>
+                            <span class="reference">{r.reference()}</span>
                             <StatusBadge status=r.status outcome=r.outcome />
                         </span>
                         <span class="request-subject">{r.subject.clone()}</span>
