@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::forms::{ActiveForm, AuditFilter, CaseActionForm, RoleForm, SearchForm, StaffAction, StaffForm};
 use crate::mail::{Mail, fill};
 use crate::ports::*;
-use crate::services::requests::{By, Move, apply, request_email};
+use crate::services::requests::{By, Move, RequestNews, apply, request_email};
 use crate::services::{invalid, locale_of};
 use crate::views::{
     AuditPage, CaseView, DashboardView, Percentiles, QueueView, SearchPage, StaffRoster, StaffTimelineEntry,
@@ -29,7 +29,7 @@ pub const AUDIT_PAGE: i64 = 50;
 pub async fn take_next(portal: &Portal, staff: &Staff) -> Result<Option<String>, AppError> {
     let Portal { store, settings, brand } = portal.clone();
     let email: EmailForTaken = Box::new(move |r, customer| {
-        customer.email_notifications.then(|| request_email(&settings, &brand, customer, r.id, "request_taken"))
+        customer.email_notifications.then(|| request_email(&settings, &brand, customer, r.id, RequestNews::Taken))
     });
     let taken = store.take_next(staff.user().id, email, now_ms()).await?;
     Ok(taken.map(|r| reference(r.id)))

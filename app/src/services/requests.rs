@@ -19,6 +19,43 @@ use crate::views::{RequestPage, RequestView, TimelineEntry};
 /// How many requests one page of "My requests" shows.
 pub const PAGE_SIZE: i64 = 20;
 
+/// What an email about a request tells its customer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RequestNews {
+    Received,
+    Taken,
+    Message,
+    Ask,
+    Outcome,
+    Warning,
+}
+
+impl RequestNews {
+    /// The outbox's `kind` of the email.
+    fn code(self) -> &'static str {
+        match self {
+            Self::Received => "request_received",
+            Self::Taken => "request_taken",
+            Self::Message => "request_message",
+            Self::Ask => "request_ask",
+            Self::Outcome => "request_outcome",
+            Self::Warning => "request_warning",
+        }
+    }
+
+    /// The news a move brings the customer, if any.
+    fn of(action: Action) -> Option<Self> {
+        match action {
+            Action::Take => Some(Self::Taken),
+            Action::Reply => Some(Self::Message),
+            Action::AskInfo => Some(Self::Ask),
+            Action::SetOutcome(_) => Some(Self::Outcome),
+            Action::Warn => Some(Self::Warning),
+            _ => None,
+        }
+    }
+}
+
 /// Emails about a request: what happened and a link, never the conversation itself (an inbox is not
 /// as private as the portal).
 pub(crate) fn request_email(
@@ -26,28 +63,32 @@ pub(crate) fn request_email(
     brand: &Brand,
     customer: &UserRecord,
     id: RequestId,
-    kind: &'static str,
+    news: RequestNews,
 ) -> NewEmail {
     let locale = locale_of(&customer.locale);
     let code = reference(id);
     let values = [("reference", code.as_str()), ("brand", brand.name.as_str())];
-    let (subject, intro) = match kind {
-        "request_received" => {
+    let (subject, intro) = match news {
+        RequestNews::Received => {
             (td_string!(locale, email.request_received_subject), td_string!(locale, email.request_received_intro))
         }
-        "request_taken" => {
+        RequestNews::Taken => {
             (td_string!(locale, email.request_taken_subject), td_string!(locale, email.request_taken_intro))
         }
-        "request_ask" => (td_string!(locale, email.request_ask_subject), td_string!(locale, email.request_ask_intro)),
-        "request_outcome" => {
+        RequestNews::Ask => {
+            (td_string!(locale, email.request_ask_subject), td_string!(locale, email.request_ask_intro))
+        }
+        RequestNews::Outcome => {
             (td_string!(locale, email.request_outcome_subject), td_string!(locale, email.request_outcome_intro))
         }
-        "request_warning" => {
+        RequestNews::Warning => {
             (td_string!(locale, email.request_warning_subject), td_string!(locale, email.request_warning_intro))
         }
-        _ => (td_string!(locale, email.request_message_subject), td_string!(locale, email.request_message_intro)),
+        RequestNews::Message => {
+            (td_string!(locale, email.request_message_subject), td_string!(locale, email.request_message_intro))
+        }
     };
-    Mail::new(&customer.email, locale, kind, &fill(subject, &values))
+    Mail::new(&customer.email, locale, news.code(), &fill(subject, &values))
         .text(fill(td_string!(locale, email.greeting), &[("name", customer.display_name.as_str())]))
         .text(fill(intro, &values))
         .link(td_string!(locale, email.request_open), format!("{}/assistenza/richieste/{code}", settings.public_url))
@@ -107,7 +148,7 @@ pub async fn submit(portal: &Portal, customer: &UserRecord, form: &RequestForm) 
     let email: Option<EmailForRequest> = customer.email_notifications.then(|| {
         let Portal { settings, brand, .. } = portal.clone();
         let customer = customer.clone();
-        Box::new(move |id| request_email(&settings, &brand, &customer, id, "request_received")) as EmailForRequest
+        Box::new(move |id| request_email(&settings, &brand, &customer, id, RequestNews::Received)) as EmailForRequest
     });
     let id = portal.store.submit_request(request, email, now_ms()).await?;
     Ok(id)
@@ -208,18 +249,6 @@ pub struct Move {
     pub new_holder: Option<UserId>,
 }
 
-/// The email a move sends the customer, if any.
-fn email_kind(action: Action) -> Option<&'static str> {
-    match action {
-        Action::Take => Some("request_taken"),
-        Action::Reply => Some("request_message"),
-        Action::AskInfo => Some("request_ask"),
-        Action::SetOutcome(_) => Some("request_outcome"),
-        Action::Warn => Some("request_warning"),
-        _ => None,
-    }
-}
-
 /// Who makes a move: their part in it, and their account (none for the portal itself).
 #[derive(Clone, Copy)]
 pub struct By<'a> {
@@ -276,10 +305,10 @@ pub async fn apply_at(
     };
     let closed_at = (to == Status::Closed).then_some(request.closed_at.unwrap_or(now));
     let internal = mv.action.is_internal();
-    let email = match email_kind(mv.action) {
-        Some(kind) => {
+    let email = match RequestNews::of(mv.action) {
+        Some(news) => {
             let customer = store.user_by_id(request.customer_id).await?.ok_or(AppError::Internal)?;
-            customer.email_notifications.then(|| request_email(settings, brand, &customer, request.id, kind))
+            customer.email_notifications.then(|| request_email(settings, brand, &customer, request.id, news))
         }
         None => None,
     };
