@@ -34,7 +34,7 @@ use async_trait::async_trait;
 use crate::config::{Backend as Scheme, Config};
 use crate::sessions::SessionBackend;
 
-pub(crate) use sql::{Backend, Sql};
+pub(crate) use sql::{Backend, Sql, db_err};
 
 /// The portal's store and the session store, on the same database.
 pub struct Connected {
@@ -172,11 +172,6 @@ pub(crate) struct Submission {
 /// The error a submission gets when its group commit could not be made (the cause is in the log).
 pub(crate) fn group_failed(why: &str) -> StoreError {
     StoreError::Database(why.to_string().into())
-}
-
-/// Keeps the cause of a database error for the log; the user only ever sees `Internal`.
-pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
-    StoreError::Database(Box::new(e))
 }
 
 /// A stored code that is not in its set: the database holds something this build does not know. This is

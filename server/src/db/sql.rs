@@ -10,7 +10,10 @@ use app::ports::StoreError;
 use async_trait::async_trait;
 use sqlx::Arguments;
 
-use super::db_err;
+/// Keeps the cause of a database error for the log; the user only ever sees `Internal`.
+pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
+    StoreError::Database(Box::new(e))
+}
 
 /// One argument of a query. A `None` keeps its type: PostgreSQL must know what `$1 IS NULL` compares.
 #[derive(Debug)]
