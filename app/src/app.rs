@@ -24,6 +24,7 @@ use crate::pages::admin::{
     search::SearchPage, staff::StaffPage,
 };
 use crate::pages::requests::{detail::RequestPage, list::MyRequestsPage, new::NewRequestPage};
+use crate::pages::wall::PostPage;
 use crate::pages::{
     assistance::AssistancePage, home::HomePage, info::InfoPage, not_found::NotFound, privacy::PrivacyPage,
 };
@@ -69,6 +70,7 @@ lazy_page!(CaseRoute, CasePage);
 lazy_page!(StaffRoute, StaffPage);
 lazy_page!(AuditRoute, AuditPage);
 lazy_page!(DashboardRoute, DashboardPage);
+lazy_page!(PostRoute, PostPage);
 
 /// The whole HTML document. The server calls it for every page; the brand comes from context.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -135,6 +137,7 @@ pub fn App() -> impl IntoView {
                     // Async: every page is sent whole, data included, so it reads the same without JavaScript.
                     <Routes fallback=|| view! { <NotFound /> }>
                         <Route path=path!("") view={Lazy::<HomeRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("post/:id") view={Lazy::<PostRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("assistenza") view={Lazy::<AssistanceRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("info") view={Lazy::<InfoRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("privacy") view={Lazy::<PrivacyRoute>::new()} ssr=SsrMode::Async />

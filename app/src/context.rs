@@ -4,7 +4,7 @@
 
 use tower_sessions::Session;
 
-use crate::auth::session::{self, Admin, SignedIn, Staff};
+use crate::auth::session::{self, Admin, Editor, SignedIn, Staff};
 use crate::brand::Brand;
 use crate::error::AppError;
 use crate::i18n::Locale;
@@ -135,6 +135,13 @@ impl Ctx {
         let staff = session::require_agent(&self.store).await?;
         traced(staff.user());
         Ok(staff)
+    }
+
+    /// The logged-in editor of the page's posts (or admin); other staff get `Forbidden`.
+    pub async fn editor(&self) -> Result<Editor, AppError> {
+        let editor = session::require_editor(&self.store).await?;
+        traced(editor.user());
+        Ok(editor)
     }
 
     /// The logged-in admin; agents get `Forbidden`.

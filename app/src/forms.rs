@@ -207,3 +207,46 @@ pub struct AuditFilter {
     pub actor: String,
     pub before: Option<String>,
 }
+
+/// A post as its editor writes it: new when `id` is empty. `publish_at` is the page's local time
+/// (`YYYY-MM-DDTHH:MM`, Italy), empty for now.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PostForm {
+    pub id: String,
+    pub kind: String,
+    pub body: String,
+    pub publish_at: String,
+}
+
+/// What an editor does to a post besides writing it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PostAction {
+    Delete,
+    Pin,
+    Unpin,
+}
+
+impl PostAction {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Delete => "delete",
+            Self::Pin => "pin",
+            Self::Unpin => "unpin",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostActionForm {
+    pub id: String,
+    pub action: PostAction,
+}
+
+/// Give or take a staff member's permission to write the page's posts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditorForm {
+    pub user: String,
+    pub editor: Switch,
+}

@@ -181,6 +181,8 @@ pub struct StaffMember {
     pub display_name: String,
     pub role: Role,
     pub active: bool,
+    /// May write the page's posts.
+    pub editor: bool,
     /// Requests they hold that are still open.
     pub open_cases: i64,
 }
@@ -239,4 +241,39 @@ pub struct DashboardView {
     pub rating_count: i64,
     pub open_per_agent: Vec<(String, i64)>,
     pub now: i64,
+}
+
+// --- The wall ---
+
+/// A post of the page, as the wall shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Post {
+    pub id: i64,
+    pub kind: crate::domain::post::PostKind,
+    pub body: String,
+    pub publish_at: i64,
+    pub edited_at: Option<i64>,
+    pub pinned: bool,
+}
+
+/// One page of the wall: the pinned post on the first page, then the newest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WallPage {
+    pub pinned: Option<Post>,
+    pub posts: Vec<Post>,
+    /// The cursor of the next (older) page.
+    pub older: Option<String>,
+    /// The visitor may write posts (an editor or an admin).
+    pub can_edit: bool,
+}
+
+/// A post's own page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostPage {
+    pub post: Post,
+    pub can_edit: bool,
+    /// Published yet? (Editors see a scheduled post's page before it is.)
+    pub published: bool,
+    /// Its public address, for the link preview.
+    pub url: String,
 }

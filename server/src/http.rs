@@ -95,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .route_service("/favicon.svg", favicon)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/feed.atom", get(crate::feed::atom))
         .route("/lang/{code}", get(switch_language))
         .route("/brand/logo", get(logo))
         .route("/conferma/{token}", get(confirm_email))

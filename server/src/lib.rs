@@ -6,6 +6,7 @@ pub mod admin;
 pub mod bench;
 pub mod config;
 pub mod db;
+pub mod feed;
 pub mod http;
 pub mod limits;
 pub mod mail;

@@ -14,23 +14,11 @@ use app::ports::*;
 use app::services::requests::{By, Move};
 use common::{TestApp, TestDb, form_error, location};
 
-const STAFF_PASSWORD: &str = "copper-lantern-meadow-88";
+use common::STAFF_PASSWORD;
 
 /// A staff member stored through the port `create-admin` uses, then logged in on a browser of their own.
 async fn staff(app: &TestApp, email: &str, name: &str, role: Role) -> (reqwest::Client, UserRecord) {
-    let hash = app::auth::password::hash_password(&Password::parse(STAFF_PASSWORD).unwrap()).await.unwrap();
-    let id = app
-        .store()
-        .create_admin(&Email::parse(email).unwrap(), &DisplayName::parse(name).unwrap(), &hash, 1)
-        .await
-        .unwrap();
-    if role != Role::Admin {
-        app.store().set_role(id, role, None, 2).await.unwrap();
-    }
-    let client = app.new_client();
-    let res = app.log_in_as(&client, email, STAFF_PASSWORD).await;
-    assert_eq!(location(&res), "/account");
-    (client, app.store().user_by_id(id).await.unwrap().unwrap())
+    app.staff(email, name, role).await
 }
 
 fn new_request(customer: UserId, n: usize) -> NewRequest {
@@ -61,8 +49,7 @@ fn no_email() -> EmailForTaken {
 
 /// A fetch-style call (as a hydrated page makes): its status and body.
 async fn call(app: &TestApp, client: &reqwest::Client, endpoint: &str, fields: &[(&str, &str)]) -> (u16, String) {
-    let res = client.post(app.url(endpoint)).form(fields).send().await.expect("POST");
-    (res.status().as_u16(), res.text().await.unwrap_or_default())
+    app.call(client, endpoint, fields).await
 }
 
 async fn every_staff_function_checks_who_calls_it(db: TestDb) {

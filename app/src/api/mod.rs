@@ -4,3 +4,4 @@ pub mod auth;
 pub mod kept;
 pub mod requests;
 pub mod staff;
+pub mod wall;

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 pub use crate::forms::{
-    ActiveForm, AuditFilter, BlockForm, CaseActionForm, RoleForm, SearchForm, StaffAction, StaffForm, Switch,
+    ActiveForm, AuditFilter, BlockForm, CaseActionForm, EditorForm, RoleForm, SearchForm, StaffAction, StaffForm,
+    Switch,
 };
 pub use crate::views::{
     AuditLine, AuditPage, CaseLine, CaseView, DashboardView, Percentiles, QueueView, SearchPage, StaffMember,
@@ -117,6 +118,15 @@ pub async fn set_staff_active(#[server(flatten)] form: ActiveForm) -> Result<(),
     let ctx = Ctx::get()?;
     let admin = ctx.admin().await?;
     pool::set_active(&ctx.store, &admin, &form).await?;
+    redirect_plain_post("/admin/staff").await;
+    Ok(())
+}
+
+#[server(endpoint = "staff/editor")]
+pub async fn set_staff_editor(#[server(flatten)] form: EditorForm) -> Result<(), AppError> {
+    let ctx = Ctx::get()?;
+    let admin = ctx.admin().await?;
+    pool::set_editor(&ctx.store, &admin, &form).await?;
     redirect_plain_post("/admin/staff").await;
     Ok(())
 }

@@ -81,6 +81,7 @@ mod tests {
             session_epoch: 0,
             blocked: false,
             deactivated: false,
+            editor: false,
         }
     }
 

@@ -171,3 +171,24 @@ pub async fn require_admin(store: &SharedStore) -> Result<Admin, AppError> {
     let staff = require_agent(store).await?;
     if staff.role == Role::Admin { Ok(Admin(staff)) } else { Err(AppError::Forbidden) }
 }
+
+/// May this account write the page's posts? Admins, and staff with the editor permission.
+pub fn may_write_posts(user: &UserRecord) -> bool {
+    user.email_confirmed && (user.role == Role::Admin || (user.role.is_staff() && user.editor))
+}
+
+/// A logged-in member of the pool who may write the page's posts: only [`require_editor`] makes one.
+pub struct Editor(Staff);
+
+impl Editor {
+    pub fn user(&self) -> &UserRecord {
+        &self.0.user
+    }
+}
+
+/// The logged-in editor (or admin); other staff get `Forbidden`, customers `NotFound`, visitors
+/// `Unauthorized`.
+pub async fn require_editor(store: &SharedStore) -> Result<Editor, AppError> {
+    let staff = require_agent(store).await?;
+    if may_write_posts(&staff.user) { Ok(Editor(staff)) } else { Err(AppError::Forbidden) }
+}

@@ -31,6 +31,8 @@ macro_rules! coded_enum {
     };
 }
 
+pub(crate) use coded_enum;
+
 coded_enum!(
     /// What the problem is about (PRODUCT.md's list).
     Category {
@@ -110,6 +112,13 @@ coded_enum!(
         Deactivated = "deactivated",
         Blocked = "blocked",
         Unblocked = "unblocked",
+        EditorGranted = "editor_granted",
+        EditorRevoked = "editor_revoked",
+        PostCreated = "post_created",
+        PostEdited = "post_edited",
+        PostDeleted = "post_deleted",
+        PostPinned = "post_pinned",
+        PostUnpinned = "post_unpinned",
     }
 );
 
@@ -356,7 +365,13 @@ pub fn parse_reference(code: &str) -> Option<i64> {
 
 /// Text the customer writes: trimmed, between `min` and `max` characters, no control characters
 /// except line breaks and tabs.
-fn text(field: &'static str, raw: &str, min: usize, max: usize, too_short: &'static str) -> Result<String, FieldError> {
+pub(crate) fn text(
+    field: &'static str,
+    raw: &str,
+    min: usize,
+    max: usize,
+    too_short: &'static str,
+) -> Result<String, FieldError> {
     let s = raw.trim().replace("\r\n", "\n");
     let n = s.chars().count();
     if n == 0 {

@@ -1,4 +1,4 @@
-//! Home: what Social Care is, in three steps (register → tell us privately → follow the status).
+//! Home: the page's wall (the brand's posts), with what Social Care is and how it works beside it.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -7,6 +7,7 @@ use crate::components::localized;
 use leptos_router::components::A;
 
 use crate::i18n::*;
+use crate::pages::wall::Wall;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -18,6 +19,7 @@ pub fn HomePage() -> impl IntoView {
             <p class="lead">{t!(i18n, home.intro)}</p>
             <A href="/assistenza" attr:class="button primary">{t!(i18n, home.cta)}</A>
         </section>
+        <Wall />
         <section class="card" aria-labelledby="how-title">
             <h2 id="how-title">{t!(i18n, home.how_title)}</h2>
             <ol class="steps">

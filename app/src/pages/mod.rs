@@ -7,3 +7,4 @@ pub mod info;
 pub mod not_found;
 pub mod privacy;
 pub mod requests;
+pub mod wall;

@@ -23,6 +23,8 @@ pub struct UserRecord {
     pub session_epoch: i64,
     pub blocked: bool,
     pub deactivated: bool,
+    /// May write the page's posts (admins may whatever this says).
+    pub editor: bool,
 }
 
 impl std::fmt::Debug for UserRecord {

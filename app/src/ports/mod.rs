@@ -7,6 +7,7 @@ mod audit;
 mod dashboard;
 mod limits;
 mod outbox;
+mod posts;
 mod queue;
 mod requests;
 mod staff;
@@ -21,6 +22,7 @@ pub use audit::*;
 pub use dashboard::*;
 pub use limits::*;
 pub use outbox::*;
+pub use posts::*;
 pub use queue::*;
 pub use requests::*;
 pub use staff::*;
@@ -58,7 +60,7 @@ pub trait Health: Send + Sync {
 }
 
 /// Everything the portal needs from its database; each backend implements every port.
-pub trait Store: Health + Accounts + Outbox + Requests + Queue + Staff + Audit + Dashboard {}
+pub trait Store: Health + Accounts + Outbox + Requests + Queue + Staff + Audit + Dashboard + Posts {}
 
 /// The store as the services get it.
 pub type SharedStore = Arc<dyn Store>;

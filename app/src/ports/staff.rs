@@ -44,4 +44,7 @@ pub trait Staff: Send + Sync {
     /// privilege starts from a fresh login.
     /// `by` is the admin who did it (for the audit log).
     async fn set_role(&self, user: UserId, role: Role, by: Option<UserId>, now: i64) -> Result<(), StoreError>;
+
+    /// Gives or takes a staff member's permission to write the page's posts, with its audit line.
+    async fn set_editor(&self, user: UserId, editor: bool, by: UserId, now: i64) -> Result<(), StoreError>;
 }

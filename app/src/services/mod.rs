@@ -2,6 +2,7 @@
 pub mod accounts;
 pub mod pool;
 pub mod requests;
+pub mod wall;
 
 use crate::domain::account::FieldError;
 use crate::error::AppError;

@@ -11,7 +11,7 @@ use crate::context::Portal;
 use crate::domain::account::{DisplayName, Email, FieldError, LineNumber};
 use crate::domain::request::*;
 use crate::error::AppError;
-use crate::forms::{ActiveForm, AuditFilter, CaseActionForm, RoleForm, SearchForm, StaffAction, StaffForm};
+use crate::forms::{ActiveForm, AuditFilter, CaseActionForm, EditorForm, RoleForm, SearchForm, StaffAction, StaffForm};
 use crate::mail::{Mail, fill};
 use crate::ports::*;
 use crate::services::requests::{By, Move, RequestNews, apply, request_email};
@@ -303,6 +303,13 @@ pub async fn set_role(store: &SharedStore, admin: &Admin, form: &RoleForm) -> Re
 pub async fn set_active(store: &SharedStore, admin: &Admin, form: &ActiveForm) -> Result<(), AppError> {
     let user = other_staff_member(store, admin, &form.user).await?;
     store.set_active(user, form.active.on(), admin.user().id, now_ms()).await?;
+    Ok(())
+}
+
+/// Gives or takes a staff member's permission to write the page's posts (admins write them anyway).
+pub async fn set_editor(store: &SharedStore, admin: &Admin, form: &EditorForm) -> Result<(), AppError> {
+    let user = other_staff_member(store, admin, &form.user).await?;
+    store.set_editor(user, form.editor.on(), admin.user().id, now_ms()).await?;
     Ok(())
 }
 

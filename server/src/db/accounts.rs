@@ -25,10 +25,11 @@ struct UserRow {
     session_epoch: i64,
     blocked_at: Option<i64>,
     deactivated_at: Option<i64>,
+    editor: bool,
 }
 
 const USER_COLUMNS: &str = "id, email, display_name, password_hash, line_number, locale, role, \
-     email_confirmed_at, email_notifications, session_epoch, blocked_at, deactivated_at";
+     email_confirmed_at, email_notifications, session_epoch, blocked_at, deactivated_at, editor";
 
 /// A row as the ports see it; an unknown role code is the database's error, not a customer.
 impl TryFrom<UserRow> for UserRecord {
@@ -48,6 +49,7 @@ impl TryFrom<UserRow> for UserRecord {
             session_epoch: r.session_epoch,
             blocked: r.blocked_at.is_some(),
             deactivated: r.deactivated_at.is_some(),
+            editor: r.editor,
         })
     }
 }

@@ -10,7 +10,7 @@
 //! repeated on every function (Rust does not carry them along), sqlx's `Any` driver cannot read SQLite's
 //! booleans and hides the typed pools the session store needs, and two copies of every query would drift.
 //!
-//! One file per port: `accounts`, `outbox`, `requests`, `queue`, `staff`, `audit`, `dashboard`. SQLite's
+//! One file per port: `accounts`, `outbox`, `requests`, `queue`, `staff`, `audit`, `dashboard`, `posts`. SQLite's
 //! own parts (the file, WAL, group commit) are in `sqlite.rs`, PostgreSQL's in `postgres.rs`.
 
 mod accounts;
@@ -18,6 +18,7 @@ mod audit;
 mod dashboard;
 mod outbox;
 pub mod postgres;
+mod posts;
 mod queue;
 mod requests;
 #[cfg(feature = "bench")]

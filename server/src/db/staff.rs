@@ -18,6 +18,7 @@ struct StaffRow {
     display_name: String,
     role: String,
     deactivated_at: Option<i64>,
+    editor: bool,
     open_cases: i64,
 }
 
@@ -102,7 +103,7 @@ impl<DB: Backend> Staff for SqlStore<DB> {
     #[tracing::instrument(skip_all)]
     async fn list_staff(&self) -> Result<Vec<StaffMember>, StoreError> {
         let sql = Sql::new(
-            "SELECT u.id, u.email, u.display_name, u.role, u.deactivated_at, \
+            "SELECT u.id, u.email, u.display_name, u.role, u.deactivated_at, u.editor, \
              (SELECT COUNT(*) FROM requests r WHERE r.holder_id = u.id \
               AND r.status IN ('in_charge', 'awaiting_customer')) AS open_cases \
              FROM users u WHERE u.role IN ('agent', 'admin') ORDER BY u.display_name, u.id",
@@ -117,6 +118,7 @@ impl<DB: Backend> Staff for SqlStore<DB> {
                     display_name: r.display_name,
                     role: code(&r.role, Role::from_code)?,
                     active: r.deactivated_at.is_none(),
+                    editor: r.editor,
                     open_cases: r.open_cases,
                 })
             })
@@ -147,6 +149,17 @@ impl<DB: Backend> Staff for SqlStore<DB> {
         // Blocking ends the sessions; unblocking has none to end.
         .bind(i64::from(blocked));
         let action = if blocked { AccountAction::Blocked } else { AccountAction::Unblocked };
+        self.change_account(sql, account_line(Some(by), action, user, None), now).await
+    }
+
+    #[tracing::instrument(skip_all, fields(user = user, editor = editor, by = by))]
+    async fn set_editor(&self, user: UserId, editor: bool, by: UserId, now: i64) -> Result<(), StoreError> {
+        let sql =
+            Sql::new("UPDATE users SET editor = $1, updated_at = $2 WHERE id = $3 AND role IN ('agent', 'admin')")
+                .bind(editor)
+                .bind(now)
+                .bind(user);
+        let action = if editor { AccountAction::EditorGranted } else { AccountAction::EditorRevoked };
         self.change_account(sql, account_line(Some(by), action, user, None), now).await
     }
 

@@ -9,6 +9,9 @@ use server::config::Cli;
 use server::http::AppState;
 use sqlx::{Connection, Executor, PgConnection};
 
+/// The password of every staff account the tests make.
+pub const STAFF_PASSWORD: &str = "copper-lantern-meadow-88";
+
 /// No request of a test may hang: a stalled answer fails the test and names the request.
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 /// Nor may a whole test.
@@ -274,6 +277,33 @@ impl TestApp {
         let email = app::domain::account::Email::parse(email).expect("email");
         let user = self.store().user_by_email(&email).await.expect("lookup").expect("user");
         (client, user)
+    }
+
+    /// A staff member (confirmed, with `role`) logged in on a browser of their own.
+    pub async fn staff(
+        &self,
+        email: &str,
+        name: &str,
+        role: app::domain::request::Role,
+    ) -> (reqwest::Client, app::ports::UserRecord) {
+        use app::domain::account::{DisplayName, Email, Password};
+        let hash = app::auth::password::hash_password(&Password::parse(STAFF_PASSWORD).unwrap()).await.unwrap();
+        let store = self.store();
+        let id = store.create_admin(&Email::parse(email).unwrap(), &DisplayName::parse(name).unwrap(), &hash, 1).await;
+        let id = id.expect("a new staff account");
+        if role != app::domain::request::Role::Admin {
+            store.set_role(id, role, None, 2).await.unwrap();
+        }
+        let client = self.new_client();
+        let res = self.log_in_as(&client, email, STAFF_PASSWORD).await;
+        assert_eq!(location(&res), "/account");
+        (client, store.user_by_id(id).await.unwrap().unwrap())
+    }
+
+    /// A fetch-style call (as a hydrated page makes): its status and body.
+    pub async fn call(&self, client: &reqwest::Client, endpoint: &str, fields: &[(&str, &str)]) -> (u16, String) {
+        let res = client.post(self.url(endpoint)).form(fields).send().await.expect("POST");
+        (res.status().as_u16(), res.text().await.unwrap_or_default())
     }
 
     pub fn store(&self) -> &app::ports::SharedStore {

@@ -49,6 +49,13 @@ pub fn audit_label(locale: Locale, action: AuditAction) -> &'static str {
         AuditAction::Account(AccountAction::Deactivated) => td_string!(locale, admin.act_deactivated),
         AuditAction::Account(AccountAction::Blocked) => td_string!(locale, admin.act_blocked),
         AuditAction::Account(AccountAction::Unblocked) => td_string!(locale, admin.act_unblocked),
+        AuditAction::Account(AccountAction::EditorGranted) => td_string!(locale, admin.act_editor_granted),
+        AuditAction::Account(AccountAction::EditorRevoked) => td_string!(locale, admin.act_editor_revoked),
+        AuditAction::Account(AccountAction::PostCreated) => td_string!(locale, admin.act_post_created),
+        AuditAction::Account(AccountAction::PostEdited) => td_string!(locale, admin.act_post_edited),
+        AuditAction::Account(AccountAction::PostDeleted) => td_string!(locale, admin.act_post_deleted),
+        AuditAction::Account(AccountAction::PostPinned) => td_string!(locale, admin.act_post_pinned),
+        AuditAction::Account(AccountAction::PostUnpinned) => td_string!(locale, admin.act_post_unpinned),
     }
 }
 

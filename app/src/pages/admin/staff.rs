@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::staff::{CreateStaff, SetStaffActive, SetStaffRole, StaffRoster, Switch, staff_list};
+use crate::api::staff::{CreateStaff, SetStaffActive, SetStaffEditor, SetStaffRole, StaffRoster, Switch, staff_list};
 use crate::components::form::{Field, FormAlert, Submit, failure, field_error};
 use crate::components::localized;
 use crate::domain::request::Role;
@@ -19,15 +19,18 @@ pub fn StaffPage() -> impl IntoView {
     let create = ServerAction::<CreateStaff>::new();
     let role = ServerAction::<SetStaffRole>::new();
     let active = ServerAction::<SetStaffActive>::new();
-    let list =
-        Resource::new(move || (create.version().get(), role.version().get(), active.version().get()), |_| staff_list());
+    let editor = ServerAction::<SetStaffEditor>::new();
+    let list = Resource::new(
+        move || (create.version().get(), role.version().get(), active.version().get(), editor.version().get()),
+        |_| staff_list(),
+    );
     view! {
         <Title text=localized(move || t_string!(i18n, admin.staff)) />
         <StaffNav />
         <Transition>
             {move || Suspend::new(async move {
                 match list.await {
-                    Ok(list) => view! { <Staff list create role active /> }.into_any(),
+                    Ok(list) => view! { <Staff list create role active editor /> }.into_any(),
                     Err(e) => view! { <StaffRefusal error=e /> }.into_any(),
                 }
             })}
@@ -41,6 +44,7 @@ fn Staff(
     create: ServerAction<CreateStaff>,
     role: ServerAction<SetStaffRole>,
     active: ServerAction<SetStaffActive>,
+    editor: ServerAction<SetStaffEditor>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
@@ -55,11 +59,15 @@ fn Staff(
             let other = if m.role == Role::Admin { Role::Agent } else { Role::Admin };
             let id = m.id.to_string();
             let id2 = id.clone();
+            let id3 = id.clone();
             view! {
                 <tr class:inactive=!m.active>
                     <td>{m.display_name.clone()}</td>
                     <td>{m.email.clone()}</td>
-                    <td>{if m.role == Role::Admin { t!(i18n, admin.role_admin).into_any() } else { t!(i18n, admin.role_agent).into_any() }}</td>
+                    <td>
+                        {if m.role == Role::Admin { t!(i18n, admin.role_admin).into_any() } else { t!(i18n, admin.role_agent).into_any() }}
+                        {(m.editor && m.role != Role::Admin).then(|| view! { " · " {t!(i18n, admin.editor)} })}
+                    </td>
                     <td>{m.open_cases}</td>
                     <td>{if m.active { t!(i18n, admin.active).into_any() } else { t!(i18n, admin.inactive).into_any() }}</td>
                     <td class="row-actions">
@@ -78,6 +86,15 @@ fn Staff(
                                     {if m.active { t!(i18n, admin.deactivate).into_any() } else { t!(i18n, admin.reactivate).into_any() }}
                                 </button>
                             </ActionForm>
+                            {(m.role != Role::Admin).then(|| view! {
+                                <ActionForm action=editor attr:class="inline-form">
+                                    <input type="hidden" name="user" value=id3 />
+                                    <input type="hidden" name="editor" value=Switch::toggle(m.editor).code() />
+                                    <button type="submit" class="link-button">
+                                        {if m.editor { t!(i18n, admin.revoke_editor).into_any() } else { t!(i18n, admin.make_editor).into_any() }}
+                                    </button>
+                                </ActionForm>
+                            })}
                         })}
                     </td>
                 </tr>
