@@ -7,7 +7,7 @@ mod common;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use app::domain::account::{DisplayName, Email, LineNumber, Password};
+use app::domain::account::{Email, LineNumber};
 use app::domain::request::*;
 use app::error::AppError;
 use app::ports::*;
