@@ -67,6 +67,9 @@ async fn the_wall_shows_published_posts_pinned_first_and_pages_back(db: TestDb) 
     let pinned_at = first.find("Notizia numero 00").expect("the pinned post");
     assert!(pinned_at < first.find("Notizia numero 11").expect("the newest post"), "pinned first");
     assert!(!first.contains("Offerta segreta"), "a scheduled post is not on the wall before its time");
+    let (_, editors_wall) = app.get_as(&admin, "/").await;
+    assert!(editors_wall.contains("Post programmati"), "editors see the scheduled posts");
+    assert!(editors_wall.contains(&format!("href=\"/post/{scheduled}\"")), "with a link to each");
     // Ten a page: the pinned one, then 11 … 02; 01 is on the older page.
     assert!(!first.contains("Notizia numero 01"));
     let older = first.split("href=\"/?prima=").nth(1).and_then(|s| s.split('"').next()).expect("an older page");

@@ -8,7 +8,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::kept::take_form_values;
-use crate::api::wall::{ActOnPost, Post, PostAction, PostPage as PostView, SavePost, get_post, get_wall};
+use crate::api::wall::{
+    ActOnPost, Post, PostAction, PostPage as PostView, SavePost, get_post, get_wall, scheduled_posts,
+};
 use crate::components::form::{Choice, FormAlert, Submit, TextArea, failure, field_error};
 use crate::components::time::Time;
 use crate::domain::post::{PostKind, Segment, excerpt, segments};
@@ -42,7 +44,7 @@ pub fn Wall() -> impl IntoView {
                             let first = page.pinned.is_some() || query.read().get("prima").is_none();
                             let empty = page.posts.is_empty() && page.pinned.is_none();
                             view! {
-                                {page.can_edit.then(|| view! { <PostEditor save post=None /> })}
+                                {page.can_edit.then(|| view! { <PostEditor save post=None /> <Scheduled save /> })}
                                 {page.pinned.map(|p| view! { <PostCard post=p link=true /> })}
                                 {page.posts.into_iter().map(|p| view! { <PostCard post=p link=true /> }).collect_view()}
                                 {(empty && first).then(|| view! { <p class="card muted">{t!(i18n, wall.empty)}</p> })}
@@ -58,6 +60,33 @@ pub fn Wall() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// The editors' list of posts waiting for their time (nothing when there are none).
+#[component]
+fn Scheduled(save: ServerAction<SavePost>) -> impl IntoView {
+    let i18n = use_i18n();
+    let list = Resource::new(move || save.version().get(), |_| scheduled_posts());
+    view! {
+        <Transition>
+            {move || Suspend::new(async move {
+                let posts = list.await.unwrap_or_default();
+                (!posts.is_empty()).then(|| view! {
+                    <section class="card scheduled" aria-labelledby="scheduled-title">
+                        <h2 id="scheduled-title">{t!(i18n, wall.scheduled_title)}</h2>
+                        <ul>
+                            {posts.into_iter().map(|p| view! {
+                                <li>
+                                    <Time ms=p.publish_at /> " · "
+                                    <A href=format!("/post/{}", p.id)>{excerpt(&p.body, 60)}</A>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                })
+            })}
+        </Transition>
     }
 }
 
