@@ -20,8 +20,8 @@ use crate::pages::account::{
     reset::ResetPasswordPage,
 };
 use crate::pages::admin::{
-    audit::AuditPage, case::CasePage, cases::MyCasesPage, dashboard::DashboardPage, queue::QueuePage,
-    search::SearchPage, staff::StaffPage,
+    audit::AuditPage, case::CasePage, cases::MyCasesPage, dashboard::DashboardPage, moderation::ModerationPage,
+    queue::QueuePage, search::SearchPage, staff::StaffPage,
 };
 use crate::pages::requests::{detail::RequestPage, list::MyRequestsPage, new::NewRequestPage};
 use crate::pages::wall::PostPage;
@@ -71,6 +71,7 @@ lazy_page!(StaffRoute, StaffPage);
 lazy_page!(AuditRoute, AuditPage);
 lazy_page!(DashboardRoute, DashboardPage);
 lazy_page!(PostRoute, PostPage);
+lazy_page!(ModerationRoute, ModerationPage);
 
 /// The whole HTML document. The server calls it for every page; the brand comes from context.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -157,6 +158,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("admin/richieste/:reference") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("admin/staff") view={Lazy::<StaffRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("admin/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("admin/moderazione") view={Lazy::<ModerationRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("admin/dashboard") view={Lazy::<DashboardRoute>::new()} ssr=SsrMode::Async />
                     </Routes>
                 </PageShell>

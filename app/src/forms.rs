@@ -30,6 +30,19 @@ pub struct RegisterForm {
 pub struct LoginForm {
     pub email: String,
     pub password: String,
+    /// Where the person was going (a path of the portal), to go on there once logged in.
+    pub next: String,
+}
+
+/// A path of this portal to go on to after logging in (`/post/12#c-3`), or `None` for anything else: an
+/// address elsewhere (`//evil.example`, `https://…`, `/\\evil`) is never followed.
+pub fn local_path(next: &str) -> Option<&str> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && next.len() <= 300
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace());
+    ok.then_some(next)
 }
 
 /// A new password, with the link's token (reset, or a new staff member's first password).
@@ -249,4 +262,97 @@ pub struct PostActionForm {
 pub struct EditorForm {
     pub user: String,
     pub editor: Switch,
+}
+
+/// A comment on a post, or a reply to one of its comments (`parent`); a new version of the author's own
+/// comment when `id` is set.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CommentForm {
+    pub post: String,
+    pub parent: String,
+    pub id: String,
+    pub body: String,
+}
+
+/// What someone does to a comment besides writing it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommentAction {
+    /// The author takes their comment down.
+    Delete,
+    /// Anyone logged in tells the pool it breaks the rules.
+    Report,
+}
+
+impl CommentAction {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Delete => "delete",
+            Self::Report => "report",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentActionForm {
+    pub post: String,
+    pub id: String,
+    pub action: CommentAction,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A reaction on a post or a comment; an empty `reaction` takes the person's back.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReactForm {
+    /// Where to go back to without JavaScript: the post's id.
+    pub post: String,
+    pub target: String,
+    pub id: String,
+    pub reaction: String,
+}
+
+/// A refused comment's text, on its way to a private request.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PrivateDraftForm {
+    pub body: String,
+}
+
+/// The pool's decision on a held or reported comment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModerationDecision {
+    Publish,
+    Hide,
+    /// Hide, and send its author the page's warning.
+    Warn,
+    /// Hide, and block the author's account (admins).
+    Block,
+}
+
+impl ModerationDecision {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Publish => "publish",
+            Self::Hide => "hide",
+            Self::Warn => "warn",
+            Self::Block => "block",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModerateForm {
+    pub id: String,
+    pub decision: ModerationDecision,
+}
+
+/// The page's word list as an admin writes it (one entry per line).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WordListForm {
+    pub words: String,
 }

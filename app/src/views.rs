@@ -254,6 +254,87 @@ pub struct Post {
     pub publish_at: i64,
     pub edited_at: Option<i64>,
     pub pinned: bool,
+    /// Published comments, replies included.
+    pub comments: i64,
+    /// Filled in by the wall's service (the port leaves it empty).
+    pub reactions: Reactions,
+}
+
+/// The reactions on a post or a comment: how many of each (the ones with any, in the fixed order), and
+/// the viewer's own.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reactions {
+    pub counts: Vec<(crate::domain::comment::Reaction, i64)>,
+    pub mine: Option<crate::domain::comment::Reaction>,
+}
+
+/// How a comment shows to the one who looks at it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CommentShown {
+    Published,
+    /// Waiting for review: only its author sees it (with its text) and the pool.
+    Held,
+    /// Taken down by the pool: its author sees the text and why, everyone else only that it was.
+    Hidden,
+    /// Deleted by its author; kept as a line while it has replies.
+    Deleted,
+}
+
+/// A comment as the post page shows it. `body` is empty whenever the viewer may not read it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    pub id: i64,
+    pub parent: Option<i64>,
+    /// The author's display name, or the page's name for the pool's answers.
+    pub author: String,
+    pub from_staff: bool,
+    /// Written by the viewer (who may edit or delete it).
+    pub mine: bool,
+    pub shown: CommentShown,
+    pub body: String,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub reactions: Reactions,
+    /// Published replies in all.
+    pub reply_count: i64,
+    /// The first replies, oldest first (top-level comments only).
+    pub replies: Vec<Comment>,
+}
+
+/// One page of a post's comments.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentsPage {
+    pub comments: Vec<Comment>,
+    /// Oldest first (`true`) or newest first.
+    pub oldest_first: bool,
+    /// The cursor of the next page, if there is one.
+    pub next: Option<String>,
+    /// Who is looking: nobody (asked to log in to act), a fan who may comment, or the pool.
+    pub viewer: Viewer,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Viewer {
+    Visitor,
+    /// Logged in but the email is not confirmed yet: reads, cannot act.
+    Unconfirmed,
+    Fan,
+    Staff,
+}
+
+/// A comment waiting for the pool's decision: held by the word list, or reported.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewItem {
+    pub id: i64,
+    pub post_id: i64,
+    pub author: String,
+    pub author_id: i64,
+    pub author_blocked: bool,
+    pub held: bool,
+    pub body: String,
+    pub created_at: i64,
+    /// Open reports by reason.
+    pub reports: Vec<(crate::domain::comment::ReportReason, i64)>,
 }
 
 /// One page of the wall: the pinned post on the first page, then the newest.
@@ -265,6 +346,8 @@ pub struct WallPage {
     pub older: Option<String>,
     /// The visitor may write posts (an editor or an admin).
     pub can_edit: bool,
+    /// The visitor may react (a logged-in, confirmed account).
+    pub can_react: bool,
 }
 
 /// A post's own page.
@@ -272,6 +355,7 @@ pub struct WallPage {
 pub struct PostPage {
     pub post: Post,
     pub can_edit: bool,
+    pub can_react: bool,
     /// Published yet? (Editors see a scheduled post's page before it is.)
     pub published: bool,
     /// Its public address, for the link preview.

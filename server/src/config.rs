@@ -129,6 +129,10 @@ pub struct Config {
     #[arg(long, env = "SC3_LIMIT_NEW_REQUEST", default_value = "10/3600")]
     pub limit_new_request: crate::limits::Rate,
 
+    /// Comments and replies on the wall, per account (edits count too).
+    #[arg(long, env = "SC3_LIMIT_COMMENT", default_value = "10/300")]
+    pub limit_comment: crate::limits::Rate,
+
     /// New confirmation links asked for, per account (the outbox also sends at most 3 a day to an address).
     #[arg(long, env = "SC3_LIMIT_RESEND", default_value = "3/3600")]
     pub limit_resend: crate::limits::Rate,

@@ -56,6 +56,7 @@ pub async fn build(config: &Config) -> anyhow::Result<(axum::Router, AppState)> 
         reset_ip: config.limit_reset_ip,
         reset_email: config.limit_reset_email,
         new_request: config.limit_new_request,
+        comment: config.limit_comment,
         resend: config.limit_resend,
         global_ip: config.limit_global_ip,
     }));

@@ -48,6 +48,7 @@ pub struct Rates {
     pub reset_ip: Rate,
     pub reset_email: Rate,
     pub new_request: Rate,
+    pub comment: Rate,
     pub resend: Rate,
     pub global_ip: Rate,
 }
@@ -72,6 +73,7 @@ impl Limits {
             (Limit::ResetIp, r.reset_ip),
             (Limit::ResetEmail, r.reset_email),
             (Limit::NewRequest, r.new_request),
+            (Limit::Comment, r.comment),
             (Limit::Resend, r.resend),
         ]
         .into_iter()
@@ -180,6 +182,7 @@ mod tests {
             reset_ip: r,
             reset_email: r,
             new_request: r,
+            comment: r,
             resend: r,
             global_ip: r,
         });

@@ -422,6 +422,155 @@ async fn open_states_are_counted_up_to_the_cap(db: TestDb) {
     assert_eq!(count(&counts, Status::InCharge), 1);
 }
 
+// --- Comments and reactions (#16) ---
+
+/// A published post by a new admin, and `n` fans; their ids.
+async fn post_and_fans(store: &SharedStore, n: usize) -> (PostId, UserId, Vec<UserId>) {
+    use app::domain::post::{PostBody, PostKind};
+    let admin = store
+        .create_admin(&Email::parse("admin@example.it").unwrap(), &DisplayName::parse("Admin").unwrap(), "hash", 1)
+        .await
+        .unwrap();
+    let post = NewPost { kind: PostKind::News, body: PostBody::parse("Una notizia").unwrap(), publish_at: 1 };
+    let post = store.create_post(post, admin, 1).await.unwrap();
+    let mut fans = Vec::new();
+    for i in 0..n {
+        match register(store, &format!("fan{i}@example.it"), &format!("t{i}"), 10_000, 2).await {
+            Registration::Created(id) => fans.push(id),
+            other => panic!("{other:?}"),
+        }
+    }
+    (post, admin, fans)
+}
+
+fn comment(
+    post: PostId,
+    parent: Option<CommentId>,
+    text: &str,
+    state: app::domain::comment::CommentState,
+) -> NewComment {
+    NewComment { post, parent, body: app::domain::comment::CommentBody::parse(text).unwrap(), state, from_staff: false }
+}
+
+async fn reactions_count_each_person_once_under_concurrency(db: TestDb) {
+    use app::domain::comment::{Reaction, Target};
+    let store = connect(&db).await;
+    let (post, _, fans) = post_and_fans(&store, 24).await;
+    // Every fan clicks three times at once: like, like again, and love. Whatever order they land in, each
+    // fan ends with one reaction and the counts hold exactly what the fans hold.
+    let mut clicks = tokio::task::JoinSet::new();
+    for &fan in &fans {
+        for reaction in [Reaction::Like, Reaction::Like, Reaction::Love] {
+            let store = store.clone();
+            clicks.spawn(async move { store.react(Target::Post, post, Some(reaction), fan, 10).await });
+        }
+    }
+    while let Some(done) = clicks.join_next().await {
+        done.unwrap().expect("a click");
+    }
+    let mut held = std::collections::HashMap::new();
+    for &fan in &fans {
+        let mine = store.reactions(Target::Post, &[post], Some(fan)).await.unwrap().remove(&post).unwrap().mine;
+        *held.entry(mine.expect("every fan holds one reaction")).or_insert(0i64) += 1;
+    }
+    let counts = store.reactions(Target::Post, &[post], None).await.unwrap().remove(&post).unwrap().counts;
+    let total: i64 = counts.iter().map(|(_, n)| n).sum();
+    assert_eq!(total, fans.len() as i64, "one reaction per fan: {counts:?}");
+    for (reaction, n) in counts {
+        assert_eq!(held.get(&reaction).copied().unwrap_or(0), n, "{reaction} counted as held");
+    }
+    // Taking one back, twice at once, counts once.
+    let fan = fans[0];
+    let (a, b) =
+        tokio::join!(store.react(Target::Post, post, None, fan, 11), store.react(Target::Post, post, None, fan, 11));
+    a.unwrap();
+    b.unwrap();
+    let counts = store.reactions(Target::Post, &[post], None).await.unwrap().remove(&post).unwrap().counts;
+    assert_eq!(counts.iter().map(|(_, n)| n).sum::<i64>(), fans.len() as i64 - 1);
+    // Nothing to react to: a comment that does not exist, a post that does not.
+    assert!(matches!(store.react(Target::Comment, 999, Some(Reaction::Wow), fan, 12).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.react(Target::Post, 999, Some(Reaction::Wow), fan, 12).await, Err(StoreError::NotFound)));
+}
+
+async fn comment_counts_follow_every_change_and_lists_show_what_each_viewer_may_see(db: TestDb) {
+    use app::domain::comment::{CommentBody, CommentState::*};
+    let store = connect(&db).await;
+    let (post, admin, fans) = post_and_fans(&store, 2).await;
+    let (anna, bruno) = (fans[0], fans[1]);
+    let count = |store: SharedStore| async move { store.post_by_id(post).await.unwrap().unwrap().comments };
+    let first = store.add_comment(comment(post, None, "Bella notizia", Published), anna, 20).await.unwrap();
+    let held = store.add_comment(comment(post, None, "Parola brutta", Held), bruno, 21).await.unwrap();
+    let reply = store.add_comment(comment(post, Some(first), "Concordo", Published), bruno, 22).await.unwrap();
+    assert_eq!(count(store.clone()).await, 2, "the held one is not counted");
+    // A reply to a reply, or under another post's comment, is refused.
+    let refused = store.add_comment(comment(post, Some(reply), "No", Published), anna, 23).await;
+    assert!(matches!(refused, Err(StoreError::NotFound)));
+
+    // Bruno sees his held comment; Anna and a visitor do not.
+    let ids = |list: Vec<CommentRecord>| list.into_iter().map(|c| c.id).collect::<Vec<_>>();
+    let newest = CommentOrder::NewestFirst;
+    assert_eq!(ids(store.comments(post, Some(bruno), newest, None, 10).await.unwrap()), [held, first]);
+    assert_eq!(ids(store.comments(post, Some(anna), newest, None, 10).await.unwrap()), [first]);
+    assert_eq!(ids(store.comments(post, None, CommentOrder::OldestFirst, None, 10).await.unwrap()), [first]);
+    assert_eq!(ids(store.replies(&[first], None, 10).await.unwrap()), [reply]);
+
+    // Edits: only the author's; a held comment published by the pool counts.
+    let edit = store.edit_comment(first, CommentBody::parse("Altro").unwrap(), Published, bruno, 24).await;
+    assert!(matches!(edit, Err(StoreError::NotFound)), "not Bruno's comment");
+    store.moderate(held, Decision::Publish, None, admin, 25).await.unwrap();
+    assert_eq!(count(store.clone()).await, 3);
+    store.moderate(held, Decision::Hide, None, admin, 26).await.unwrap();
+    assert_eq!(count(store.clone()).await, 2);
+    let hidden_edit = store.edit_comment(held, CommentBody::parse("Scusate").unwrap(), Published, bruno, 27).await;
+    assert!(matches!(hidden_edit, Err(StoreError::NotFound)), "a hidden comment stays as the pool left it");
+
+    // Anna deletes her comment: it stays as a line while it has a reply, and is no longer counted.
+    store.delete_comment(first, anna, 28).await.unwrap();
+    assert_eq!(count(store.clone()).await, 1);
+    let listed = store.comments(post, None, newest, None, 10).await.unwrap();
+    assert!(listed.iter().any(|c| c.id == first && c.deleted), "kept as a line for its reply");
+    store.delete_comment(reply, bruno, 29).await.unwrap();
+    assert_eq!(count(store.clone()).await, 0);
+    let listed = store.comments(post, None, newest, None, 10).await.unwrap();
+    assert!(listed.iter().all(|c| c.id != first), "without replies it is gone");
+    assert_eq!(store.comment_by_id(first).await.unwrap().unwrap().reply_count, 0);
+}
+
+async fn the_review_queue_holds_held_and_reported_comments_until_decided(db: TestDb) {
+    use app::domain::comment::{CommentState::*, ReportReason};
+    let store = connect(&db).await;
+    let (post, admin, fans) = post_and_fans(&store, 3).await;
+    let held = store.add_comment(comment(post, None, "Trattenuto", Held), fans[0], 20).await.unwrap();
+    let fine = store.add_comment(comment(post, None, "Va bene", Published), fans[0], 21).await.unwrap();
+    let queue = |store: SharedStore| async move {
+        store.review_queue(50).await.unwrap().into_iter().map(|r| (r.id, r.held, r.reports)).collect::<Vec<_>>()
+    };
+    assert_eq!(queue(store.clone()).await, [(held, true, vec![])]);
+    // Two reports of one comment, and the same person twice: counted once each.
+    store.report_comment(fine, ReportReason::Spam, fans[1], 22).await.unwrap();
+    store.report_comment(fine, ReportReason::Spam, fans[1], 23).await.unwrap();
+    store.report_comment(fine, ReportReason::Offensive, fans[2], 24).await.unwrap();
+    assert_eq!(
+        queue(store.clone()).await,
+        [(held, true, vec![]), (fine, false, vec![(ReportReason::Offensive, 1), (ReportReason::Spam, 1)])]
+    );
+    // A held comment cannot be reported (nobody else sees it).
+    assert!(matches!(store.report_comment(held, ReportReason::Spam, fans[1], 25).await, Err(StoreError::NotFound)));
+    store.moderate(fine, Decision::Publish, None, admin, 26).await.unwrap();
+    store.moderate(held, Decision::Hide, Some(email("fan0@example.it", "comment_warning")), admin, 27).await.unwrap();
+    assert!(queue(store.clone()).await.is_empty());
+    assert!(db.emails_to("fan0@example.it").await.iter().any(|e| e.kind == "comment_warning"));
+    let log = store.audit_log(None, Some(admin), None, 10).await.unwrap();
+    let actions: Vec<&str> = log.iter().map(|l| l.action.code()).collect();
+    for a in ["comment_published", "comment_hidden", "comment_warned"] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
+    // The word list starts with the shipped one and is replaced whole.
+    assert!(store.word_list().await.unwrap().contains("vaffanculo"));
+    store.set_word_list("uno\ndue*", admin, 28).await.unwrap();
+    assert_eq!(store.word_list().await.unwrap(), "uno\ndue*");
+}
+
 on_both_databases!(
     open_states_are_counted_up_to_the_cap,
     a_burst_of_submissions_is_stored_whole_and_a_refused_one_takes_no_other_down,
@@ -437,4 +586,7 @@ on_both_databases!(
     a_token_works_once_for_its_purpose_and_not_after_it_expires,
     two_workers_never_claim_the_same_email,
     a_failed_email_is_retried_later_then_given_up,
+    reactions_count_each_person_once_under_concurrency,
+    comment_counts_follow_every_change_and_lists_show_what_each_viewer_may_see,
+    the_review_queue_holds_held_and_reported_comments_until_decided,
 );

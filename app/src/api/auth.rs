@@ -41,7 +41,8 @@ pub async fn login(#[server(flatten)] form: LoginForm) -> Result<(), AppError> {
     {
         response.append_header(http::header::SET_COOKIE, value);
     }
-    leptos_axum::redirect(if user.email_confirmed { "/account" } else { "/conferma-email" });
+    let next = crate::forms::local_path(&form.next).unwrap_or("/account");
+    leptos_axum::redirect(if user.email_confirmed { next } else { "/conferma-email" });
     Ok(())
 }
 

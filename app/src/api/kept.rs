@@ -37,7 +37,7 @@ pub async fn keep_on_error<T>(
     result
 }
 
-/// The text fields of a form that may be shown again (at most 500 characters each).
+/// The text fields of a form that may be shown again (at most 5,000 characters each).
 #[cfg(feature = "ssr")]
 fn kept_fields(form: &impl serde::Serialize) -> FormValues {
     let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(form) else {
@@ -47,7 +47,7 @@ fn kept_fields(form: &impl serde::Serialize) -> FormValues {
         .into_iter()
         .filter(|(name, _)| !name.contains("password") && name != "token")
         .filter_map(|(name, value)| match value {
-            serde_json::Value::String(text) => Some((name, text.chars().take(500).collect())),
+            serde_json::Value::String(text) => Some((name, text.chars().take(5000).collect())),
             _ => None,
         })
         .collect()

@@ -1,6 +1,7 @@
 //! Server functions, one file per concern. Each is thin: read the context, authorize, call one use
 //! case, map the result. They are plain form posts without JavaScript, fetches with it.
 pub mod auth;
+pub mod comments;
 pub mod kept;
 pub mod requests;
 pub mod staff;

@@ -41,6 +41,7 @@ pub fn field_message(locale: Locale, code: &str) -> &'static str {
         "consent_needed" => td_string!(locale, errors.consent_needed),
         "email_taken" => td_string!(locale, errors.email_taken),
         "reference_invalid" => td_string!(locale, errors.reference_invalid),
+        "personal_data" => td_string!(locale, errors.personal_data),
         _ => td_string!(locale, errors.malformed),
     }
 }

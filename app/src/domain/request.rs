@@ -119,6 +119,10 @@ coded_enum!(
         PostDeleted = "post_deleted",
         PostPinned = "post_pinned",
         PostUnpinned = "post_unpinned",
+        CommentPublished = "comment_published",
+        CommentHidden = "comment_hidden",
+        CommentWarned = "comment_warned",
+        WordListChanged = "word_list_changed",
     }
 );
 

@@ -2,6 +2,7 @@
 pub mod account;
 pub mod admin;
 pub mod assistance;
+pub mod comments;
 pub mod home;
 pub mod info;
 pub mod not_found;

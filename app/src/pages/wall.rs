@@ -13,8 +13,10 @@ use crate::api::wall::{
 };
 use crate::components::form::{Choice, FormAlert, Submit, TextArea, failure, field_error};
 use crate::components::time::Time;
+use crate::domain::comment::Target;
 use crate::domain::post::{PostKind, Segment, excerpt, segments};
 use crate::i18n::*;
+use crate::pages::comments::{CommentSection, ReactionBar};
 use crate::pages::not_found::NotFound;
 use crate::tr;
 
@@ -45,8 +47,8 @@ pub fn Wall() -> impl IntoView {
                             let empty = page.posts.is_empty() && page.pinned.is_none();
                             view! {
                                 {page.can_edit.then(|| view! { <PostEditor save post=None /> <Scheduled save /> })}
-                                {page.pinned.map(|p| view! { <PostCard post=p link=true /> })}
-                                {page.posts.into_iter().map(|p| view! { <PostCard post=p link=true /> }).collect_view()}
+                                {page.pinned.map(|p| view! { <PostCard post=p link=true can_react=page.can_react /> })}
+                                {page.posts.into_iter().map(|p| view! { <PostCard post=p link=true can_react=page.can_react /> }).collect_view()}
                                 {(empty && first).then(|| view! { <p class="card muted">{t!(i18n, wall.empty)}</p> })}
                                 <nav class="pager" aria-label=move || t_string!(i18n, wall.pages)>
                                     {(!first).then(|| view! { <A href="/">{t!(i18n, wall.newest)}</A> })}
@@ -92,7 +94,7 @@ fn Scheduled(save: ServerAction<SavePost>) -> impl IntoView {
 
 /// A post's text: plain text, with its web addresses as links that pass nothing on.
 #[component]
-fn PostText(body: String) -> impl IntoView {
+pub fn PostText(body: String) -> impl IntoView {
     let parts = segments(&body)
         .into_iter()
         .map(|s| match s {
@@ -107,10 +109,14 @@ fn PostText(body: String) -> impl IntoView {
 }
 
 #[component]
-fn PostCard(post: Post, link: bool) -> impl IntoView {
+fn PostCard(post: Post, link: bool, can_react: bool) -> impl IntoView {
     let i18n = use_i18n();
     let kind = post.kind;
     let href = format!("/post/{}", post.id);
+    let comments_href = format!("/post/{}#comments", post.id);
+    let comments = post.comments;
+    // On the wall a reaction without JavaScript comes back to the wall; on the post's page, to the post.
+    let back = if link { String::new() } else { post.id.to_string() };
     view! {
         <article class="card post" class:pinned=post.pinned aria-labelledby=format!("post-{}", post.id)>
             <p class="post-head" id=format!("post-{}", post.id)>
@@ -121,7 +127,21 @@ fn PostCard(post: Post, link: bool) -> impl IntoView {
                 {post.edited_at.map(|_| view! { " · " <span class="muted">{t!(i18n, wall.edited)}</span> })}
             </p>
             <PostText body=post.body.clone() />
-            {link.then(|| view! { <A href=href attr:class="post-link">{t!(i18n, wall.open)}</A> })}
+            <div class="post-foot">
+                <ReactionBar target=Target::Post id=post.id post=back reactions=post.reactions.clone() can_act=can_react />
+                {link.then(|| view! {
+                    <A href=comments_href attr:class="post-comments">
+                        {move || if comments == 0 {
+                            t_string!(i18n, wall.comment_first).to_string()
+                        } else if comments == 1 {
+                            t_string!(i18n, wall.comment_one).to_string()
+                        } else {
+                            crate::components::fill(t_string!(i18n, wall.comment_count), &[("count", &comments.to_string())])
+                        }}
+                    </A>
+                    <A href=href attr:class="post-link">{t!(i18n, wall.open)}</A>
+                })}
+            </div>
         </article>
     }
 }
@@ -226,7 +246,7 @@ fn OnePost(view: PostView, save: ServerAction<SavePost>) -> impl IntoView {
         <h1 class="visually-hidden">{brand.name.clone()}</h1>
         <p><A href="/">{t!(i18n, wall.back)}</A></p>
         {(!view.published).then(|| view! { <p class="card notice">{t!(i18n, wall.scheduled)} " " <Time ms=post.publish_at /></p> })}
-        <PostCard post=post.clone() link=false />
+        <PostCard post=post.clone() link=false can_react=view.can_react />
         {view.can_edit.then(|| {
             let pin = if post.pinned { PostAction::Unpin } else { PostAction::Pin };
             let (id2, id3) = (id.clone(), id.clone());
@@ -248,5 +268,6 @@ fn OnePost(view: PostView, save: ServerAction<SavePost>) -> impl IntoView {
                 <PostEditor save post=Some(post.clone()) />
             }
         })}
+        {view.published.then(|| view! { <CommentSection post=post.id count=post.comments /> })}
     }
 }

@@ -12,6 +12,8 @@ pub enum Limit {
     ResetIp,
     ResetEmail,
     NewRequest,
+    /// Comments and replies on the wall, per account.
+    Comment,
     /// New confirmation links, per account.
     Resend,
 }

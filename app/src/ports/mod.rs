@@ -4,6 +4,7 @@
 
 mod accounts;
 mod audit;
+mod comments;
 mod dashboard;
 mod limits;
 mod outbox;
@@ -19,6 +20,7 @@ use crate::error::AppError;
 
 pub use accounts::*;
 pub use audit::*;
+pub use comments::*;
 pub use dashboard::*;
 pub use limits::*;
 pub use outbox::*;
@@ -60,7 +62,7 @@ pub trait Health: Send + Sync {
 }
 
 /// Everything the portal needs from its database; each backend implements every port.
-pub trait Store: Health + Accounts + Outbox + Requests + Queue + Staff + Audit + Dashboard + Posts {}
+pub trait Store: Health + Accounts + Outbox + Requests + Queue + Staff + Audit + Dashboard + Posts + Comments {}
 
 /// The store as the services get it.
 pub type SharedStore = Arc<dyn Store>;

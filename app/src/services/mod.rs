@@ -1,5 +1,6 @@
 //! Use cases on the server: the logic behind the server functions, over the ports.
 pub mod accounts;
+pub mod comments;
 pub mod pool;
 pub mod requests;
 pub mod wall;

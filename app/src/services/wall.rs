@@ -4,6 +4,7 @@
 use crate::auth::session::{Editor, may_write_posts};
 use crate::clock::now_ms;
 use crate::domain::account::FieldError;
+use crate::domain::comment::Target;
 use crate::domain::post::{PostBody, PostKind};
 use crate::domain::request::choice;
 use crate::error::AppError;
@@ -23,8 +24,25 @@ pub async fn wall(store: &SharedStore, viewer: Option<&UserRecord>, older: Optio
     let more = posts.len() as i64 > WALL_PAGE;
     posts.truncate(WALL_PAGE as usize);
     let older = if more { posts.last().map(|p| format!("{}-{}", p.publish_at, p.id)) } else { None };
-    let pinned = if cursor.is_none() { store.pinned_post(now).await? } else { None };
-    Ok(WallPage { pinned, posts, older, can_edit: viewer.is_some_and(may_write_posts) })
+    let mut pinned = if cursor.is_none() { store.pinned_post(now).await? } else { None };
+    with_reactions(store, viewer, pinned.iter_mut().chain(posts.iter_mut())).await?;
+    let can_react = viewer.is_some_and(|u| u.email_confirmed);
+    Ok(WallPage { pinned, posts, older, can_edit: viewer.is_some_and(may_write_posts), can_react })
+}
+
+/// Fills in the posts' reactions (one query for all of them).
+async fn with_reactions<'a>(
+    store: &SharedStore,
+    viewer: Option<&UserRecord>,
+    posts: impl Iterator<Item = &'a mut Post>,
+) -> Result<(), AppError> {
+    let mut posts: Vec<&mut Post> = posts.collect();
+    let ids: Vec<PostId> = posts.iter().map(|p| p.id).collect();
+    let mut reactions = store.reactions(Target::Post, &ids, viewer.map(|u| u.id)).await?;
+    for p in posts.iter_mut() {
+        p.reactions = reactions.remove(&p.id).unwrap_or_default();
+    }
+    Ok(())
 }
 
 fn decode_cursor(raw: &str) -> Result<WallCursor, AppError> {
@@ -41,14 +59,16 @@ pub async fn post_page(
     id: &str,
 ) -> Result<PostPage, AppError> {
     let id: PostId = id.trim().parse().map_err(|_| AppError::NotFound)?;
-    let post = store.post_by_id(id).await?.ok_or(AppError::NotFound)?;
+    let mut post = store.post_by_id(id).await?.ok_or(AppError::NotFound)?;
+    with_reactions(store, viewer, std::iter::once(&mut post)).await?;
     let can_edit = viewer.is_some_and(may_write_posts);
     let published = post.publish_at <= now_ms();
     if !published && !can_edit {
         return Err(AppError::NotFound);
     }
     let url = format!("{public_url}/post/{}", post.id);
-    Ok(PostPage { post, can_edit, published, url })
+    let can_react = published && viewer.is_some_and(|u| u.email_confirmed);
+    Ok(PostPage { post, can_edit, can_react, published, url })
 }
 
 /// Posts waiting for their time (the editors' list).

@@ -15,6 +15,7 @@
 
 mod accounts;
 mod audit;
+mod comments;
 mod dashboard;
 mod outbox;
 pub mod postgres;
@@ -35,7 +36,7 @@ use async_trait::async_trait;
 use crate::config::{Backend as Scheme, Config};
 use crate::sessions::SessionBackend;
 
-pub(crate) use sql::{Backend, Sql, db_err};
+pub(crate) use sql::{Backend, Sql, db_err, placeholders};
 
 /// The portal's store and the session store, on the same database.
 pub struct Connected {

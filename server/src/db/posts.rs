@@ -16,9 +16,10 @@ struct PostRow {
     publish_at: i64,
     edited_at: Option<i64>,
     pinned_at: Option<i64>,
+    comment_count: i64,
 }
 
-const POST_COLUMNS: &str = "id, kind, body, publish_at, edited_at, pinned_at";
+const POST_COLUMNS: &str = "id, kind, body, publish_at, edited_at, pinned_at, comment_count";
 
 impl TryFrom<PostRow> for Post {
     type Error = StoreError;
@@ -31,6 +32,8 @@ impl TryFrom<PostRow> for Post {
             publish_at: r.publish_at,
             edited_at: r.edited_at,
             pinned: r.pinned_at.is_some(),
+            comments: r.comment_count,
+            reactions: Default::default(),
         })
     }
 }

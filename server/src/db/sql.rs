@@ -89,6 +89,11 @@ impl<'q> Sql<'q> {
     }
 }
 
+/// `$first, $first+1, …` for `n` arguments of an `IN (…)` list.
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
 /// A row type both backends can decode (every `#[derive(sqlx::FromRow)]` struct of plain columns, and
 /// tuples of them).
 pub(crate) trait FromRow:
@@ -110,6 +115,9 @@ pub(crate) trait Backend: sqlx::Database {
     /// The row-locking clause of a claim's inner `SELECT`: PostgreSQL skips rows another transaction
     /// holds; SQLite needs nothing (its writers are serialised).
     const SKIP_LOCKED: &'static str;
+    /// Locks the rows a transaction's `SELECT` reads until it ends (PostgreSQL; SQLite's writers are
+    /// serialised).
+    const FOR_UPDATE: &'static str;
     /// For logs and `/readyz`.
     const LABEL: &'static str;
 
@@ -126,6 +134,7 @@ pub(crate) trait Backend: sqlx::Database {
 #[async_trait]
 impl Backend for sqlx::Sqlite {
     const SKIP_LOCKED: &'static str = "";
+    const FOR_UPDATE: &'static str = "";
     const LABEL: &'static str = "sqlite";
 
     async fn execute(conn: &mut Self::Connection, sql: Sql<'_>) -> Result<u64, StoreError> {
@@ -148,6 +157,7 @@ impl Backend for sqlx::Sqlite {
 #[async_trait]
 impl Backend for sqlx::Postgres {
     const SKIP_LOCKED: &'static str = "FOR UPDATE SKIP LOCKED";
+    const FOR_UPDATE: &'static str = "FOR UPDATE";
     const LABEL: &'static str = "postgres";
 
     async fn execute(conn: &mut Self::Connection, sql: Sql<'_>) -> Result<u64, StoreError> {

@@ -170,6 +170,8 @@ impl TestApp {
                 "10000/60",
                 "--limit-new-request",
                 "10000/60",
+                "--limit-comment",
+                "10000/60",
                 "--limit-global-ip",
                 "100000/60",
             ]);

@@ -42,6 +42,7 @@ pub fn LoginPage() -> impl IntoView {
             view! {
             <ActionForm action=action attr:class="form" attr:novalidate=true>
                 <FormAlert errors />
+                <input type="hidden" name="next" value=query.read_untracked().get("next").unwrap_or_else(|| kept(&values, "next")) />
                 <Field
                     name="email"
                     label=tr!(i18n, login.email)

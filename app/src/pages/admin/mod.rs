@@ -4,6 +4,7 @@ pub mod audit;
 pub mod case;
 pub mod cases;
 pub mod dashboard;
+pub mod moderation;
 pub mod queue;
 pub mod search;
 pub mod staff;
@@ -56,6 +57,10 @@ pub fn audit_label(locale: Locale, action: AuditAction) -> &'static str {
         AuditAction::Account(AccountAction::PostDeleted) => td_string!(locale, admin.act_post_deleted),
         AuditAction::Account(AccountAction::PostPinned) => td_string!(locale, admin.act_post_pinned),
         AuditAction::Account(AccountAction::PostUnpinned) => td_string!(locale, admin.act_post_unpinned),
+        AuditAction::Account(AccountAction::CommentPublished) => td_string!(locale, admin.act_comment_published),
+        AuditAction::Account(AccountAction::CommentHidden) => td_string!(locale, admin.act_comment_hidden),
+        AuditAction::Account(AccountAction::CommentWarned) => td_string!(locale, admin.act_comment_warned),
+        AuditAction::Account(AccountAction::WordListChanged) => td_string!(locale, admin.act_word_list_changed),
     }
 }
 
@@ -70,6 +75,7 @@ pub fn StaffNav() -> impl IntoView {
             <A href="/admin" exact=true>{t!(i18n, admin.queue)}</A>
             <A href="/admin/casi">{t!(i18n, admin.my_cases)}</A>
             <A href="/admin/cerca">{t!(i18n, admin.search)}</A>
+            <A href="/admin/moderazione">{t!(i18n, admin.moderation)}</A>
             <Suspense>
                 {move || Suspend::new(async move {
                     let admin = matches!(me.await, Ok(Some(m)) if m.role == crate::domain::request::Role::Admin);

@@ -1,0 +1,137 @@
+//! Fans' comments under the posts, reactions, reports, and the moderation queue.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+
+use super::{NewEmail, PostId, StoreError, UserId};
+use crate::domain::comment::{CommentBody, CommentState, Reaction, ReportReason, Target};
+pub use crate::views::{Reactions, ReviewItem};
+
+pub type CommentId = i64;
+
+/// A comment as its author writes it.
+pub struct NewComment {
+    pub post: PostId,
+    /// The comment it replies to (a top-level comment of the same post).
+    pub parent: Option<CommentId>,
+    pub body: CommentBody,
+    /// `Published`, or `Held` when the word list holds it.
+    pub state: CommentState,
+    /// Written by a member of the pool, as the page.
+    pub from_staff: bool,
+}
+
+/// A comment as stored. Only the services decide what of it a viewer sees.
+#[derive(Clone, Debug)]
+pub struct CommentRecord {
+    pub id: CommentId,
+    pub post_id: PostId,
+    pub parent_id: Option<CommentId>,
+    pub author_id: UserId,
+    pub author_name: String,
+    pub from_staff: bool,
+    pub state: CommentState,
+    pub body: String,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub deleted: bool,
+    pub reply_count: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommentOrder {
+    OldestFirst,
+    NewestFirst,
+}
+
+/// What the pool decides on a held or reported comment. Every decision closes its open reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Publish,
+    Hide,
+}
+
+#[async_trait]
+pub trait Comments: Send + Sync {
+    /// Stores a comment on a published post (a reply: under a live top-level comment of that post);
+    /// `NotFound` otherwise.
+    async fn add_comment(&self, comment: NewComment, by: UserId, now: i64) -> Result<CommentId, StoreError>;
+
+    /// Replaces the text of the author's own comment (not hidden, not deleted), published or held again;
+    /// `NotFound` for anything else.
+    async fn edit_comment(
+        &self,
+        id: CommentId,
+        body: CommentBody,
+        state: CommentState,
+        by: UserId,
+        now: i64,
+    ) -> Result<(), StoreError>;
+
+    /// Deletes the author's own comment; `NotFound` for anything else.
+    async fn delete_comment(&self, id: CommentId, by: UserId, now: i64) -> Result<(), StoreError>;
+
+    async fn comment_by_id(&self, id: CommentId) -> Result<Option<CommentRecord>, StoreError>;
+
+    /// A page of a post's top-level comments after `after` (keyset, either order): the published and
+    /// hidden ones, the viewer's own held ones, and deleted ones that still have replies.
+    async fn comments(
+        &self,
+        post: PostId,
+        viewer: Option<UserId>,
+        order: CommentOrder,
+        after: Option<CommentId>,
+        limit: i64,
+    ) -> Result<Vec<CommentRecord>, StoreError>;
+
+    /// The first `per_parent` replies of each of `parents`, oldest first, by the same rule.
+    async fn replies(
+        &self,
+        parents: &[CommentId],
+        viewer: Option<UserId>,
+        per_parent: i64,
+    ) -> Result<Vec<CommentRecord>, StoreError>;
+
+    /// Sets (or with `None` takes back) the viewer's one reaction on a published post or comment; the
+    /// counts change in the same transaction. `NotFound` when there is nothing to react to.
+    async fn react(
+        &self,
+        target: Target,
+        id: i64,
+        reaction: Option<Reaction>,
+        by: UserId,
+        now: i64,
+    ) -> Result<(), StoreError>;
+
+    /// The reactions on `ids`, with the viewer's own.
+    async fn reactions(
+        &self,
+        target: Target,
+        ids: &[i64],
+        viewer: Option<UserId>,
+    ) -> Result<HashMap<i64, Reactions>, StoreError>;
+
+    /// Reports a published comment (once per person: a second report changes nothing).
+    async fn report_comment(&self, id: CommentId, reason: ReportReason, by: UserId, now: i64)
+    -> Result<(), StoreError>;
+
+    /// Held and reported comments, oldest first.
+    async fn review_queue(&self, limit: i64) -> Result<Vec<ReviewItem>, StoreError>;
+
+    /// Publishes or hides a comment that is not deleted and closes its reports, with its audit line
+    /// (and, when warned, the email to its author) in the same transaction.
+    async fn moderate(
+        &self,
+        id: CommentId,
+        decision: Decision,
+        warning: Option<NewEmail>,
+        by: UserId,
+        now: i64,
+    ) -> Result<(), StoreError>;
+
+    /// The word list as admins wrote it.
+    async fn word_list(&self) -> Result<String, StoreError>;
+
+    async fn set_word_list(&self, list: &str, by: UserId, now: i64) -> Result<(), StoreError>;
+}

@@ -1,0 +1,265 @@
+//! Comments under the page's posts: fans comment and reply, react, report; the pool moderates.
+//!
+//! What a viewer may read is decided here and only here: a held comment reaches its author alone, a
+//! hidden one reaches everyone else as a line without its text, a deleted one as a line while it has
+//! replies. Before a comment is stored, the privacy guard refuses personal data (the fan is offered a
+//! private request instead) and the page's word list holds impolite words for review.
+
+use std::collections::HashMap;
+
+use crate::auth::session::{Admin, SignedIn, Staff};
+use crate::clock::now_ms;
+use crate::context::Portal;
+use crate::domain::comment::{CommentBody, CommentState, Reaction, ReportReason, Target, WordList};
+use crate::domain::privacy::personal_data;
+use crate::domain::request::choice;
+use crate::error::AppError;
+use crate::forms::{
+    CommentAction, CommentActionForm, CommentForm, ModerateForm, ModerationDecision, ReactForm, WordListForm,
+};
+use crate::mail::{Mail, fill};
+use crate::ports::*;
+use crate::services::locale_of;
+use crate::views::{Comment, CommentShown, CommentsPage, Viewer};
+use leptos_i18n::td_string;
+
+/// Top-level comments on one page.
+pub const COMMENT_PAGE: i64 = 20;
+/// Replies shown under each comment.
+pub const REPLIES_SHOWN: i64 = 50;
+/// Comments in the moderation queue's page.
+pub const REVIEW_PAGE: i64 = 50;
+
+fn viewer_of(user: Option<&UserRecord>) -> Viewer {
+    match user {
+        None => Viewer::Visitor,
+        Some(u) if !u.email_confirmed => Viewer::Unconfirmed,
+        Some(u) if u.role.is_staff() => Viewer::Staff,
+        Some(_) => Viewer::Fan,
+    }
+}
+
+fn post_id(raw: &str) -> Result<PostId, AppError> {
+    raw.trim().parse().map_err(|_| AppError::NotFound)
+}
+
+/// One page of a post's comments, newest first unless `oldest` (`after`: the last comment id of the page
+/// before).
+pub async fn comments_page(
+    portal: &Portal,
+    viewer: Option<&UserRecord>,
+    post: &str,
+    oldest: bool,
+    after: Option<&str>,
+) -> Result<CommentsPage, AppError> {
+    let store = &portal.store;
+    let post = post_id(post)?;
+    let published = store.post_by_id(post).await?.is_some_and(|p| p.publish_at <= now_ms());
+    if !published {
+        return Err(AppError::NotFound);
+    }
+    let after = match after.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(a) => Some(a.parse::<CommentId>().map_err(|_| AppError::field("after", "malformed"))?),
+        None => None,
+    };
+    let order = if oldest { CommentOrder::OldestFirst } else { CommentOrder::NewestFirst };
+    let me = viewer.map(|u| u.id);
+    let mut top = store.comments(post, me, order, after, COMMENT_PAGE + 1).await?;
+    let next = if top.len() as i64 > COMMENT_PAGE {
+        top.truncate(COMMENT_PAGE as usize);
+        top.last().map(|c| c.id.to_string())
+    } else {
+        None
+    };
+    let ids: Vec<CommentId> = top.iter().map(|c| c.id).collect();
+    let replies = store.replies(&ids, me, REPLIES_SHOWN).await?;
+    let all: Vec<CommentId> = ids.iter().copied().chain(replies.iter().map(|r| r.id)).collect();
+    let mut reactions = store.reactions(Target::Comment, &all, me).await?;
+    let mut by_parent: HashMap<CommentId, Vec<Comment>> = HashMap::new();
+    for r in replies {
+        if let (Some(parent), Some(view)) = (r.parent_id, shown(portal, &r, me, &mut reactions)) {
+            by_parent.entry(parent).or_default().push(view);
+        }
+    }
+    let comments = top
+        .iter()
+        .filter_map(|c| {
+            let mut view = shown(portal, c, me, &mut reactions)?;
+            view.replies = by_parent.remove(&c.id).unwrap_or_default();
+            Some(view)
+        })
+        .collect();
+    Ok(CommentsPage { comments, oldest_first: oldest, next, viewer: viewer_of(viewer) })
+}
+
+/// A stored comment as `viewer` may see it; `None` when they may not see it at all.
+fn shown(
+    portal: &Portal,
+    c: &CommentRecord,
+    viewer: Option<UserId>,
+    reactions: &mut HashMap<i64, Reactions>,
+) -> Option<Comment> {
+    let mine = viewer == Some(c.author_id);
+    let (shown, readable) = match (c.deleted, c.state) {
+        (true, _) => (CommentShown::Deleted, false),
+        (false, CommentState::Published) => (CommentShown::Published, true),
+        (false, CommentState::Held) if mine => (CommentShown::Held, true),
+        (false, CommentState::Held) => return None,
+        (false, CommentState::Hidden) => (CommentShown::Hidden, mine),
+    };
+    Some(Comment {
+        id: c.id,
+        parent: c.parent_id,
+        author: if c.from_staff { portal.brand.name.clone() } else { c.author_name.clone() },
+        from_staff: c.from_staff,
+        mine: mine && !c.deleted,
+        shown,
+        body: if readable { c.body.clone() } else { String::new() },
+        created_at: c.created_at,
+        edited_at: c.edited_at,
+        reactions: if shown == CommentShown::Published {
+            reactions.remove(&c.id).unwrap_or_default()
+        } else {
+            Default::default()
+        },
+        reply_count: c.reply_count,
+        replies: Vec::new(),
+    })
+}
+
+/// Writes a comment, a reply, or a new version of the author's own comment; returns its id.
+///
+/// Personal data is refused (`body: personal_data`: nothing is stored); a word of the list holds the
+/// comment for review. The pool's members answer as the page, and nothing of theirs is held.
+#[tracing::instrument(skip_all, fields(by = who.user().id))]
+pub async fn write_comment(portal: &Portal, who: &SignedIn, form: &CommentForm) -> Result<CommentId, AppError> {
+    let store = &portal.store;
+    let me = who.user();
+    let body = CommentBody::parse(&form.body)?;
+    if personal_data(body.as_ref()).is_some() {
+        return Err(AppError::field("body", "personal_data"));
+    }
+    let staff = me.role.is_staff();
+    let held = !staff && WordList::parse(&store.word_list().await?).matches(body.as_ref());
+    let state = if held { CommentState::Held } else { CommentState::Published };
+    let now = now_ms();
+    match form.id.trim() {
+        "" => {
+            let parent = match form.parent.trim() {
+                "" => None,
+                p => Some(p.parse().map_err(|_| AppError::NotFound)?),
+            };
+            let comment = NewComment { post: post_id(&form.post)?, parent, body, state, from_staff: staff };
+            Ok(store.add_comment(comment, me.id, now).await?)
+        }
+        id => {
+            let id: CommentId = id.parse().map_err(|_| AppError::NotFound)?;
+            store.edit_comment(id, body, state, me.id, now).await?;
+            Ok(id)
+        }
+    }
+}
+
+/// Deletes one's own comment, or reports someone's.
+#[tracing::instrument(skip_all, fields(by = who.user().id, action = form.action.code()))]
+pub async fn comment_action(portal: &Portal, who: &SignedIn, form: &CommentActionForm) -> Result<(), AppError> {
+    let id: CommentId = form.id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let (me, now) = (who.user().id, now_ms());
+    match form.action {
+        CommentAction::Delete => portal.store.delete_comment(id, me, now).await?,
+        CommentAction::Report => {
+            let reason = choice("reason", &form.reason, ReportReason::from_code)?;
+            portal.store.report_comment(id, reason, me, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Sets or takes back the person's reaction.
+#[tracing::instrument(skip_all, fields(by = who.user().id))]
+pub async fn react(portal: &Portal, who: &SignedIn, form: &ReactForm) -> Result<(), AppError> {
+    let target = Target::from_code(form.target.trim()).ok_or(AppError::NotFound)?;
+    let id: i64 = form.id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let reaction = match form.reaction.trim() {
+        "" => None,
+        code => Some(Reaction::from_code(code).ok_or_else(|| AppError::field("reaction", "choice_invalid"))?),
+    };
+    Ok(portal.store.react(target, id, reaction, who.user().id, now_ms()).await?)
+}
+
+/// The moderation queue: held and reported comments, oldest first.
+pub async fn review_queue(portal: &Portal, _staff: &Staff) -> Result<Vec<ReviewItem>, AppError> {
+    Ok(portal.store.review_queue(REVIEW_PAGE).await?)
+}
+
+/// Publishes, hides, hides with a warning to the author, or hides and blocks the author (admins only).
+#[tracing::instrument(skip_all, fields(by = staff.user().id, decision = form.decision.code()))]
+pub async fn moderate(portal: &Portal, staff: &Staff, form: &ModerateForm) -> Result<(), AppError> {
+    let store = &portal.store;
+    let id: CommentId = form.id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let comment = store.comment_by_id(id).await?.filter(|c| !c.deleted).ok_or(AppError::NotFound)?;
+    let author = store.user_by_id(comment.author_id).await?.ok_or(AppError::NotFound)?;
+    let by = staff.user().id;
+    if form.decision == ModerationDecision::Block && staff.user().role != crate::domain::request::Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    if author.role.is_staff() && matches!(form.decision, ModerationDecision::Warn | ModerationDecision::Block) {
+        return Err(AppError::Forbidden);
+    }
+    let now = now_ms();
+    match form.decision {
+        ModerationDecision::Publish => store.moderate(id, Decision::Publish, None, by, now).await?,
+        ModerationDecision::Hide => store.moderate(id, Decision::Hide, None, by, now).await?,
+        ModerationDecision::Warn => {
+            let email = warning_email(portal, &author, &comment);
+            store.moderate(id, Decision::Hide, Some(email), by, now).await?
+        }
+        ModerationDecision::Block => {
+            store.moderate(id, Decision::Hide, None, by, now).await?;
+            store.set_blocked(author.id, true, by, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The page's warning to a fan whose comment broke its rules.
+fn warning_email(portal: &Portal, author: &UserRecord, comment: &CommentRecord) -> NewEmail {
+    let locale = locale_of(&author.locale);
+    let brand = portal.brand.name.as_str();
+    let values = [("brand", brand)];
+    Mail::new(
+        &author.email,
+        locale,
+        "comment_warning",
+        &fill(td_string!(locale, email.comment_warning_subject), &values),
+    )
+    .text(fill(td_string!(locale, email.greeting), &[("name", author.display_name.as_str())]))
+    .text(fill(td_string!(locale, email.comment_warning_intro), &values))
+    .text(format!("« {} »", crate::domain::post::excerpt(&comment.body, 200)))
+    .link(
+        td_string!(locale, email.comment_warning_open),
+        format!("{}/post/{}", portal.settings.public_url, comment.post_id),
+    )
+    .text(td_string!(locale, email.comment_warning_footer))
+    .finish(&portal.brand)
+}
+
+/// The word list as admins wrote it.
+pub async fn word_list(portal: &Portal, _admin: &Admin) -> Result<String, AppError> {
+    Ok(portal.store.word_list().await?)
+}
+
+/// Replaces the word list.
+#[tracing::instrument(skip_all, fields(by = admin.user().id))]
+pub async fn save_word_list(portal: &Portal, admin: &Admin, form: &WordListForm) -> Result<usize, AppError> {
+    let words = form.words.replace("\r\n", "\n");
+    if words.chars().count() > WordList::MAX_CHARS {
+        return Err(AppError::field("words", "too_long"));
+    }
+    if words.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(AppError::field("words", "text_invalid"));
+    }
+    let entries = WordList::parse(&words).len();
+    portal.store.set_word_list(&words, admin.user().id, now_ms()).await?;
+    Ok(entries)
+}

@@ -1,0 +1,503 @@
+//! Fans' comments, reactions, reports and the moderation queue. The counts the pages show (a post's
+//! comments, a comment's replies, the reactions) change in the transaction of what changes them, so no
+//! view ever counts rows.
+
+use std::collections::HashMap;
+
+use app::domain::comment::{CommentState, Reaction, ReportReason, Target};
+use app::domain::request::{AccountAction, AuditAction};
+use app::ports::{
+    CommentId, CommentOrder, CommentRecord, Comments, Decision, NewAudit, NewComment, NewEmail, PostId, Reactions,
+    ReviewItem, StoreError, UserId,
+};
+use async_trait::async_trait;
+
+use super::audit::insert_audit_line;
+use super::outbox::insert_email;
+use super::{Backend, Sql, SqlStore, code, placeholders};
+
+#[derive(sqlx::FromRow)]
+struct CommentRow {
+    id: i64,
+    post_id: i64,
+    parent_id: Option<i64>,
+    author_id: i64,
+    author_name: String,
+    from_staff: bool,
+    state: String,
+    body: String,
+    created_at: i64,
+    edited_at: Option<i64>,
+    deleted_at: Option<i64>,
+    reply_count: i64,
+}
+
+const COMMENT_COLUMNS: &str = "c.id, c.post_id, c.parent_id, c.author_id, u.display_name AS author_name, \
+     c.from_staff, c.state, c.body, c.created_at, c.edited_at, c.deleted_at, c.reply_count";
+
+impl TryFrom<CommentRow> for CommentRecord {
+    type Error = StoreError;
+
+    fn try_from(r: CommentRow) -> Result<Self, StoreError> {
+        Ok(CommentRecord {
+            id: r.id,
+            post_id: r.post_id,
+            parent_id: r.parent_id,
+            author_id: r.author_id,
+            author_name: r.author_name,
+            from_staff: r.from_staff,
+            state: code(&r.state, CommentState::from_code)?,
+            body: r.body,
+            created_at: r.created_at,
+            edited_at: r.edited_at,
+            deleted: r.deleted_at.is_some(),
+            reply_count: r.reply_count,
+        })
+    }
+}
+
+/// Who may see a comment in a list: everyone its published and hidden ones (hidden ones as a line), its
+/// author their held ones; a deleted one only while it has replies.
+const VISIBLE: &str =
+    "(c.state IN ('published', 'hidden') OR c.author_id = $1) AND (c.deleted_at IS NULL OR c.reply_count > 0)";
+
+fn comment_line(by: UserId, action: AccountAction, comment: CommentId, author: Option<UserId>) -> NewAudit {
+    NewAudit {
+        actor_id: Some(by),
+        action: AuditAction::Account(action),
+        request_id: None,
+        subject_user_id: author,
+        detail: Some(format!("comment {comment}")),
+    }
+}
+
+/// A published comment more or fewer: its post's count and its parent's replies follow.
+async fn count_published<DB: Backend>(conn: &mut DB::Connection, id: CommentId, delta: i64) -> Result<(), StoreError> {
+    let post = Sql::new(
+        "UPDATE posts SET comment_count = comment_count + $1 WHERE id = (SELECT post_id FROM comments WHERE id = $2)",
+    )
+    .bind(delta)
+    .bind(id);
+    DB::execute(conn, post).await?;
+    let parent = Sql::new(
+        "UPDATE comments SET reply_count = reply_count + $1 WHERE id = (SELECT parent_id FROM comments WHERE id = $2)",
+    )
+    .bind(delta)
+    .bind(id);
+    DB::execute(conn, parent).await?;
+    Ok(())
+}
+
+/// A comment's state and author, locked for the rest of the transaction; `NotFound` when deleted.
+async fn lock_live<DB: Backend>(
+    conn: &mut DB::Connection,
+    id: CommentId,
+) -> Result<(CommentState, UserId), StoreError> {
+    let sql = Sql::new(format!(
+        "SELECT state, author_id FROM comments WHERE id = $1 AND deleted_at IS NULL {}",
+        DB::FOR_UPDATE
+    ))
+    .bind(id);
+    let (state, author) = DB::fetch_one::<(String, i64)>(conn, sql).await?;
+    Ok((code(&state, CommentState::from_code)?, author))
+}
+
+async fn change_count<DB: Backend>(
+    conn: &mut DB::Connection,
+    target: Target,
+    id: i64,
+    reaction: Reaction,
+    delta: i64,
+) -> Result<(), StoreError> {
+    let sql = Sql::new(
+        "INSERT INTO reaction_counts (target, target_id, reaction, count) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (target, target_id, reaction) DO UPDATE SET count = reaction_counts.count + $4",
+    )
+    .bind(target.code())
+    .bind(id)
+    .bind(reaction.code())
+    .bind(delta);
+    DB::execute(conn, sql).await.map(|_| ())
+}
+
+impl<DB: Backend> SqlStore<DB> {
+    async fn read_comments(&self, sql: Sql<'_>) -> Result<Vec<CommentRecord>, StoreError> {
+        self.read::<CommentRow>(sql).await?.into_iter().map(TryInto::try_into).collect()
+    }
+}
+
+#[async_trait]
+impl<DB: Backend> Comments for SqlStore<DB> {
+    #[tracing::instrument(skip_all, fields(post = comment.post, by = by))]
+    async fn add_comment(&self, comment: NewComment, by: UserId, now: i64) -> Result<CommentId, StoreError> {
+        let mut w = self.write().await?;
+        let post = Sql::new(format!(
+            "SELECT id FROM posts WHERE id = $1 AND deleted_at IS NULL AND publish_at <= $2 {}",
+            DB::FOR_UPDATE
+        ))
+        .bind(comment.post)
+        .bind(now);
+        DB::fetch_one::<(i64,)>(w.conn(), post).await?;
+        if let Some(parent) = comment.parent {
+            let sql = Sql::new(
+                "SELECT id FROM comments WHERE id = $1 AND post_id = $2 AND parent_id IS NULL AND deleted_at IS NULL",
+            )
+            .bind(parent)
+            .bind(comment.post);
+            DB::fetch_one::<(i64,)>(w.conn(), sql).await?;
+        }
+        let sql = Sql::new(
+            "INSERT INTO comments (post_id, parent_id, author_id, body, state, from_staff, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(comment.post)
+        .bind(comment.parent)
+        .bind(by)
+        .bind(comment.body.as_ref())
+        .bind(comment.state.code())
+        .bind(comment.from_staff)
+        .bind(now);
+        let (id,) = DB::fetch_one::<(i64,)>(w.conn(), sql).await?;
+        if comment.state == CommentState::Published {
+            count_published::<DB>(w.conn(), id, 1).await?;
+        }
+        w.commit().await?;
+        tracing::info!(comment = id, state = %comment.state, "comment written");
+        Ok(id)
+    }
+
+    #[tracing::instrument(skip_all, fields(comment = id, by = by))]
+    async fn edit_comment(
+        &self,
+        id: CommentId,
+        body: app::domain::comment::CommentBody,
+        state: CommentState,
+        by: UserId,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut w = self.write().await?;
+        let (before, author) = lock_live::<DB>(w.conn(), id).await?;
+        if author != by || before == CommentState::Hidden {
+            return Err(StoreError::NotFound);
+        }
+        let sql = Sql::new("UPDATE comments SET body = $1, state = $2, edited_at = $3 WHERE id = $4")
+            .bind(body.as_ref())
+            .bind(state.code())
+            .bind(now)
+            .bind(id);
+        DB::execute(w.conn(), sql).await?;
+        match (before == CommentState::Published, state == CommentState::Published) {
+            (true, false) => count_published::<DB>(w.conn(), id, -1).await?,
+            (false, true) => count_published::<DB>(w.conn(), id, 1).await?,
+            _ => {}
+        }
+        w.commit().await
+    }
+
+    #[tracing::instrument(skip_all, fields(comment = id, by = by))]
+    async fn delete_comment(&self, id: CommentId, by: UserId, now: i64) -> Result<(), StoreError> {
+        let mut w = self.write().await?;
+        let (before, author) = lock_live::<DB>(w.conn(), id).await?;
+        if author != by {
+            return Err(StoreError::NotFound);
+        }
+        let sql = Sql::new("UPDATE comments SET deleted_at = $1, open_reports = 0 WHERE id = $2").bind(now).bind(id);
+        DB::execute(w.conn(), sql).await?;
+        if before == CommentState::Published {
+            count_published::<DB>(w.conn(), id, -1).await?;
+        }
+        w.commit().await
+    }
+
+    #[tracing::instrument(skip_all, fields(comment = id))]
+    async fn comment_by_id(&self, id: CommentId) -> Result<Option<CommentRecord>, StoreError> {
+        let sql = Sql::new(format!(
+            "SELECT {COMMENT_COLUMNS} FROM comments c JOIN users u ON u.id = c.author_id WHERE c.id = $1"
+        ))
+        .bind(id);
+        self.read_optional::<CommentRow>(sql).await?.map(TryInto::try_into).transpose()
+    }
+
+    #[tracing::instrument(skip_all, fields(post = post))]
+    async fn comments(
+        &self,
+        post: PostId,
+        viewer: Option<UserId>,
+        order: CommentOrder,
+        after: Option<CommentId>,
+        limit: i64,
+    ) -> Result<Vec<CommentRecord>, StoreError> {
+        let (cmp, dir, start) = match order {
+            CommentOrder::OldestFirst => (">", "ASC", 0),
+            CommentOrder::NewestFirst => ("<", "DESC", i64::MAX),
+        };
+        let sql = Sql::new(format!(
+            "SELECT {COMMENT_COLUMNS} FROM comments c JOIN users u ON u.id = c.author_id \
+             WHERE c.post_id = $2 AND c.parent_id IS NULL AND c.id {cmp} $3 AND {VISIBLE} \
+             ORDER BY c.id {dir} LIMIT $4"
+        ))
+        .bind(viewer.unwrap_or(0))
+        .bind(post)
+        .bind(after.unwrap_or(start))
+        .bind(limit);
+        self.read_comments(sql).await
+    }
+
+    #[tracing::instrument(skip_all, fields(parents = parents.len()))]
+    async fn replies(
+        &self,
+        parents: &[CommentId],
+        viewer: Option<UserId>,
+        per_parent: i64,
+    ) -> Result<Vec<CommentRecord>, StoreError> {
+        if parents.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = Sql::new(format!(
+            "SELECT * FROM (SELECT {COMMENT_COLUMNS}, \
+             ROW_NUMBER() OVER (PARTITION BY c.parent_id ORDER BY c.id) AS n \
+             FROM comments c JOIN users u ON u.id = c.author_id \
+             WHERE c.parent_id IN ({}) AND {VISIBLE}) t WHERE n <= $2 ORDER BY parent_id, id",
+            placeholders(3, parents.len())
+        ))
+        .bind(viewer.unwrap_or(0))
+        .bind(per_parent);
+        let sql = parents.iter().fold(sql, |sql, p| sql.bind(*p));
+        self.read_comments(sql).await
+    }
+
+    #[tracing::instrument(skip_all, fields(target = %target, id = id, by = by))]
+    async fn react(
+        &self,
+        target: Target,
+        id: i64,
+        reaction: Option<Reaction>,
+        by: UserId,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut w = self.write().await?;
+        let exists = match target {
+            Target::Post => Sql::new("SELECT id FROM posts WHERE id = $1 AND deleted_at IS NULL AND publish_at <= $2")
+                .bind(id)
+                .bind(now),
+            Target::Comment => {
+                Sql::new("SELECT id FROM comments WHERE id = $1 AND deleted_at IS NULL AND state = 'published'")
+                    .bind(id)
+            }
+        };
+        DB::fetch_one::<(i64,)>(w.conn(), exists).await?;
+        // The person's reaction so far is taken away first (the row lock orders two clicks of one person).
+        let before =
+            Sql::new("DELETE FROM reactions WHERE target = $1 AND target_id = $2 AND user_id = $3 RETURNING reaction")
+                .bind(target.code())
+                .bind(id)
+                .bind(by);
+        let mut changes: Vec<(Reaction, i64)> = Vec::new();
+        if let Some((before,)) = DB::fetch_optional::<(String,)>(w.conn(), before).await? {
+            changes.push((code(&before, Reaction::from_code)?, -1));
+        }
+        if let Some(reaction) = reaction {
+            // Another click of the same person may have inserted meanwhile: then theirs stands.
+            let insert = Sql::new(
+                "INSERT INTO reactions (target, target_id, user_id, reaction, created_at) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (target, target_id, user_id) DO NOTHING RETURNING user_id",
+            )
+            .bind(target.code())
+            .bind(id)
+            .bind(by)
+            .bind(reaction.code())
+            .bind(now);
+            if DB::fetch_optional::<(i64,)>(w.conn(), insert).await?.is_some() {
+                changes.push((reaction, 1));
+            }
+        }
+        // The counts are changed in one order (the reactions' own): two people switching opposite ways at
+        // once would otherwise each hold the count row the other waits for (PostgreSQL found the deadlock).
+        changes.sort_by_key(|(r, _)| r.code());
+        for (reaction, delta) in changes {
+            change_count::<DB>(w.conn(), target, id, reaction, delta).await?;
+        }
+        w.commit().await
+    }
+
+    #[tracing::instrument(skip_all, fields(target = %target, ids = ids.len()))]
+    async fn reactions(
+        &self,
+        target: Target,
+        ids: &[i64],
+        viewer: Option<UserId>,
+    ) -> Result<HashMap<i64, Reactions>, StoreError> {
+        let mut out: HashMap<i64, Reactions> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let list = placeholders(2, ids.len());
+        let counts = Sql::new(format!(
+            "SELECT target_id, reaction, count FROM reaction_counts WHERE target = $1 AND count > 0 \
+             AND target_id IN ({list})"
+        ))
+        .bind(target.code());
+        let counts = ids.iter().fold(counts, |sql, id| sql.bind(*id));
+        for (id, reaction, count) in self.read::<(i64, String, i64)>(counts).await? {
+            out.entry(id).or_default().counts.push((code(&reaction, Reaction::from_code)?, count));
+        }
+        for r in out.values_mut() {
+            r.counts.sort_by_key(|(reaction, _)| Reaction::ALL.iter().position(|a| a == reaction));
+        }
+        if let Some(viewer) = viewer {
+            let mine = Sql::new(format!(
+                "SELECT target_id, reaction FROM reactions WHERE target = $1 AND target_id IN ({}) AND user_id = $2",
+                placeholders(3, ids.len())
+            ))
+            .bind(target.code())
+            .bind(viewer);
+            let mine = ids.iter().fold(mine, |sql, id| sql.bind(*id));
+            for (id, reaction) in self.read::<(i64, String)>(mine).await? {
+                out.entry(id).or_default().mine = Some(code(&reaction, Reaction::from_code)?);
+            }
+        }
+        Ok(out)
+    }
+
+    #[tracing::instrument(skip_all, fields(comment = id, by = by))]
+    async fn report_comment(
+        &self,
+        id: CommentId,
+        reason: ReportReason,
+        by: UserId,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut w = self.write().await?;
+        let exists =
+            Sql::new("SELECT id FROM comments WHERE id = $1 AND deleted_at IS NULL AND state = 'published'").bind(id);
+        DB::fetch_one::<(i64,)>(w.conn(), exists).await?;
+        let sql = Sql::new(
+            "INSERT INTO comment_reports (comment_id, reporter_id, reason, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (comment_id, reporter_id) DO NOTHING RETURNING comment_id",
+        )
+        .bind(id)
+        .bind(by)
+        .bind(reason.code())
+        .bind(now);
+        if DB::fetch_optional::<(i64,)>(w.conn(), sql).await?.is_some() {
+            let sql = Sql::new("UPDATE comments SET open_reports = open_reports + 1 WHERE id = $1").bind(id);
+            DB::execute(w.conn(), sql).await?;
+        }
+        w.commit().await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn review_queue(&self, limit: i64) -> Result<Vec<ReviewItem>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            post_id: i64,
+            author_name: String,
+            author_id: i64,
+            blocked: bool,
+            state: String,
+            body: String,
+            created_at: i64,
+        }
+        let sql = Sql::new(
+            "SELECT c.id, c.post_id, u.display_name AS author_name, c.author_id, (u.blocked_at IS NOT NULL) AS blocked, c.state, c.body, c.created_at \
+             FROM comments c JOIN users u ON u.id = c.author_id \
+             WHERE c.deleted_at IS NULL AND (c.state = 'held' OR c.open_reports > 0) ORDER BY c.id LIMIT $1",
+        )
+        .bind(limit);
+        let rows = self.read::<Row>(sql).await?;
+        let mut reports: HashMap<i64, Vec<(ReportReason, i64)>> = HashMap::new();
+        if !rows.is_empty() {
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            let sql = Sql::new(format!(
+                "SELECT r.comment_id, r.reason, COUNT(*) FROM comment_reports r JOIN comments c ON c.id = r.comment_id \
+                 WHERE r.comment_id IN ({}) AND (c.moderated_at IS NULL OR r.created_at > c.moderated_at) \
+                 GROUP BY r.comment_id, r.reason ORDER BY r.comment_id, r.reason",
+                placeholders(1, ids.len())
+            ));
+            let sql = ids.iter().fold(sql, |sql, id| sql.bind(*id));
+            for (id, reason, n) in self.read::<(i64, String, i64)>(sql).await? {
+                reports.entry(id).or_default().push((code(&reason, ReportReason::from_code)?, n));
+            }
+        }
+        rows.into_iter()
+            .map(|r| {
+                Ok(ReviewItem {
+                    id: r.id,
+                    post_id: r.post_id,
+                    author: r.author_name,
+                    author_id: r.author_id,
+                    author_blocked: r.blocked,
+                    held: r.state == CommentState::Held.code(),
+                    body: r.body,
+                    created_at: r.created_at,
+                    reports: reports.remove(&r.id).unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(comment = id, by = by))]
+    async fn moderate(
+        &self,
+        id: CommentId,
+        decision: Decision,
+        warning: Option<NewEmail>,
+        by: UserId,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut w = self.write().await?;
+        let (before, author) = lock_live::<DB>(w.conn(), id).await?;
+        let (after, action) = match decision {
+            Decision::Publish => (CommentState::Published, AccountAction::CommentPublished),
+            Decision::Hide => (CommentState::Hidden, AccountAction::CommentHidden),
+        };
+        let sql = Sql::new(
+            "UPDATE comments SET state = $1, open_reports = 0, moderated_at = $2, moderated_by = $3 WHERE id = $4",
+        )
+        .bind(after.code())
+        .bind(now)
+        .bind(by)
+        .bind(id);
+        DB::execute(w.conn(), sql).await?;
+        match (before == CommentState::Published, after == CommentState::Published) {
+            (true, false) => count_published::<DB>(w.conn(), id, -1).await?,
+            (false, true) => count_published::<DB>(w.conn(), id, 1).await?,
+            _ => {}
+        }
+        insert_audit_line::<DB>(w.conn(), &comment_line(by, action, id, Some(author)), now).await?;
+        if let Some(email) = warning {
+            insert_audit_line::<DB>(w.conn(), &comment_line(by, AccountAction::CommentWarned, id, Some(author)), now)
+                .await?;
+            insert_email::<DB>(w.conn(), &email, now).await?;
+        }
+        w.commit().await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn word_list(&self) -> Result<String, StoreError> {
+        let sql = Sql::new("SELECT value FROM settings WHERE key = 'word_list'");
+        Ok(self.read_optional::<(String,)>(sql).await?.map(|(v,)| v).unwrap_or_default())
+    }
+
+    #[tracing::instrument(skip_all, fields(by = by))]
+    async fn set_word_list(&self, list: &str, by: UserId, now: i64) -> Result<(), StoreError> {
+        let mut w = self.write().await?;
+        let sql = Sql::new(
+            "INSERT INTO settings (key, value, updated_at) VALUES ('word_list', $1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = $1, updated_at = $2",
+        )
+        .bind(list)
+        .bind(now);
+        DB::execute(w.conn(), sql).await?;
+        let line = NewAudit {
+            actor_id: Some(by),
+            action: AuditAction::Account(AccountAction::WordListChanged),
+            request_id: None,
+            subject_user_id: None,
+            detail: None,
+        };
+        insert_audit_line::<DB>(w.conn(), &line, now).await?;
+        w.commit().await
+    }
+}

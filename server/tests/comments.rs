@@ -1,0 +1,318 @@
+//! Comments under the page's posts (#16): who may do what, what each viewer may read, the privacy guard
+//! and the word list, reactions, reports and moderation. Through the real router, on both databases.
+
+mod common;
+
+use app::domain::request::Role;
+use common::{TestApp, TestDb, form_error, location};
+
+/// A published post by a new admin; the admin's browser and the post's id.
+async fn a_post(app: &TestApp) -> (reqwest::Client, i64) {
+    let (admin, _) = app.staff("admin@example.it", "Admin", Role::Admin).await;
+    let fields =
+        [("id", ""), ("kind", "question"), ("body", "Che ne pensate della nuova offerta?"), ("publish_at", "")];
+    let res = app.post_form_as(&admin, "/api/wall/save", "/", &fields).await;
+    let id = location(&res).strip_prefix("/post/").and_then(|id| id.parse().ok()).expect("the post's page");
+    (admin, id)
+}
+
+/// Comments as a browser without JavaScript posts them; the comment's id (from where it is sent back).
+async fn comment(app: &TestApp, client: &reqwest::Client, post: i64, parent: &str, body: &str) -> i64 {
+    let post_s = post.to_string();
+    let fields = [("post", post_s.as_str()), ("parent", parent), ("id", ""), ("body", body)];
+    let res = app.post_form_as(client, "/api/wall/comment", &format!("/post/{post}"), &fields).await;
+    let to = location(&res);
+    to.split("#c-").nth(1).and_then(|id| id.parse().ok()).unwrap_or_else(|| panic!("not published: {to:?}"))
+}
+
+/// The comments' JSON as a hydrated page fetches it.
+async fn listed(app: &TestApp, client: &reqwest::Client, post: i64, oldest: bool) -> serde_json::Value {
+    let post = post.to_string();
+    let oldest = oldest.to_string();
+    let (status, body) = app.call(client, "/api/wall/comments", &[("post", &post), ("oldest", &oldest)]).await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).expect("JSON")
+}
+
+async fn every_comment_function_checks_who_calls_it(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (admin, post) = a_post(&app).await;
+    let (fan, _) = app.customer("fan@example.it", "Fan").await;
+    let (blocked, blocked_user) = app.customer("bloccato@example.it", "Bloccato").await;
+    let (agent, _) = app.staff("agente@example.it", "Agente", Role::Agent).await;
+    let (editor, editor_user) = app.staff("editor@example.it", "Editor", Role::Agent).await;
+    app.store().set_editor(editor_user.id, true, 1, 2).await.unwrap();
+    let admin_email = app::domain::account::Email::parse("admin@example.it").unwrap();
+    let admin_id = app.store().user_by_email(&admin_email).await.unwrap().unwrap().id;
+    app.store().set_blocked(blocked_user.id, true, admin_id, 3).await.unwrap();
+    // An account whose email is not confirmed yet.
+    let unconfirmed = app.new_client();
+    let reg = common::registration("Nuovo", "nuovo@example.it");
+    app.post_form_as(&unconfirmed, "/api/register", "/registrati", &reg).await;
+    app.log_in_as(&unconfirmed, "nuovo@example.it", "violet-otter-canyon-42").await;
+    let target = comment(&app, &fan, post, "", "Un commento da segnalare e moderare").await;
+
+    let p = post.to_string();
+    let t = target.to_string();
+    let write: &[(&str, &str)] = &[("post", &p), ("parent", ""), ("id", ""), ("body", "Ciao a tutti")];
+    let react: &[(&str, &str)] = &[("post", &p), ("target", "post"), ("id", &p), ("reaction", "like")];
+    let report: &[(&str, &str)] = &[("post", &p), ("id", &t), ("action", "report"), ("reason", "spam")];
+    let private: &[(&str, &str)] = &[("body", "Il mio numero è 333 123 4567")];
+    let moderate: &[(&str, &str)] = &[("id", &t), ("decision", "publish")];
+    let words: &[(&str, &str)] = &[("words", "stronz*\nidiot*")];
+    let anyone = app.new_client();
+    // (who, [write, react, report, to-private, review queue, moderate, word list, save word list])
+    let cases: [(&str, &reqwest::Client, [u16; 8]); 7] = [
+        ("visitor", &anyone, [401, 401, 401, 401, 401, 401, 401, 401]),
+        ("unconfirmed", &unconfirmed, [403, 403, 403, 403, 401, 401, 401, 401]),
+        ("blocked", &blocked, [401, 401, 401, 401, 401, 401, 401, 401]),
+        ("customer", &fan, [200, 200, 200, 200, 404, 404, 404, 404]),
+        ("agent", &agent, [200, 200, 200, 200, 200, 200, 403, 403]),
+        ("editor", &editor, [200, 200, 200, 200, 200, 200, 403, 403]),
+        ("admin", &admin, [200, 200, 200, 200, 200, 200, 200, 200]),
+    ];
+    for (who, client, expected) in cases {
+        let calls: [(&str, &[(&str, &str)]); 8] = [
+            ("/api/wall/comment", write),
+            ("/api/wall/react", react),
+            ("/api/wall/comment-act", report),
+            ("/api/wall/to-private", private),
+            ("/api/staff/review", &[]),
+            ("/api/staff/moderate", moderate),
+            ("/api/staff/words", &[]),
+            ("/api/staff/words/save", words),
+        ];
+        for ((endpoint, fields), status) in calls.into_iter().zip(expected) {
+            let (got, body) = app.call(client, endpoint, fields).await;
+            // The unconfirmed account is not a member of the pool: staff functions do not know it.
+            let status = if who == "unconfirmed" && endpoint.starts_with("/api/staff") { 404 } else { status };
+            assert_eq!(got, status, "{who} → {endpoint}: {body}");
+        }
+    }
+    // Everyone reads the comments, logged in or not.
+    let list = listed(&app, &anyone, post, false).await;
+    assert_eq!(list["viewer"], "Visitor");
+    assert!(list["comments"].as_array().unwrap().iter().any(|c| c["id"] == target));
+}
+
+async fn held_and_hidden_comments_never_reach_anyone_else(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (admin, post) = a_post(&app).await;
+    let (anna, _) = app.customer("anna@example.it", "Anna").await;
+    let (bruno, _) = app.customer("bruno@example.it", "Bruno").await;
+    let visitor = app.new_client();
+    const HELD: &str = "Siete degli stronzi, SEGRETO-TRATTENUTO";
+    const HIDDEN: &str = "Commento poi nascosto, SEGRETO-NASCOSTO";
+    let held = comment(&app, &anna, post, "", HELD).await;
+    let hidden = comment(&app, &anna, post, "", HIDDEN).await;
+    let page = format!("/post/{post}");
+
+    // The author sees the held comment, waiting for review; nobody else sees any of it.
+    let (_, mine) = app.get_as(&anna, &page).await;
+    assert!(mine.contains("SEGRETO-TRATTENUTO") && mine.contains("In attesa di verifica"));
+    for (who, client) in [("Bruno", &bruno), ("a visitor", &visitor), ("the admin", &admin)] {
+        let (_, html) = app.get_as(client, &page).await;
+        assert!(!html.contains("SEGRETO-TRATTENUTO"), "{who}'s page");
+        let json = listed(&app, client, post, true).await.to_string();
+        assert!(!json.contains("SEGRETO-TRATTENUTO") && !json.contains(&format!("\"id\":{held},")), "{who}'s list");
+    }
+    let (_, wall) = app.get_text("/").await;
+    assert!(wall.contains("1 commento<"), "the wall counts the published comment only");
+
+    // The pool hides the other one: others see that it was hidden, not what it said; Anna sees both.
+    let (status, _) =
+        app.call(&admin, "/api/staff/moderate", &[("id", &hidden.to_string()), ("decision", "hide")]).await;
+    assert_eq!(status, 200);
+    for client in [&bruno, &visitor] {
+        let (_, html) = app.get_as(client, &page).await;
+        assert!(!html.contains("SEGRETO-NASCOSTO") && html.contains("Commento nascosto"));
+        assert!(!listed(&app, client, post, false).await.to_string().contains("SEGRETO-NASCOSTO"));
+    }
+    let (_, mine) = app.get_as(&anna, &page).await;
+    assert!(mine.contains("SEGRETO-NASCOSTO") && mine.contains("Nascosto dalla pagina"));
+
+    // The queue shows the held one to the pool; published, everyone reads it.
+    let (_, queue) = app.call(&admin, "/api/staff/review", &[]).await;
+    assert!(queue.contains("SEGRETO-TRATTENUTO"));
+    app.call(&admin, "/api/staff/moderate", &[("id", &held.to_string()), ("decision", "publish")]).await;
+    let (_, html) = app.get_as(&bruno, &page).await;
+    assert!(html.contains("SEGRETO-TRATTENUTO"));
+    let (_, queue) = app.call(&admin, "/api/staff/review", &[]).await;
+    assert_eq!(queue, "[]");
+}
+
+async fn personal_data_is_refused_and_offered_as_a_private_request(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (_, post) = a_post(&app).await;
+    let (fan, _) = app.customer("fan@example.it", "Fan").await;
+    let p = post.to_string();
+    for text in [
+        "Non ho linea, il mio numero è 333 123 4567",
+        "scrivetemi a mario.rossi@example.it",
+        "codice fiscale RSSMRA85T10A562S",
+        "IBAN IT60 X054 2811 1010 0000 0123 456",
+    ] {
+        let fields = [("post", p.as_str()), ("parent", ""), ("id", ""), ("body", text)];
+        let res = app.post_form_as(&fan, "/api/wall/comment", &format!("/post/{post}"), &fields).await;
+        let error = form_error(&res).unwrap_or_else(|| panic!("{text:?} was not refused: {}", location(&res)));
+        assert_eq!(error.field_code("body"), Some("personal_data"), "{text:?}");
+        // The page shows why, with the way to a private request.
+        let back = location(&res).replace(&app.url(""), "");
+        let (_, html) = app.get_as(&fan, &back).await;
+        assert!(html.contains("Non condividere dati personali in pubblico"), "{text:?}: the message");
+        assert!(html.contains("/api/wall/to-private"), "{text:?}: the private request button");
+    }
+    let list = listed(&app, &fan, post, false).await;
+    assert_eq!(list["comments"], serde_json::json!([]), "nothing was stored");
+    // The private request form opens with the text in it.
+    let text = "Non ho linea da ieri, il mio numero è 333 123 4567";
+    let res = app.post_form_as(&fan, "/api/wall/to-private", &format!("/post/{post}"), &[("body", text)]).await;
+    assert_eq!(location(&res), "/assistenza/nuova");
+    let (_, form) = app.get_as(&fan, "/assistenza/nuova").await;
+    assert!(form.contains(text), "the request form holds the comment's text");
+    assert_eq!(listed(&app, &fan, post, false).await["comments"], serde_json::json!([]));
+}
+
+async fn comments_page_both_ways_with_replies_and_counts(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (admin, post) = a_post(&app).await;
+    let (fan, _) = app.customer("fan@example.it", "Fan").await;
+    let mut ids = Vec::new();
+    for n in 0..23 {
+        ids.push(comment(&app, &fan, post, "", &format!("Commento numero {n:02}")).await);
+    }
+    let first = ids[0].to_string();
+    let reply = comment(&app, &admin, post, &first, "Grazie del commento, ti rispondiamo qui").await;
+    // Newest first: 22 … 03 on the first page, then 02 … 00 after it.
+    let newest = listed(&app, &fan, post, false).await;
+    let shown: Vec<i64> = newest["comments"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    assert_eq!(shown, ids.iter().rev().take(20).copied().collect::<Vec<_>>());
+    let after = newest["next"].as_str().expect("a next page").to_string();
+    let p = post.to_string();
+    let (_, older) =
+        app.call(&fan, "/api/wall/comments", &[("post", &p), ("oldest", "false"), ("after", &after)]).await;
+    let older: serde_json::Value = serde_json::from_str(&older).unwrap();
+    let shown: Vec<i64> = older["comments"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    assert_eq!(shown, [ids[2], ids[1], ids[0]]);
+    assert!(older["next"].is_null());
+    // The page's answer is under its comment, as the page.
+    let replies = &older["comments"][2]["replies"];
+    assert_eq!(replies[0]["id"], reply);
+    assert_eq!(replies[0]["from_staff"], true);
+    assert_eq!(replies[0]["author"], "Social Care 3");
+    // Oldest first starts from 00; the HTML page without JavaScript pages the same way.
+    let oldest = listed(&app, &fan, post, true).await;
+    assert_eq!(oldest["comments"][0]["id"], ids[0]);
+    let (_, html) = app.get_text(&format!("/post/{post}?ordine=vecchi")).await;
+    assert!(html.contains("Commento numero 00") && !html.contains("Commento numero 22"));
+    assert!(html.contains("Grazie del commento"));
+    assert!(html.contains(&format!("dopo={}", ids[19])), "a link to the next page");
+    let (_, wall) = app.get_text("/").await;
+    assert!(wall.contains("24 commenti"));
+    // Bad cursors and unknown posts.
+    let (status, _) = app.call(&fan, "/api/wall/comments", &[("post", &p), ("oldest", "true"), ("after", "x")]).await;
+    assert_eq!(status, 422);
+    let (status, _) = app.call(&fan, "/api/wall/comments", &[("post", "999999"), ("oldest", "true")]).await;
+    assert_eq!(status, 404);
+}
+
+/// Whatever a comment holds, it is shown as text.
+async fn comments_render_as_text_and_bad_input_changes_nothing(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (_, post) = a_post(&app).await;
+    let (fan, _) = app.customer("fan@example.it", "Fan").await;
+    let payloads = [
+        "<script>alert('x1')</script>",
+        "<img src=x onerror=alert('x2')>",
+        "<a href=\"javascript:alert('x3')\">clic</a>",
+        "\"><svg onload=alert('x5')> https://example.it/ok",
+    ];
+    comment(&app, &fan, post, "", &payloads.join("\n")).await;
+    let (_, html) = app.get_text(&format!("/post/{post}")).await;
+    for bad in ["<script>alert", "<img src=x", "<a href=\"javascript:", "<svg onload"] {
+        assert!(!html.contains(bad), "{bad} became markup");
+    }
+    assert!(html.contains("&lt;script&gt;alert(&#x27;x1&#x27;)") || html.contains("&lt;script&gt;alert('x1')"));
+    assert!(html.contains("href=\"https://example.it/ok\" rel=\"nofollow ugc noopener\""));
+    // Empty, too long, a reply to nothing, an unknown post: refused, nothing stored.
+    let p = post.to_string();
+    let long = "a".repeat(2001);
+    for (parent, body, field) in [("", "   ", "body"), ("", long.as_str(), "body")] {
+        let fields = [("post", p.as_str()), ("parent", parent), ("id", ""), ("body", body)];
+        let res = app.post_form_as(&fan, "/api/wall/comment", &format!("/post/{post}"), &fields).await;
+        assert!(form_error(&res).and_then(|e| e.field_code(field).map(str::to_string)).is_some(), "{body:.10}");
+    }
+    for (post, parent) in [("999999", ""), (p.as_str(), "999999"), ("x", "")] {
+        let (status, _) =
+            app.call(&fan, "/api/wall/comment", &[("post", post), ("parent", parent), ("body", "Ciao")]).await;
+        assert_eq!(status, 404, "post {post} parent {parent}");
+    }
+    assert_eq!(listed(&app, &fan, post, true).await["comments"].as_array().unwrap().len(), 1);
+    let (status, _) = app.call(&fan, "/api/wall/react", &[("target", "post"), ("id", &p), ("reaction", "rage")]).await;
+    assert_eq!(status, 422, "an unknown reaction");
+}
+
+async fn one_person_clicking_many_times_at_once_counts_once(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (_, post) = a_post(&app).await;
+    let (fan, _) = app.customer("fan@example.it", "Fan").await;
+    let p = post.to_string();
+    let mut clicks = tokio::task::JoinSet::new();
+    for i in 0..16 {
+        let reaction = if i % 2 == 0 { "like" } else { "love" };
+        let fields =
+            [("post", p.clone()), ("target", "post".to_string()), ("id", p.clone()), ("reaction", reaction.into())];
+        let (fan, url) = (fan.clone(), app.url("/api/wall/react"));
+        clicks.spawn(async move { fan.post(url).form(&fields).send().await.unwrap().status().as_u16() });
+    }
+    while let Some(status) = clicks.join_next().await {
+        assert_eq!(status.unwrap(), 200);
+    }
+    let (_, wall) = app.get_as(&fan, "/").await;
+    let pressed = wall.matches("aria-pressed=\"true\"").count();
+    assert_eq!(pressed, 1, "one reaction is the fan's");
+    assert!(wall.contains("👍 1") ^ wall.contains("❤️ 1"), "and it is counted once");
+}
+
+async fn comments_have_a_rate_limit_per_account(db: TestDb) {
+    let app = TestApp::spawn_with(db, &["--limit-comment", "3/3600"]).await;
+    let (_, post) = a_post(&app).await;
+    let (fan, _) = app.customer("fan@example.it", "Fan").await;
+    let p = post.to_string();
+    let fields = [("post", p.as_str()), ("parent", ""), ("id", ""), ("body", "Ancora io")];
+    for _ in 0..3 {
+        assert_eq!(app.call(&fan, "/api/wall/comment", &fields).await.0, 200);
+    }
+    assert_eq!(app.call(&fan, "/api/wall/comment", &fields).await.0, 429);
+    let (other, _) = app.customer("altro@example.it", "Altro").await;
+    assert_eq!(app.call(&other, "/api/wall/comment", &fields).await.0, 200, "another account has its own count");
+}
+
+async fn the_login_brings_a_visitor_back_to_the_comments(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (_, post) = a_post(&app).await;
+    let (_, html) = app.get_text(&format!("/post/{post}")).await;
+    let next = format!("/post/{post}%23comments");
+    assert!(html.contains(&format!("/accedi?next={next}")), "the invitation to log in keeps the place");
+    app.customer("fan@example.it", "Fan").await;
+    let browser = app.new_client();
+    let back = format!("/post/{post}#comments");
+    for (next, expected) in
+        [(back.as_str(), back.as_str()), ("//evil.example/x", "/account"), ("https://evil.example", "/account")]
+    {
+        let fields = [("email", "fan@example.it"), ("password", "violet-otter-canyon-42"), ("next", next)];
+        let res = app.post_form_as(&browser, "/api/login", "/accedi", &fields).await;
+        assert_eq!(location(&res), expected, "next={next}");
+    }
+}
+
+on_both_databases!(
+    every_comment_function_checks_who_calls_it,
+    held_and_hidden_comments_never_reach_anyone_else,
+    personal_data_is_refused_and_offered_as_a_private_request,
+    comments_page_both_ways_with_replies_and_counts,
+    comments_render_as_text_and_bad_input_changes_nothing,
+    one_person_clicking_many_times_at_once_counts_once,
+    comments_have_a_rate_limit_per_account,
+    the_login_brings_a_visitor_back_to_the_comments,
+);
