@@ -83,6 +83,8 @@ pub struct RequestForm {
     pub reported_on: String,
     pub public_handle: String,
     pub consent: Option<String>,
+    /// The comment taken to private this request continues, when it came from one.
+    pub from_comment: String,
 }
 
 /// A customer's message on their request (a reply, or the reason for reopening it).
@@ -348,6 +350,14 @@ impl ModerationDecision {
 pub struct ModerateForm {
     pub id: String,
     pub decision: ModerationDecision,
+}
+
+/// "Take it to private": a fan's comment (`id`) under post `post`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HandoffForm {
+    pub post: String,
+    pub id: String,
 }
 
 /// The page's word list as an admin writes it (one entry per line).

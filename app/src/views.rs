@@ -280,6 +280,17 @@ pub enum CommentShown {
     Deleted,
 }
 
+/// Where the private request a comment was taken to stands, as its public answer tells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HandoffState {
+    /// "We have written to you in private" (the fan has not written yet, or the pool is at it).
+    InPrivate,
+    /// The request was solved.
+    Solved,
+    /// The request ended with another outcome: said neutrally.
+    Handled,
+}
+
 /// A comment as the post page shows it. `body` is empty whenever the viewer may not read it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Comment {
@@ -295,6 +306,10 @@ pub struct Comment {
     pub created_at: i64,
     pub edited_at: Option<i64>,
     pub reactions: Reactions,
+    /// For the page's answer to a comment taken to private: where the private request stands.
+    pub handoff: Option<HandoffState>,
+    /// The pool may take it to private (a fan's published comment, not taken yet).
+    pub can_hand_off: bool,
     /// Published replies in all.
     pub reply_count: i64,
     /// The first replies, oldest first (top-level comments only).

@@ -306,6 +306,75 @@ async fn the_login_brings_a_visitor_back_to_the_comments(db: TestDb) {
     }
 }
 
+async fn a_comment_taken_to_private_becomes_a_request_and_its_answer_tells_the_outcome(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (_, post) = a_post(&app).await;
+    let (fan, fan_user) = app.customer("fan@example.it", "Fan").await;
+    let (other, _) = app.customer("altro@example.it", "Altro").await;
+    let (agent, _) = app.staff("agente@example.it", "Agente", Role::Agent).await;
+    const TEXT: &str = "Da ieri sera niente segnale a Bari centro, né chiamate né internet";
+    let id = comment(&app, &fan, post, "", TEXT).await;
+    let (p, c) = (post.to_string(), id.to_string());
+    let handoff = [("post", p.as_str()), ("id", c.as_str())];
+    // Only the pool takes a comment to private.
+    assert_eq!(app.call(&fan, "/api/staff/to-private", &handoff).await.0, 404);
+    let res = app.post_form_as(&agent, "/api/staff/to-private", &format!("/post/{post}"), &handoff).await;
+    let answer = location(&res);
+    assert!(answer.starts_with(&format!("/post/{post}#c-")), "{answer}");
+    assert_eq!(app.call(&agent, "/api/staff/to-private", &handoff).await.0, 409, "once per comment");
+
+    // Everyone sees the page's answer under the comment; the fan gets the email with the way in.
+    let (_, page) = app.get_text(&format!("/post/{post}")).await;
+    assert!(page.contains("Ti abbiamo scritto in privato"));
+    let emails = app.db.emails_to("fan@example.it").await;
+    let email = emails.iter().find(|e| e.kind == "comment_handoff").expect("the handoff email");
+    let link = format!("http://portal.test/assistenza/nuova?commento={id}");
+    assert!(email.body_text.contains(&link), "{}", email.body_text);
+    // The link's form holds the comment's text for the fan only; a visitor is asked to log in and come back.
+    let (_, form) = app.get_as(&fan, &format!("/assistenza/nuova?commento={id}")).await;
+    assert!(form.contains(TEXT) && form.contains(&format!("name=\"from_comment\" value=\"{id}\"")));
+    let (_, form) = app.get_as(&other, &format!("/assistenza/nuova?commento={id}")).await;
+    assert!(!form.contains(TEXT), "another fan's form is empty");
+    let (_, form) = app.get_text(&format!("/assistenza/nuova?commento={id}")).await;
+    assert!(form.contains(&format!("/accedi?next=/assistenza/nuova%3Fcommento%3D{id}")), "back after the login");
+
+    // The fan completes and sends it; the pool gives the outcome; the answer says so, and nothing more.
+    let description = format!("{TEXT}. Il mio numero è 333 765 4321, ho già riavviato il telefono.");
+    let fields = [
+        ("category", "coverage"),
+        ("subject", "Nessun segnale a Bari"),
+        ("description", description.as_str()),
+        ("line_number", "333 765 4321"),
+        ("contact", "portal"),
+        ("reported_on", "none"),
+        ("public_handle", ""),
+        ("consent", "yes"),
+        ("from_comment", c.as_str()),
+    ];
+    let res = app.post_form_as(&fan, "/api/requests/submit", "/assistenza/nuova", &fields).await;
+    let code = location(&res).trim_start_matches("/assistenza/richieste/").trim_end_matches("?nuova=1").to_string();
+    let request = app::domain::request::parse_reference(&code).expect("a reference");
+    assert_eq!(app.store().handoff_draft(id, fan_user.id).await.unwrap(), None, "the comment now has its request");
+    assert_eq!(app.call(&agent, "/api/staff/take-next", &[]).await.0, 200);
+    let version = app.store().request_by_id(request).await.unwrap().unwrap().version.to_string();
+    let outcome = [
+        ("reference", code.as_str()),
+        ("version", version.as_str()),
+        ("action", "outcome"),
+        ("outcome", "solved"),
+        ("message", "Abbiamo riattivato la cella di Bari centro."),
+    ];
+    let (status, body) = app.call(&agent, "/api/staff/case-action", &outcome).await;
+    assert_eq!(status, 200, "{body}");
+    for client in [&app.new_client(), &other, &fan] {
+        let (_, page) = app.get_as(client, &format!("/post/{post}")).await;
+        assert!(page.contains("Risolto in privato ✓"), "the answer tells the outcome");
+        for private in ["riattivato la cella", "333 765 4321", &code, "Nessun segnale a Bari", "riavviato"] {
+            assert!(!page.contains(private), "{private} is private");
+        }
+    }
+}
+
 on_both_databases!(
     every_comment_function_checks_who_calls_it,
     held_and_hidden_comments_never_reach_anyone_else,
@@ -315,4 +384,5 @@ on_both_databases!(
     one_person_clicking_many_times_at_once_counts_once,
     comments_have_a_rate_limit_per_account,
     the_login_brings_a_visitor_back_to_the_comments,
+    a_comment_taken_to_private_becomes_a_request_and_its_answer_tells_the_outcome,
 );

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 pub use crate::forms::{
-    CommentAction, CommentActionForm, CommentForm, ModerateForm, ModerationDecision, PrivateDraftForm, ReactForm,
-    WordListForm,
+    CommentAction, CommentActionForm, CommentForm, HandoffForm, ModerateForm, ModerationDecision, PrivateDraftForm,
+    ReactForm, WordListForm,
 };
 pub use crate::views::{Comment, CommentShown, CommentsPage, Reactions, ReviewItem, Viewer};
 #[cfg(feature = "ssr")]
@@ -90,6 +90,24 @@ pub async fn comment_to_private(#[server(flatten)] form: PrivateDraftForm) -> Re
         .await?;
     leptos_axum::redirect("/assistenza/nuova");
     Ok(())
+}
+
+/// "Take it to private" (the pool).
+#[server(endpoint = "staff/to-private")]
+pub async fn take_to_private(#[server(flatten)] form: HandoffForm) -> Result<i64, AppError> {
+    let ctx = Ctx::get()?;
+    let staff = ctx.agent().await?;
+    let answer = comments::take_to_private(&ctx, &staff, &form).await?;
+    back_to_post(&form.post, Some(&answer.to_string())).await;
+    Ok(answer)
+}
+
+/// The text of the caller's comment taken to private, for the request form.
+#[server(endpoint = "wall/handoff-draft")]
+pub async fn handoff_draft(comment: String) -> Result<Option<String>, AppError> {
+    let ctx = Ctx::get()?;
+    let me = ctx.customer().await?;
+    comments::handoff_draft(&ctx, &me, &comment).await
 }
 
 /// Held and reported comments, oldest first (the pool).

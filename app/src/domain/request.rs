@@ -122,6 +122,7 @@ coded_enum!(
         CommentPublished = "comment_published",
         CommentHidden = "comment_hidden",
         CommentWarned = "comment_warned",
+        CommentToPrivate = "comment_to_private",
         WordListChanged = "word_list_changed",
     }
 );

@@ -8,8 +8,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::comments::{
-    ActOnComment, Comment, CommentAction, CommentShown, CommentToPrivate, React, Reactions, Viewer, WriteComment,
-    get_comments,
+    ActOnComment, Comment, CommentAction, CommentShown, CommentToPrivate, React, Reactions,
+    TakeToPrivate as TakeToPrivateFn, Viewer, WriteComment, get_comments,
 };
 use crate::api::kept::{FormValues, kept, take_form_values};
 use crate::components::form::{FormAlert, Submit, TextArea, failure, field_error};
@@ -19,6 +19,7 @@ use crate::domain::comment::{CommentBody, Reaction, ReportReason, Target};
 use crate::i18n::*;
 use crate::pages::wall::PostText;
 use crate::tr;
+use crate::views::HandoffState;
 
 /// Moves whenever this page changed something, so the list refetches.
 #[derive(Clone, Copy)]
@@ -288,7 +289,11 @@ fn CommentItem(comment: Comment, post: i64, can_act: bool, values: Option<FormVa
                 {c.edited_at.map(|_| view! { " · " <span class="muted">{t!(i18n, wall.edited)}</span> })}
             </p>
             {status}
-            {(!body.is_empty()).then(|| view! { <PostText body=body.clone() /> })}
+            {match c.handoff {
+                Some(HandoffState::Solved) => view! { <p class="post-body handoff solved">{t!(i18n, wall.solved_in_private)}</p> }.into_any(),
+                Some(HandoffState::Handled) => view! { <p class="post-body handoff">{t!(i18n, wall.handled_in_private)}</p> }.into_any(),
+                _ => (!body.is_empty()).then(|| view! { <PostText body=body.clone() /> }).into_any(),
+            }}
             {published.then(|| view! {
                 <ReactionBar target=Target::Comment id post=post.to_string() reactions=c.reactions.clone() can_act on_done=on_done.unwrap_or_else(|| Callback::new(|_| ())) />
             })}
@@ -307,6 +312,7 @@ fn CommentItem(comment: Comment, post: i64, can_act: bool, values: Option<FormVa
                     <DeleteComment post id />
                 })}
                 {reportable.then(|| view! { <ReportComment post id /> })}
+                {c.can_hand_off.then(|| view! { <TakeToPrivate post id /> })}
             </div>
             {(!replies.is_empty()).then(|| view! {
                 <ol class="comment-list replies">
@@ -319,6 +325,23 @@ fn CommentItem(comment: Comment, post: i64, can_act: bool, values: Option<FormVa
                 </p>
             })}
         </li>
+    }
+}
+
+/// The pool's button under a fan's comment: answer publicly and continue in private.
+#[component]
+fn TakeToPrivate(post: i64, id: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let act = ServerAction::<TakeToPrivateFn>::new();
+    if let Some(ch) = use_context::<Changed>() {
+        on_success(act.version(), move || matches!(act.value().get_untracked(), Some(Ok(_))), ch);
+    }
+    view! {
+        <ActionForm action=act attr:class="inline-form">
+            <input type="hidden" name="post" value=post.to_string() />
+            <input type="hidden" name="id" value=id.to_string() />
+            <button type="submit" class="link-button">{t!(i18n, wall.take_private)}</button>
+        </ActionForm>
     }
 }
 

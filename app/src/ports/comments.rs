@@ -37,7 +37,13 @@ pub struct CommentRecord {
     pub edited_at: Option<i64>,
     pub deleted: bool,
     pub reply_count: i64,
+    /// The page's answer to a comment taken to private: where that private request stands.
+    pub handoff: Option<HandoffState>,
+    /// The pool took this comment to private already.
+    pub handed_off: bool,
 }
+
+pub use crate::views::HandoffState;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CommentOrder {
@@ -128,6 +134,30 @@ pub trait Comments: Send + Sync {
         warning: Option<NewEmail>,
         by: UserId,
         now: i64,
+    ) -> Result<(), StoreError>;
+
+    /// Takes a fan's published comment to private: the page's public answer under it (`answer`, as the
+    /// pool), the record linking them, and the email to the fan, in one transaction; the answer's id.
+    /// `Conflict` when the comment was taken to private already; `NotFound` when it is not a fan's
+    /// published comment.
+    async fn hand_off(
+        &self,
+        comment: CommentId,
+        answer: CommentBody,
+        email: NewEmail,
+        by: UserId,
+        now: i64,
+    ) -> Result<CommentId, StoreError>;
+
+    /// The text of `customer`'s comment taken to private, while no request of theirs holds it yet.
+    async fn handoff_draft(&self, comment: CommentId, customer: UserId) -> Result<Option<String>, StoreError>;
+
+    /// Links the customer's new request to their comment taken to private (the first request only).
+    async fn link_handoff(
+        &self,
+        comment: CommentId,
+        customer: UserId,
+        request: super::RequestId,
     ) -> Result<(), StoreError>;
 
     /// The word list as admins wrote it.

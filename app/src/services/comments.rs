@@ -15,7 +15,8 @@ use crate::domain::privacy::personal_data;
 use crate::domain::request::choice;
 use crate::error::AppError;
 use crate::forms::{
-    CommentAction, CommentActionForm, CommentForm, ModerateForm, ModerationDecision, ReactForm, WordListForm,
+    CommentAction, CommentActionForm, CommentForm, HandoffForm, ModerateForm, ModerationDecision, ReactForm,
+    WordListForm,
 };
 use crate::mail::{Mail, fill};
 use crate::ports::*;
@@ -75,16 +76,18 @@ pub async fn comments_page(
     let replies = store.replies(&ids, me, REPLIES_SHOWN).await?;
     let all: Vec<CommentId> = ids.iter().copied().chain(replies.iter().map(|r| r.id)).collect();
     let mut reactions = store.reactions(Target::Comment, &all, me).await?;
+    let staff = viewer.is_some_and(|u| u.role.is_staff() && u.email_confirmed);
+    let shown = |c: &CommentRecord, reactions: &mut HashMap<i64, Reactions>| shown(portal, c, me, staff, reactions);
     let mut by_parent: HashMap<CommentId, Vec<Comment>> = HashMap::new();
     for r in replies {
-        if let (Some(parent), Some(view)) = (r.parent_id, shown(portal, &r, me, &mut reactions)) {
+        if let (Some(parent), Some(view)) = (r.parent_id, shown(&r, &mut reactions)) {
             by_parent.entry(parent).or_default().push(view);
         }
     }
     let comments = top
         .iter()
         .filter_map(|c| {
-            let mut view = shown(portal, c, me, &mut reactions)?;
+            let mut view = shown(c, &mut reactions)?;
             view.replies = by_parent.remove(&c.id).unwrap_or_default();
             Some(view)
         })
@@ -97,6 +100,7 @@ fn shown(
     portal: &Portal,
     c: &CommentRecord,
     viewer: Option<UserId>,
+    staff: bool,
     reactions: &mut HashMap<i64, Reactions>,
 ) -> Option<Comment> {
     let mine = viewer == Some(c.author_id);
@@ -122,6 +126,8 @@ fn shown(
         } else {
             Default::default()
         },
+        handoff: c.handoff,
+        can_hand_off: staff && shown == CommentShown::Published && !c.from_staff && !c.handed_off,
         reply_count: c.reply_count,
         replies: Vec::new(),
     })
@@ -242,6 +248,37 @@ fn warning_email(portal: &Portal, author: &UserRecord, comment: &CommentRecord) 
     )
     .text(td_string!(locale, email.comment_warning_footer))
     .finish(&portal.brand)
+}
+
+/// "Take it to private": the page answers under a fan's comment, in the fan's language, that it wrote to
+/// them in private, and emails them a link to a request form holding the comment's text.
+#[tracing::instrument(skip_all, fields(by = staff.user().id))]
+pub async fn take_to_private(portal: &Portal, staff: &Staff, form: &HandoffForm) -> Result<CommentId, AppError> {
+    let store = &portal.store;
+    let id: CommentId = form.id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let comment = store.comment_by_id(id).await?.filter(|c| !c.deleted && !c.from_staff).ok_or(AppError::NotFound)?;
+    let fan = store.user_by_id(comment.author_id).await?.filter(|u| !u.role.is_staff()).ok_or(AppError::NotFound)?;
+    let locale = locale_of(&fan.locale);
+    let answer = CommentBody::parse(td_string!(locale, wall.handoff_answer)).map_err(|_| AppError::Internal)?;
+    let values = [("brand", portal.brand.name.as_str())];
+    let link = format!("{}/assistenza/nuova?commento={id}", portal.settings.public_url);
+    let email =
+        Mail::new(&fan.email, locale, "comment_handoff", &fill(td_string!(locale, email.handoff_subject), &values))
+            .text(fill(td_string!(locale, email.greeting), &[("name", fan.display_name.as_str())]))
+            .text(fill(td_string!(locale, email.handoff_intro), &values))
+            .text(format!("« {} »", crate::domain::post::excerpt(&comment.body, 300)))
+            .link(td_string!(locale, email.handoff_open), link)
+            .text(td_string!(locale, email.handoff_footer))
+            .finish(&portal.brand);
+    Ok(store.hand_off(id, answer, email, staff.user().id, now_ms()).await?)
+}
+
+/// The text of the customer's comment taken to private, for the request form (while not sent yet).
+pub async fn handoff_draft(portal: &Portal, who: &SignedIn, comment: &str) -> Result<Option<String>, AppError> {
+    let Ok(id) = comment.trim().parse::<CommentId>() else {
+        return Ok(None);
+    };
+    Ok(portal.store.handoff_draft(id, who.user().id).await?)
 }
 
 /// The word list as admins wrote it.

@@ -151,6 +151,10 @@ pub async fn submit(portal: &Portal, customer: &UserRecord, form: &RequestForm) 
         Box::new(move |id| request_email(&settings, &brand, &customer, id, RequestNews::Received)) as EmailForRequest
     });
     let id = portal.store.submit_request(request, email, now_ms()).await?;
+    // A request that continues a comment taken to private answers it (its outcome shows under the comment).
+    if let Ok(comment) = form.from_comment.trim().parse::<CommentId>() {
+        portal.store.link_handoff(comment, customer.id, id).await?;
+    }
     Ok(id)
 }
 

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use app::domain::comment::{CommentState, Reaction, ReportReason, Target};
 use app::domain::request::{AccountAction, AuditAction};
 use app::ports::{
-    CommentId, CommentOrder, CommentRecord, Comments, Decision, NewAudit, NewComment, NewEmail, PostId, Reactions,
-    ReviewItem, StoreError, UserId,
+    CommentId, CommentOrder, CommentRecord, Comments, Decision, HandoffState, NewAudit, NewComment, NewEmail, PostId,
+    Reactions, ReviewItem, StoreError, UserId,
 };
 use async_trait::async_trait;
 
@@ -30,10 +30,32 @@ struct CommentRow {
     edited_at: Option<i64>,
     deleted_at: Option<i64>,
     reply_count: i64,
+    answers: Option<i64>,
+    request_status: Option<String>,
+    request_outcome: Option<String>,
+    handed_off: Option<i64>,
 }
 
 const COMMENT_COLUMNS: &str = "c.id, c.post_id, c.parent_id, c.author_id, u.display_name AS author_name, \
-     c.from_staff, c.state, c.body, c.created_at, c.edited_at, c.deleted_at, c.reply_count";
+     c.from_staff, c.state, c.body, c.created_at, c.edited_at, c.deleted_at, c.reply_count, \
+     a.comment_id AS answers, r.status AS request_status, r.outcome AS request_outcome, \
+     h.comment_id AS handed_off";
+
+/// A comment with its author, and for the page's answer to a comment taken to private (`a`), the
+/// private request's state (`r`); `h`: this comment was taken to private.
+const COMMENT_FROM: &str = "comments c JOIN users u ON u.id = c.author_id \
+     LEFT JOIN comment_handoffs a ON a.reply_id = c.id LEFT JOIN requests r ON r.id = a.request_id \
+     LEFT JOIN comment_handoffs h ON h.comment_id = c.id";
+
+fn handoff_state(answers: Option<i64>, status: Option<&str>, outcome: Option<&str>) -> Option<HandoffState> {
+    answers?;
+    let ended = matches!(status, Some("resolved" | "closed"));
+    Some(match (ended, outcome) {
+        (true, Some("solved")) => HandoffState::Solved,
+        (true, Some(_)) => HandoffState::Handled,
+        _ => HandoffState::InPrivate,
+    })
+}
 
 impl TryFrom<CommentRow> for CommentRecord {
     type Error = StoreError;
@@ -52,6 +74,8 @@ impl TryFrom<CommentRow> for CommentRecord {
             edited_at: r.edited_at,
             deleted: r.deleted_at.is_some(),
             reply_count: r.reply_count,
+            handoff: handoff_state(r.answers, r.request_status.as_deref(), r.request_outcome.as_deref()),
+            handed_off: r.handed_off.is_some(),
         })
     }
 }
@@ -211,10 +235,7 @@ impl<DB: Backend> Comments for SqlStore<DB> {
 
     #[tracing::instrument(skip_all, fields(comment = id))]
     async fn comment_by_id(&self, id: CommentId) -> Result<Option<CommentRecord>, StoreError> {
-        let sql = Sql::new(format!(
-            "SELECT {COMMENT_COLUMNS} FROM comments c JOIN users u ON u.id = c.author_id WHERE c.id = $1"
-        ))
-        .bind(id);
+        let sql = Sql::new(format!("SELECT {COMMENT_COLUMNS} FROM {COMMENT_FROM} WHERE c.id = $1")).bind(id);
         self.read_optional::<CommentRow>(sql).await?.map(TryInto::try_into).transpose()
     }
 
@@ -232,7 +253,7 @@ impl<DB: Backend> Comments for SqlStore<DB> {
             CommentOrder::NewestFirst => ("<", "DESC", i64::MAX),
         };
         let sql = Sql::new(format!(
-            "SELECT {COMMENT_COLUMNS} FROM comments c JOIN users u ON u.id = c.author_id \
+            "SELECT {COMMENT_COLUMNS} FROM {COMMENT_FROM} \
              WHERE c.post_id = $2 AND c.parent_id IS NULL AND c.id {cmp} $3 AND {VISIBLE} \
              ORDER BY c.id {dir} LIMIT $4"
         ))
@@ -256,7 +277,7 @@ impl<DB: Backend> Comments for SqlStore<DB> {
         let sql = Sql::new(format!(
             "SELECT * FROM (SELECT {COMMENT_COLUMNS}, \
              ROW_NUMBER() OVER (PARTITION BY c.parent_id ORDER BY c.id) AS n \
-             FROM comments c JOIN users u ON u.id = c.author_id \
+             FROM {COMMENT_FROM} \
              WHERE c.parent_id IN ({}) AND {VISIBLE}) t WHERE n <= $2 ORDER BY parent_id, id",
             placeholders(3, parents.len())
         ))
@@ -472,6 +493,84 @@ impl<DB: Backend> Comments for SqlStore<DB> {
             insert_email::<DB>(w.conn(), &email, now).await?;
         }
         w.commit().await
+    }
+
+    #[tracing::instrument(skip_all, fields(comment = comment, by = by))]
+    async fn hand_off(
+        &self,
+        comment: CommentId,
+        answer: app::domain::comment::CommentBody,
+        email: NewEmail,
+        by: UserId,
+        now: i64,
+    ) -> Result<CommentId, StoreError> {
+        let mut w = self.write().await?;
+        let sql = Sql::new(format!(
+            "SELECT post_id, parent_id, author_id FROM comments \
+             WHERE id = $1 AND deleted_at IS NULL AND state = 'published' AND NOT from_staff {}",
+            DB::FOR_UPDATE
+        ))
+        .bind(comment);
+        let (post, parent, customer) = DB::fetch_one::<(i64, Option<i64>, i64)>(w.conn(), sql).await?;
+        let taken = Sql::new("SELECT comment_id FROM comment_handoffs WHERE comment_id = $1").bind(comment);
+        if DB::fetch_optional::<(i64,)>(w.conn(), taken).await?.is_some() {
+            return Err(StoreError::Conflict);
+        }
+        // The answer goes under the comment's thread (a reply's answer is a reply to the same comment).
+        let sql = Sql::new(
+            "INSERT INTO comments (post_id, parent_id, author_id, body, state, from_staff, created_at) \
+             VALUES ($1, $2, $3, $4, 'published', TRUE, $5) RETURNING id",
+        )
+        .bind(post)
+        .bind(Some(parent.unwrap_or(comment)))
+        .bind(by)
+        .bind(answer.as_ref())
+        .bind(now);
+        let (reply,) = DB::fetch_one::<(i64,)>(w.conn(), sql).await?;
+        count_published::<DB>(w.conn(), reply, 1).await?;
+        let sql = Sql::new(
+            "INSERT INTO comment_handoffs (comment_id, customer_id, reply_id, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(comment)
+        .bind(customer)
+        .bind(reply)
+        .bind(by)
+        .bind(now);
+        DB::execute(w.conn(), sql).await?;
+        insert_audit_line::<DB>(
+            w.conn(),
+            &comment_line(by, AccountAction::CommentToPrivate, comment, Some(customer)),
+            now,
+        )
+        .await?;
+        insert_email::<DB>(w.conn(), &email, now).await?;
+        w.commit().await?;
+        Ok(reply)
+    }
+
+    #[tracing::instrument(skip_all, fields(comment = comment))]
+    async fn handoff_draft(&self, comment: CommentId, customer: UserId) -> Result<Option<String>, StoreError> {
+        let sql = Sql::new(
+            "SELECT c.body FROM comment_handoffs h JOIN comments c ON c.id = h.comment_id \
+             WHERE h.comment_id = $1 AND h.customer_id = $2 AND h.request_id IS NULL",
+        )
+        .bind(comment)
+        .bind(customer);
+        Ok(self.read_optional::<(String,)>(sql).await?.map(|(body,)| body))
+    }
+
+    #[tracing::instrument(skip_all, fields(comment = comment, request = request))]
+    async fn link_handoff(&self, comment: CommentId, customer: UserId, request: i64) -> Result<(), StoreError> {
+        let sql = Sql::new(
+            "UPDATE comment_handoffs SET request_id = $1 \
+             WHERE comment_id = $2 AND customer_id = $3 AND request_id IS NULL \
+             AND EXISTS (SELECT 1 FROM requests WHERE id = $1 AND customer_id = $3)",
+        )
+        .bind(request)
+        .bind(comment)
+        .bind(customer);
+        self.write_one(sql).await.map(|_| ())
     }
 
     #[tracing::instrument(skip_all)]

@@ -60,6 +60,7 @@ pub fn audit_label(locale: Locale, action: AuditAction) -> &'static str {
         AuditAction::Account(AccountAction::CommentPublished) => td_string!(locale, admin.act_comment_published),
         AuditAction::Account(AccountAction::CommentHidden) => td_string!(locale, admin.act_comment_hidden),
         AuditAction::Account(AccountAction::CommentWarned) => td_string!(locale, admin.act_comment_warned),
+        AuditAction::Account(AccountAction::CommentToPrivate) => td_string!(locale, admin.act_comment_to_private),
         AuditAction::Account(AccountAction::WordListChanged) => td_string!(locale, admin.act_word_list_changed),
     }
 }

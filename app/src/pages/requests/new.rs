@@ -5,6 +5,7 @@ use leptos_meta::Title;
 use leptos_router::components::{A, Redirect};
 
 use crate::api::auth::{Me, get_me};
+use crate::api::comments::handoff_draft;
 use crate::api::kept::{FormValues, kept, take_form_values};
 use crate::api::requests::SubmitRequest;
 use crate::components::form::{Choice, ChoiceOption, Field, FormAlert, Submit, TextArea, failure, field_error};
@@ -14,6 +15,7 @@ use crate::domain::request::{Category, Contact, ReportedOn, checks};
 use crate::i18n::*;
 use crate::pages::requests::{category_label, contact_label, reported_label};
 use crate::tr;
+use leptos_router::hooks::{use_location, use_query_map};
 
 const FIELDS: &[&str] =
     &["category", "subject", "description", "line_number", "contact", "reported_on", "public_handle", "consent"];
@@ -26,13 +28,22 @@ pub fn NewRequestPage() -> impl IntoView {
     let i18n = use_i18n();
     let me = Resource::new(|| (), |_| get_me());
     let kept_values = Resource::new(|| (), |_| take_form_values("request".into()));
+    // Opened from the email of a comment taken to private: the comment's text starts the description.
+    let query = use_query_map();
+    let comment = query.read_untracked().get("commento").unwrap_or_default();
+    let draft = Resource::new(
+        move || comment.clone(),
+        |c| async move {
+            if c.is_empty() { None } else { handoff_draft(c.clone()).await.ok().flatten().map(|text| (c, text)) }
+        },
+    );
     view! {
         <Title text=localized(move || t_string!(i18n, request.new_title)) />
         <Suspense>
             {move || Suspend::new(async move {
-                let (me, values) = (me.await, kept_values.await.ok().flatten());
+                let (me, values, draft) = (me.await, kept_values.await.ok().flatten(), draft.await);
                 match me {
-                    Ok(Some(me)) if me.email_confirmed => view! { <RequestForm me values /> }.into_any(),
+                    Ok(Some(me)) if me.email_confirmed => view! { <RequestForm me values draft /> }.into_any(),
                     Ok(Some(_)) => view! { <Redirect path="/conferma-email" /> }.into_any(),
                     _ => view! { <LoginNeeded /> }.into_any(),
                 }
@@ -45,16 +56,36 @@ pub fn NewRequestPage() -> impl IntoView {
 #[component]
 pub fn LoginNeeded() -> impl IntoView {
     let i18n = use_i18n();
+    // Back here once logged in (a link from an email keeps its query).
+    let location = use_location();
+    let (path, search) = (location.pathname.get_untracked(), location.search.get_untracked());
+    let here = if search.is_empty() { path } else { format!("{path}?{search}") };
+    let login = format!("/accedi?next={}", urlencoding(&here));
     view! {
         <section class="card hero">
             <h1>{t!(i18n, request.new_title)}</h1>
             <p class="lead">{t!(i18n, request.login_needed)}</p>
             <p class="actions">
-                <A href="/accedi" attr:class="button primary">{t!(i18n, nav.login)}</A>
+                <A href=login attr:class="button primary">{t!(i18n, nav.login)}</A>
                 <A href="/registrati" attr:class="button secondary">{t!(i18n, nav.register)}</A>
             </p>
         </section>
     }
+}
+
+/// A path as a query value: what would end or split it (`&`, `#`, `%`, `?`, spaces) is escaped.
+fn urlencoding(path: &str) -> String {
+    path.chars()
+        .map(|c| match c {
+            '&' => "%26".to_string(),
+            '#' => "%23".to_string(),
+            '%' => "%25".to_string(),
+            '?' => "%3F".to_string(),
+            '=' => "%3D".to_string(),
+            ' ' => "%20".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 fn options<T: Copy + Send + Sync + 'static>(
@@ -67,17 +98,20 @@ fn options<T: Copy + Send + Sync + 'static>(
 }
 
 #[component]
-fn RequestForm(me: Me, values: Option<FormValues>) -> impl IntoView {
+fn RequestForm(me: Me, values: Option<FormValues>, draft: Option<(String, String)>) -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<SubmitRequest>::new();
     let errors = failure(action.value());
     let pending: Signal<bool> = action.pending().into();
     let consent_error = field_error(errors, "consent");
     let line = me.line_number.clone().unwrap_or_default();
+    // Kept values win (a refused post, or a refused comment's text); a field they do not hold keeps its
+    // default.
     let value = move |field: &str, default: &str| {
-        let v = kept(&values, field);
-        if values.is_some() { v } else { default.to_string() }
+        let held = values.as_ref().is_some_and(|v| v.iter().any(|(k, _)| k == field));
+        if held { kept(&values, field) } else { default.to_string() }
     };
+    let (from_comment, comment_text) = draft.clone().unwrap_or_default();
     view! {
         <section class="card form-card">
             <h1>{t!(i18n, request.new_title)}</h1>
@@ -91,6 +125,8 @@ fn RequestForm(me: Me, values: Option<FormValues>) -> impl IntoView {
                 {view! {
                 <ActionForm action=action attr:class="form" attr:novalidate=true>
                     <FormAlert errors fields=FIELDS />
+                    {draft.is_some().then(|| view! { <p class="alert info">{t!(i18n, request.from_comment)}</p> })}
+                    <input type="hidden" name="from_comment" value=value("from_comment", &from_comment) />
                     <Choice
                         name="category"
                         label=tr!(i18n, request.category)
@@ -112,7 +148,7 @@ fn RequestForm(me: Me, values: Option<FormValues>) -> impl IntoView {
                         label=tr!(i18n, request.description)
                         required=true
                         rows=6
-                        value=value("description", "")
+                        value=value("description", &comment_text)
                         error=field_error(errors, "description")
                         hint=tr!(i18n, request.description_hint)
                         check=checks::description
