@@ -63,6 +63,7 @@ export default defineConfig({
   webServer: [
     serverOn(port, `sqlite://${dataDir}/e2e.db`, 'mail', 'server.log'),
     serverOn(queuePort, `sqlite://${dataDir}/queue.db`, 'mail-queue', 'server-queue.log'),
+    serverOn(queuePort + 1, `sqlite://${dataDir}/wall.db`, 'mail-wall', 'server-wall.log'),
     ...(pgUrl ? [serverOn(pgPort, pgUrl, 'mail-pg', 'server-pg.log')] : []),
   ],
 });

@@ -15,6 +15,15 @@ if (process.env.CI === 'true' && servers.length < 2) {
   throw new Error('CI=true but no PostgreSQL server for the end-to-end suite (SC3_E2E_PG_URL is not set)');
 }
 
+/** The wall spec's own server and SQLite database: its posts stay off the other specs' home page, and its
+ * private requests out of the care-pool spec's queue. */
+export const wallServer: Server & { database: string } = {
+  name: 'SQLite (wall)',
+  base: `http://127.0.0.1:${queuePort + 1}`,
+  mail: 'mail-wall',
+  database: `sqlite://${process.env.SC3_E2E_DATA}/wall.db`,
+};
+
 /** The care-pool spec's own server and SQLite database: nothing else puts requests in its queue. */
 export const queueServer: Server & { database: string } = {
   name: 'SQLite (queue)',
