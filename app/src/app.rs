@@ -23,6 +23,7 @@ use crate::pages::admin::{
     audit::AuditPage, case::CasePage, cases::MyCasesPage, dashboard::DashboardPage, moderation::ModerationPage,
     queue::QueuePage, search::SearchPage, staff::StaffPage,
 };
+use crate::pages::notifications::NotificationsPage;
 use crate::pages::requests::{detail::RequestPage, list::MyRequestsPage, new::NewRequestPage};
 use crate::pages::wall::PostPage;
 use crate::pages::{
@@ -72,6 +73,7 @@ lazy_page!(AuditRoute, AuditPage);
 lazy_page!(DashboardRoute, DashboardPage);
 lazy_page!(PostRoute, PostPage);
 lazy_page!(ModerationRoute, ModerationPage);
+lazy_page!(NotificationsRoute, NotificationsPage);
 
 /// The whole HTML document. The server calls it for every page; the brand comes from context.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -139,6 +141,7 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=|| view! { <NotFound /> }>
                         <Route path=path!("") view={Lazy::<HomeRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("post/:id") view={Lazy::<PostRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("notifiche") view={Lazy::<NotificationsRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("assistenza") view={Lazy::<AssistanceRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("info") view={Lazy::<InfoRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("privacy") view={Lazy::<PrivacyRoute>::new()} ssr=SsrMode::Async />

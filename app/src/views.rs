@@ -20,6 +20,8 @@ pub struct Me {
     pub email_notifications: bool,
     /// The pool's messages on the customer's requests that they have not seen yet.
     pub unread: i64,
+    /// Unread notifications (the bell).
+    pub notifications: i64,
 }
 
 // --- The customer's requests ---
@@ -92,6 +94,8 @@ pub struct RequestView {
 pub struct LivePulse {
     pub latest_event: i64,
     pub unread: i64,
+    /// Unread notifications (the bell).
+    pub notifications: i64,
 }
 
 // --- The care pool ---
@@ -335,6 +339,19 @@ pub enum Viewer {
     Unconfirmed,
     Fan,
     Staff,
+}
+
+/// A fan's notification, as the bell's page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub id: i64,
+    pub kind: crate::domain::comment::NotificationKind,
+    pub post_id: i64,
+    pub comment_id: i64,
+    pub created_at: i64,
+    pub read: bool,
+    /// The beginning of the comment it is about, when the fan may read it.
+    pub excerpt: String,
 }
 
 /// A comment waiting for the pool's decision: held by the word list, or reported.

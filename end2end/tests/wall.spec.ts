@@ -3,6 +3,7 @@
 // holding the text), and reports a problem in public; the admin takes it to private; the fan completes the
 // request from the email; the pool gives the outcome; the public answer says "solved in private" and
 // nothing else.
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { act } from './support/shell';
 import { linkFromEmail } from './support/mail';
@@ -37,6 +38,7 @@ for (const fanJs of [true, false]) {
     // The admin writes a question to the community; it opens on its own page.
     const question = `Come va la rete 5G da voi? ${unique()}`;
     await act.open(admin, '/');
+    await admin.getByLabel('Tipo di post').selectOption('question');
     await admin.getByLabel('Testo', { exact: true }).fill(question);
     await admin.getByRole('button', { name: 'Pubblica', exact: true }).click();
     await expect(admin).toHaveURL(/\/post\/\d+$/);
@@ -49,8 +51,8 @@ for (const fanJs of [true, false]) {
     await expect(fan.locator('.post .post-body')).toHaveText(question);
 
     // A reaction, counted at once.
-    await fan.locator('.post').getByRole('button', { name: /^Mi piace/ }).click();
-    await expect(fan.locator('.post').getByRole('button', { name: 'Mi piace (1)' })).toHaveAttribute('aria-pressed', 'true');
+    await fan.locator('.post').getByRole('button', { name: 'Mi piace', exact: true }).click();
+    await expect(fan.locator('.post').getByRole('button', { name: 'Mi piace 1' })).toHaveAttribute('aria-pressed', 'true');
 
     // Personal data is stopped, and offered as a private request with the text in it.
     const withNumber = 'Non ho linea, chiamatemi al 333 765 4321';
@@ -99,3 +101,49 @@ for (const fanJs of [true, false]) {
     await Promise.all([adminContext.close(), fanContext.close()]);
   });
 }
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+test('the wall, a post with its comments and the moderation queue are accessible, on a phone and a desktop', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const adminEmail = `admin-${unique()}@example.it`;
+  createAdmin(adminEmail, wallServer.database);
+  const adminContext = await browser.newContext();
+  const admin = await adminContext.newPage();
+  await logIn(admin, adminEmail, ADMIN_PASSWORD);
+  const form = {
+    id: '', kind: 'news', publish_at: '',
+    body: 'Da oggi la copertura 5G arriva in altre 40 città. Trovi la mappa su https://example.it/copertura',
+  };
+  const saved = await admin.request.post('/api/wall/save', { form, headers: { Accept: 'text/html' }, maxRedirects: 0 });
+  const postPath = saved.headers()['location'];
+  const fanContext = await browser.newContext();
+  const fan = await fanContext.newPage();
+  await signedInCustomer(fan, 'Giulia Verdi', wallServer);
+  const comment = async (body: string) => {
+    const post = postPath.split('/').pop()!;
+    await fan.request.post('/api/wall/comment', { form: { post, parent: '', id: '', body }, maxRedirects: 0 });
+  };
+  await comment('Finalmente anche a Matera! Va velocissimo.');
+  await comment('Siete degli stronzi, a Potenza non va niente');
+
+  for (const viewport of [{ name: 'phone', width: 390, height: 844 }, { name: 'desktop', width: 1280, height: 800 }]) {
+    await fan.setViewportSize(viewport);
+    for (const [name, path] of [['wall', '/'], ['post', postPath]]) {
+      await act.open(fan, path);
+      expect(await seriousViolations(fan), `${viewport.name} ${path}`).toEqual([]);
+      await fan.screenshot({ path: `screenshots/${viewport.name}-${name}.png`, fullPage: true });
+    }
+  }
+  await act.open(admin, '/admin/moderazione');
+  await expect(admin.locator('.review')).toContainText('Siete degli stronzi');
+  expect(await seriousViolations(admin), '/admin/moderazione').toEqual([]);
+  await admin.getByRole('button', { name: 'Nascondi e avvisa' }).first().click();
+  await expect(admin.locator('.review')).toHaveCount(0);
+  await Promise.all([adminContext.close(), fanContext.close()]);
+});

@@ -271,7 +271,17 @@ async fn one_person_clicking_many_times_at_once_counts_once(db: TestDb) {
     let (_, wall) = app.get_as(&fan, "/").await;
     let pressed = wall.matches("aria-pressed=\"true\"").count();
     assert_eq!(pressed, 1, "one reaction is the fan's");
-    assert!(wall.contains("👍 1") ^ wall.contains("❤️ 1"), "and it is counted once");
+    // Each reaction button shows its count after the reaction's name: one of them 1, the others none.
+    let counts: Vec<String> = wall
+        .split("<button")
+        .skip(1)
+        .filter(|b| b.split('>').next().is_some_and(|attrs| attrs.contains("class=\"reaction")))
+        .map(|b| b.split("</button>").next().unwrap_or("").rsplit("</span>").next().unwrap_or("").replace("<!>", ""))
+        .map(|tail| tail.trim().to_string())
+        .collect();
+    assert_eq!(counts.len(), 5, "five reaction buttons: {counts:?}");
+    assert_eq!(counts.iter().filter(|c| c.as_str() == "1").count(), 1, "counted once: {counts:?}");
+    assert_eq!(counts.iter().filter(|c| !c.is_empty()).count(), 1, "{counts:?}");
 }
 
 async fn comments_have_a_rate_limit_per_account(db: TestDb) {
@@ -375,6 +385,37 @@ async fn a_comment_taken_to_private_becomes_a_request_and_its_answer_tells_the_o
     }
 }
 
+async fn the_bell_tells_a_fan_of_answers_and_an_email_follows_when_they_want_it(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (admin, post) = a_post(&app).await;
+    let (anna, _) = app.customer("anna@example.it", "Anna").await;
+    let (bruno, _) = app.customer("bruno@example.it", "Bruno").await;
+    let first = comment(&app, &anna, post, "", "Quando arriva la fibra a Cosenza?").await;
+    let (_, home) = app.get_as(&anna, "/").await;
+    assert!(home.contains("aria-label=\"Notifiche\""), "the bell, quiet");
+    comment(&app, &bruno, post, &first.to_string(), "Bella domanda, interessa anche a me").await;
+    comment(&app, &admin, post, &first.to_string(), "Entro marzo, ti aggiorniamo qui").await;
+    let (_, home) = app.get_as(&anna, "/").await;
+    assert!(home.contains("aria-label=\"Notifiche: 2 nuove\""), "the bell counts two");
+    let emails = app.db.emails_to("anna@example.it").await;
+    let replies: Vec<&str> = emails.iter().filter(|e| e.kind == "comment_reply").map(|e| e.subject.as_str()).collect();
+    assert_eq!(replies.len(), 2, "{replies:?}");
+    assert!(replies.iter().any(|s| s.contains("Bruno")) && replies.iter().any(|s| s.contains("Social Care 3")));
+    // The bell's page lists them with the answers; seen, the bell is quiet again.
+    let (status, page) = app.get_as(&anna, "/notifiche").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("La pagina ha risposto al tuo commento") && page.contains("Entro marzo"));
+    assert!(page.contains("Qualcuno ha risposto al tuo commento") && page.contains("interessa anche a me"));
+    let (_, home) = app.get_as(&anna, "/").await;
+    assert!(home.contains("aria-label=\"Notifiche\""));
+    // Bruno has none of Anna's; a visitor has no bell.
+    let (_, list) = app.call(&bruno, "/api/notifications", &[]).await;
+    assert_eq!(list, "[]");
+    assert_eq!(app.call(&app.new_client(), "/api/notifications", &[]).await.0, 401);
+    let (_, home) = app.get_text("/").await;
+    assert!(!home.contains("href=\"/notifiche\""));
+}
+
 on_both_databases!(
     every_comment_function_checks_who_calls_it,
     held_and_hidden_comments_never_reach_anyone_else,
@@ -385,4 +426,5 @@ on_both_databases!(
     comments_have_a_rate_limit_per_account,
     the_login_brings_a_visitor_back_to_the_comments,
     a_comment_taken_to_private_becomes_a_request_and_its_answer_tells_the_outcome,
+    the_bell_tells_a_fan_of_answers_and_an_email_follows_when_they_want_it,
 );

@@ -571,6 +571,50 @@ async fn the_review_queue_holds_held_and_reported_comments_until_decided(db: Tes
     assert_eq!(store.word_list().await.unwrap(), "uno\ndue*");
 }
 
+async fn notifications_tell_a_fan_what_happened_to_their_comments(db: TestDb) {
+    use app::domain::comment::{CommentBody, CommentState, NotificationKind::*};
+    const PUBLISHED: CommentState = CommentState::Published;
+    let store = connect(&db).await;
+    let (post, admin, fans) = post_and_fans(&store, 2).await;
+    let (anna, bruno) = (fans[0], fans[1]);
+    let first = store.add_comment(comment(post, None, "Prima domanda", PUBLISHED), anna, 20).await.unwrap();
+    let second = store.add_comment(comment(post, None, "Seconda domanda", PUBLISHED), anna, 21).await.unwrap();
+    let reply = store.add_comment(comment(post, Some(first), "Risposta di Bruno", PUBLISHED), bruno, 22).await.unwrap();
+    store.add_comment(comment(post, Some(first), "Mi rispondo da sola", PUBLISHED), anna, 23).await.unwrap();
+    let page = NewComment { from_staff: true, ..comment(post, Some(first), "Risposta della pagina", PUBLISHED) };
+    store.add_comment(page, admin, 24).await.unwrap();
+    store.add_comment(comment(post, Some(first), "Trattenuta", CommentState::Held), bruno, 25).await.unwrap();
+    store.moderate(second, Decision::Hide, None, admin, 26).await.unwrap();
+    let answer = CommentBody::parse("Ti abbiamo scritto in privato").unwrap();
+    store.hand_off(first, answer, email("anna@example.it", "comment_handoff"), admin, 27).await.unwrap();
+    let kinds = |list: Vec<Notification>| list.into_iter().map(|n| (n.kind, n.read)).collect::<Vec<_>>();
+    let list = store.notifications(anna, 10).await.unwrap();
+    assert_eq!(list[2].excerpt, "Risposta della pagina");
+    assert_eq!(
+        kinds(list),
+        [
+            (Private, false),
+            (app::domain::comment::NotificationKind::Hidden, false),
+            (PageAnswer, false),
+            (Reply, false)
+        ],
+        "her own reply and a held one tell her nothing"
+    );
+    assert_eq!(store.unread_notifications(anna).await.unwrap(), 4);
+    assert_eq!(store.unread_notifications(bruno).await.unwrap(), 0);
+    // Bruno's reply hidden afterwards: Anna's notification no longer quotes it.
+    store.moderate(reply, Decision::Hide, None, admin, 28).await.unwrap();
+    let list = store.notifications(anna, 10).await.unwrap();
+    assert_eq!(list.last().unwrap().excerpt, "");
+    assert_eq!(
+        kinds(store.notifications(bruno, 10).await.unwrap()),
+        [(app::domain::comment::NotificationKind::Hidden, false)]
+    );
+    store.mark_notifications_read(anna, 29).await.unwrap();
+    assert_eq!(store.unread_notifications(anna).await.unwrap(), 0);
+    assert!(store.notifications(anna, 10).await.unwrap().iter().all(|n| n.read));
+}
+
 on_both_databases!(
     open_states_are_counted_up_to_the_cap,
     a_burst_of_submissions_is_stored_whole_and_a_refused_one_takes_no_other_down,
@@ -589,4 +633,5 @@ on_both_databases!(
     reactions_count_each_person_once_under_concurrency,
     comment_counts_follow_every_change_and_lists_show_what_each_viewer_may_see,
     the_review_queue_holds_held_and_reported_comments_until_decided,
+    notifications_tell_a_fan_what_happened_to_their_comments,
 );

@@ -106,7 +106,11 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
     let Some(u) = ctx.visitor().await? else {
         return Ok(None);
     };
-    let unread = if u.role == Role::Customer { ctx.store.customer_pulse(u.id).await?.unread } else { 0 };
+    let (unread, notifications) = if u.role == Role::Customer {
+        (ctx.store.customer_pulse(u.id).await?.unread, ctx.store.unread_notifications(u.id).await?)
+    } else {
+        (0, 0)
+    };
     Ok(Some(Me {
         display_name: u.display_name,
         email: u.email,
@@ -116,6 +120,7 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
         locale: u.locale,
         email_notifications: u.email_notifications,
         unread,
+        notifications,
     }))
 }
 

@@ -8,7 +8,7 @@ pub use crate::forms::{
     CommentAction, CommentActionForm, CommentForm, HandoffForm, ModerateForm, ModerationDecision, PrivateDraftForm,
     ReactForm, WordListForm,
 };
-pub use crate::views::{Comment, CommentShown, CommentsPage, Reactions, ReviewItem, Viewer};
+pub use crate::views::{Comment, CommentShown, CommentsPage, Notification, Reactions, ReviewItem, Viewer};
 #[cfg(feature = "ssr")]
 use {
     crate::api::kept::{keep_on_error, redirect_plain_post},
@@ -108,6 +108,14 @@ pub async fn handoff_draft(comment: String) -> Result<Option<String>, AppError> 
     let ctx = Ctx::get()?;
     let me = ctx.customer().await?;
     comments::handoff_draft(&ctx, &me, &comment).await
+}
+
+/// The caller's notifications (the bell), newest first; they are read from then on.
+#[server(endpoint = "notifications")]
+pub async fn my_notifications() -> Result<Vec<Notification>, AppError> {
+    let ctx = Ctx::get()?;
+    let me = ctx.customer().await?;
+    comments::my_notifications(&ctx, &me).await
 }
 
 /// Held and reported comments, oldest first (the pool).

@@ -96,5 +96,6 @@ pub async fn pulse() -> Result<Option<LivePulse>, AppError> {
         return Ok(None);
     };
     let p = ctx.store.customer_pulse(user.id).await?;
-    Ok(Some(LivePulse { latest_event: p.latest_event, unread: p.unread }))
+    let notifications = ctx.store.unread_notifications(user.id).await?;
+    Ok(Some(LivePulse { latest_event: p.latest_event, unread: p.unread, notifications }))
 }

@@ -12,6 +12,8 @@ pub const POLL_MS: u64 = 3000;
 pub struct Live {
     /// Unread updates, once the browser has asked at least once.
     pub unread: RwSignal<Option<i64>>,
+    /// Unread notifications (the bell), once the browser has asked.
+    pub notices: RwSignal<Option<i64>>,
     /// Moves when something new happened on one of the customer's requests.
     pub tick: RwSignal<u64>,
     latest: RwSignal<Option<i64>>,
@@ -19,7 +21,12 @@ pub struct Live {
 
 impl Live {
     pub fn provide() -> Self {
-        let live = Live { unread: RwSignal::new(None), tick: RwSignal::new(0), latest: RwSignal::new(None) };
+        let live = Live {
+            unread: RwSignal::new(None),
+            notices: RwSignal::new(None),
+            tick: RwSignal::new(0),
+            latest: RwSignal::new(None),
+        };
         provide_context(live);
         live
     }
@@ -35,6 +42,7 @@ impl Live {
 
     fn record(self, pulse: crate::api::requests::LivePulse) {
         self.unread.set(Some(pulse.unread));
+        self.notices.set(Some(pulse.notifications));
         let before = self.latest.get_untracked();
         self.latest.set(Some(pulse.latest_event));
         if before.is_some_and(|b| b != pulse.latest_event) {

@@ -67,7 +67,7 @@ fn UserMenu() -> impl IntoView {
                     match me.await {
                         Ok(Some(me)) => view! {
                             {if me.role == crate::domain::request::Role::Customer {
-                                view! { <MyRequestsLink unread=me.unread /> <LivePoller /> }.into_any()
+                                view! { <Bell count=me.notifications /> <MyRequestsLink unread=me.unread /> <LivePoller /> }.into_any()
                             } else {
                                 view! { <A href="/admin" attr:class="user-link">{t!(i18n, admin.title)}</A> }.into_any()
                             }}
@@ -84,6 +84,32 @@ fn UserMenu() -> impl IntoView {
                 })}
             </Transition>
         </nav>
+    }
+}
+
+/// The bell: the fan's notifications, with the count of unread ones, kept live by the poller.
+#[component]
+fn Bell(count: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let live = Live::get();
+    let count = move || live.and_then(|l| l.notices.get()).unwrap_or(count);
+    let label = move || {
+        let n = count();
+        if n > 0 {
+            fill(t_string!(i18n, nav.notifications_unread), &[("n", &n.to_string())])
+        } else {
+            t_string!(i18n, nav.notifications).to_string()
+        }
+    };
+    view! {
+        <A href="/notifiche" attr:class="user-link bell" attr:aria-label=label attr:title=label>
+            <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                <path d="M6 17V11a6 6 0 0 1 12 0v6l2 2H4zM10 21h4" fill="none" stroke="currentColor" stroke-width="2" />
+            </svg>
+            <Show when=move || { count() > 0 }>
+                <span class="count-badge" aria-hidden="true">{count}</span>
+            </Show>
+        </A>
     }
 }
 

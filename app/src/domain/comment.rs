@@ -38,6 +38,18 @@ coded_enum!(
 );
 
 coded_enum!(
+    /// What a fan's notification is about (the bell in the shell): another fan replied to their comment,
+    /// the page answered it, took it to private, published it after review, or hid it.
+    NotificationKind {
+        Reply = "reply",
+        PageAnswer = "page_answer",
+        Private = "private",
+        Published = "published",
+        Hidden = "hidden",
+    }
+);
+
+coded_enum!(
     /// Why someone reports a comment.
     ReportReason { Offensive = "offensive", Spam = "spam", PersonalData = "personal_data", Other = "other" }
 );

@@ -95,10 +95,16 @@ pub fn ReactionBar(
         .iter()
         .map(|&r| {
             let pressed = move || state.with(|s| s.mine == Some(r));
-            let label = move || format!("{} ({})", reaction_label(i18n.get_locale(), r), count(r));
+            // What a screen reader says is what the button shows: the reaction's name (hidden text beside
+            // the emoji) and its count.
+            let label = move || reaction_label(i18n.get_locale(), r);
             let shown = move || {
                 let n = count(r);
-                if n > 0 { format!("{} {n}", r.emoji()) } else { r.emoji().to_string() }
+                view! {
+                    <span aria-hidden="true">{r.emoji()}</span>
+                    <span class="visually-hidden">{label()}</span>
+                    {(n > 0).then(|| format!(" {n}"))}
+                }
             };
             if can_act {
                 let post = post.clone();
@@ -134,8 +140,7 @@ pub fn ReactionBar(
                             class="reaction"
                             class:mine=pressed
                             aria-pressed=move || if pressed() { "true" } else { "false" }
-                            aria-label=label
-                            title=move || reaction_label(i18n.get_locale(), r)
+                            title=label
                             on:click=press
                         >
                             {shown}
@@ -145,7 +150,7 @@ pub fn ReactionBar(
                 .into_any()
             } else {
                 view! {
-                    <span class="reaction" class:empty=move || count(r) == 0 role="img" aria-label=label>{shown}</span>
+                    <span class="reaction" class:empty=move || count(r) == 0>{shown}</span>
                 }
                 .into_any()
             }

@@ -6,6 +6,7 @@ pub mod comments;
 pub mod home;
 pub mod info;
 pub mod not_found;
+pub mod notifications;
 pub mod privacy;
 pub mod requests;
 pub mod wall;

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 
 use super::{NewEmail, PostId, StoreError, UserId};
 use crate::domain::comment::{CommentBody, CommentState, Reaction, ReportReason, Target};
-pub use crate::views::{Reactions, ReviewItem};
+pub use crate::views::{Notification, Reactions, ReviewItem};
 
 pub type CommentId = i64;
 
@@ -159,6 +159,15 @@ pub trait Comments: Send + Sync {
         customer: UserId,
         request: super::RequestId,
     ) -> Result<(), StoreError>;
+
+    /// The fan's newest notifications.
+    async fn notifications(&self, user: UserId, limit: i64) -> Result<Vec<Notification>, StoreError>;
+
+    /// How many of them the fan has not seen.
+    async fn unread_notifications(&self, user: UserId) -> Result<i64, StoreError>;
+
+    /// The fan has seen them all.
+    async fn mark_notifications_read(&self, user: UserId, now: i64) -> Result<(), StoreError>;
 
     /// The word list as admins wrote it.
     async fn word_list(&self) -> Result<String, StoreError>;

@@ -156,7 +156,11 @@ pub async fn write_comment(portal: &Portal, who: &SignedIn, form: &CommentForm) 
                 p => Some(p.parse().map_err(|_| AppError::NotFound)?),
             };
             let comment = NewComment { post: post_id(&form.post)?, parent, body, state, from_staff: staff };
-            Ok(store.add_comment(comment, me.id, now).await?)
+            let id = store.add_comment(comment, me.id, now).await?;
+            if let (Some(parent), false) = (parent, held) {
+                email_answered(portal, me, parent, id).await?;
+            }
+            Ok(id)
         }
         id => {
             let id: CommentId = id.parse().map_err(|_| AppError::NotFound)?;
@@ -164,6 +168,49 @@ pub async fn write_comment(portal: &Portal, who: &SignedIn, form: &CommentForm) 
             Ok(id)
         }
     }
+}
+
+/// Tells a fan by email that their comment was answered, when they want emails (the bell tells them
+/// anyway).
+async fn email_answered(
+    portal: &Portal,
+    by: &UserRecord,
+    parent: CommentId,
+    answer: CommentId,
+) -> Result<(), AppError> {
+    let store = &portal.store;
+    let Some(parent) = store.comment_by_id(parent).await? else {
+        return Ok(());
+    };
+    if parent.from_staff || parent.author_id == by.id {
+        return Ok(());
+    }
+    let Some(fan) = store.user_by_id(parent.author_id).await?.filter(|u| u.email_notifications && !u.blocked) else {
+        return Ok(());
+    };
+    let locale = locale_of(&fan.locale);
+    let who = if by.role.is_staff() { portal.brand.name.as_str() } else { by.display_name.as_str() };
+    let values = [("brand", portal.brand.name.as_str()), ("who", who)];
+    let email = Mail::new(&fan.email, locale, "comment_reply", &fill(td_string!(locale, email.reply_subject), &values))
+        .text(fill(td_string!(locale, email.greeting), &[("name", fan.display_name.as_str())]))
+        .text(fill(td_string!(locale, email.reply_intro), &values))
+        .link(
+            td_string!(locale, email.reply_open),
+            format!("{}/post/{}#c-{answer}", portal.settings.public_url, parent.post_id),
+        )
+        .text(td_string!(locale, email.reply_footer))
+        .finish(&portal.brand);
+    Ok(store.enqueue_email(email, now_ms()).await?)
+}
+
+/// The fan's notifications, newest first. Seeing them marks them read.
+pub async fn my_notifications(portal: &Portal, who: &SignedIn) -> Result<Vec<Notification>, AppError> {
+    let me = who.user().id;
+    let list = portal.store.notifications(me, 50).await?;
+    if list.iter().any(|n| !n.read) {
+        portal.store.mark_notifications_read(me, now_ms()).await?;
+    }
+    Ok(list)
 }
 
 /// Deletes one's own comment, or reports someone's.

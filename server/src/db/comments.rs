@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 
-use app::domain::comment::{CommentState, Reaction, ReportReason, Target};
+use app::domain::comment::{CommentState, NotificationKind, Reaction, ReportReason, Target};
 use app::domain::request::{AccountAction, AuditAction};
 use app::ports::{
-    CommentId, CommentOrder, CommentRecord, Comments, Decision, HandoffState, NewAudit, NewComment, NewEmail, PostId,
-    Reactions, ReviewItem, StoreError, UserId,
+    CommentId, CommentOrder, CommentRecord, Comments, Decision, HandoffState, NewAudit, NewComment, NewEmail,
+    Notification, PostId, Reactions, ReviewItem, StoreError, UserId,
 };
 use async_trait::async_trait;
 
@@ -126,6 +126,26 @@ async fn lock_live<DB: Backend>(
     Ok((code(&state, CommentState::from_code)?, author))
 }
 
+/// A notification for a fan, in the caller's transaction.
+async fn notify<DB: Backend>(
+    conn: &mut DB::Connection,
+    user: UserId,
+    kind: NotificationKind,
+    post: PostId,
+    comment: CommentId,
+    now: i64,
+) -> Result<(), StoreError> {
+    let sql = Sql::new(
+        "INSERT INTO notifications (user_id, kind, post_id, comment_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(user)
+    .bind(kind.code())
+    .bind(post)
+    .bind(comment)
+    .bind(now);
+    DB::execute(conn, sql).await.map(|_| ())
+}
+
 async fn change_count<DB: Backend>(
     conn: &mut DB::Connection,
     target: Target,
@@ -162,13 +182,17 @@ impl<DB: Backend> Comments for SqlStore<DB> {
         .bind(comment.post)
         .bind(now);
         DB::fetch_one::<(i64,)>(w.conn(), post).await?;
+        // A reply answers a live top-level comment of the same post; its author (a fan) is told.
+        let mut answered = None;
         if let Some(parent) = comment.parent {
             let sql = Sql::new(
-                "SELECT id FROM comments WHERE id = $1 AND post_id = $2 AND parent_id IS NULL AND deleted_at IS NULL",
+                "SELECT author_id, from_staff FROM comments \
+                 WHERE id = $1 AND post_id = $2 AND parent_id IS NULL AND deleted_at IS NULL",
             )
             .bind(parent)
             .bind(comment.post);
-            DB::fetch_one::<(i64,)>(w.conn(), sql).await?;
+            let (author, staff) = DB::fetch_one::<(i64, bool)>(w.conn(), sql).await?;
+            answered = (!staff && author != by).then_some(author);
         }
         let sql = Sql::new(
             "INSERT INTO comments (post_id, parent_id, author_id, body, state, from_staff, created_at) \
@@ -184,6 +208,10 @@ impl<DB: Backend> Comments for SqlStore<DB> {
         let (id,) = DB::fetch_one::<(i64,)>(w.conn(), sql).await?;
         if comment.state == CommentState::Published {
             count_published::<DB>(w.conn(), id, 1).await?;
+            if let Some(author) = answered {
+                let kind = if comment.from_staff { NotificationKind::PageAnswer } else { NotificationKind::Reply };
+                notify::<DB>(w.conn(), author, kind, comment.post, id, now).await?;
+            }
         }
         w.commit().await?;
         tracing::info!(comment = id, state = %comment.state, "comment written");
@@ -486,6 +514,16 @@ impl<DB: Backend> Comments for SqlStore<DB> {
             (false, true) => count_published::<DB>(w.conn(), id, 1).await?,
             _ => {}
         }
+        // The author hears of a change (not of reports dismissed on a comment that stays as it was).
+        if before != after {
+            let sql = Sql::new("SELECT post_id, from_staff FROM comments WHERE id = $1").bind(id);
+            let (post, staff) = DB::fetch_one::<(i64, bool)>(w.conn(), sql).await?;
+            let kind =
+                if after == CommentState::Published { NotificationKind::Published } else { NotificationKind::Hidden };
+            if !staff {
+                notify::<DB>(w.conn(), author, kind, post, id, now).await?;
+            }
+        }
         insert_audit_line::<DB>(w.conn(), &comment_line(by, action, id, Some(author)), now).await?;
         if let Some(email) = warning {
             insert_audit_line::<DB>(w.conn(), &comment_line(by, AccountAction::CommentWarned, id, Some(author)), now)
@@ -538,6 +576,7 @@ impl<DB: Backend> Comments for SqlStore<DB> {
         .bind(by)
         .bind(now);
         DB::execute(w.conn(), sql).await?;
+        notify::<DB>(w.conn(), customer, NotificationKind::Private, post, reply, now).await?;
         insert_audit_line::<DB>(
             w.conn(),
             &comment_line(by, AccountAction::CommentToPrivate, comment, Some(customer)),
@@ -570,6 +609,58 @@ impl<DB: Backend> Comments for SqlStore<DB> {
         .bind(request)
         .bind(comment)
         .bind(customer);
+        self.write_one(sql).await.map(|_| ())
+    }
+
+    #[tracing::instrument(skip_all, fields(user = user))]
+    async fn notifications(&self, user: UserId, limit: i64) -> Result<Vec<Notification>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            kind: String,
+            post_id: i64,
+            comment_id: i64,
+            created_at: i64,
+            read_at: Option<i64>,
+            body: Option<String>,
+        }
+        // The comment's text only when the fan may read it: published and not deleted, or their own.
+        let sql = Sql::new(
+            "SELECT n.id, n.kind, n.post_id, n.comment_id, n.created_at, n.read_at, \
+             CASE WHEN c.deleted_at IS NULL AND (c.state = 'published' OR c.author_id = $1) THEN c.body END AS body \
+             FROM notifications n JOIN comments c ON c.id = n.comment_id \
+             WHERE n.user_id = $1 ORDER BY n.id DESC LIMIT $2",
+        )
+        .bind(user)
+        .bind(limit);
+        self.read::<Row>(sql)
+            .await?
+            .into_iter()
+            .map(|r| {
+                Ok(Notification {
+                    id: r.id,
+                    kind: code(&r.kind, NotificationKind::from_code)?,
+                    post_id: r.post_id,
+                    comment_id: r.comment_id,
+                    created_at: r.created_at,
+                    read: r.read_at.is_some(),
+                    excerpt: r.body.map(|b| app::domain::post::excerpt(&b, 120)).unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(user = user))]
+    async fn unread_notifications(&self, user: UserId) -> Result<i64, StoreError> {
+        let sql = Sql::new("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL").bind(user);
+        Ok(self.read_one::<(i64,)>(sql).await?.0)
+    }
+
+    #[tracing::instrument(skip_all, fields(user = user))]
+    async fn mark_notifications_read(&self, user: UserId, now: i64) -> Result<(), StoreError> {
+        let sql = Sql::new("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
+            .bind(now)
+            .bind(user);
         self.write_one(sql).await.map(|_| ())
     }
 
