@@ -350,6 +350,9 @@ impl ModerationDecision {
 pub struct ModerateForm {
     pub id: String,
     pub decision: ModerationDecision,
+    /// The version of the comment the moderator read (its last edit or creation time).
+    #[serde(default)]
+    pub seen: String,
 }
 
 /// "Take it to private": a fan's comment (`id`) under post `post`.
@@ -358,6 +361,14 @@ pub struct ModerateForm {
 pub struct HandoffForm {
     pub post: String,
     pub id: String,
+}
+
+/// A customer's public thanks for their request (`reference`), rated 4 or 5.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ThanksForm {
+    pub reference: String,
+    pub body: String,
 }
 
 /// The page's word list as an admin writes it (one entry per line).

@@ -86,6 +86,8 @@ pub struct RequestView {
     pub can_rate: bool,
     pub rating: Option<u8>,
     pub rating_comment: Option<String>,
+    /// The customer thanked the page publicly for this request.
+    pub thanked: bool,
     pub timeline: Vec<TimelineEntry>,
 }
 
@@ -341,6 +343,14 @@ pub enum Viewer {
     Staff,
 }
 
+/// A customer's public thanks, as the wall shows it (nothing of the request).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Thanks {
+    pub author: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
 /// A fan's notification, as the bell's page lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
@@ -365,6 +375,8 @@ pub struct ReviewItem {
     pub held: bool,
     pub body: String,
     pub created_at: i64,
+    /// The version the moderator decides on: its last edit, or its creation.
+    pub version: i64,
     /// Open reports by reason.
     pub reports: Vec<(crate::domain::comment::ReportReason, i64)>,
 }
@@ -380,6 +392,8 @@ pub struct WallPage {
     pub can_edit: bool,
     /// The visitor may react (a logged-in, confirmed account).
     pub can_react: bool,
+    /// The newest public thanks (first page only).
+    pub thanks: Vec<Thanks>,
 }
 
 /// A post's own page.

@@ -87,6 +87,7 @@ for (const fanJs of [true, false]) {
     await fan.locator('#f-consent').check();
     await fan.getByRole('button', { name: 'Invia la richiesta' }).click();
     await expect(fan.locator('.request-head .badge')).toHaveText('Ricevuta');
+    const requestPath = new URL(fan.url()).pathname;
 
     const outcome = 'Cella di Lecce centro riattivata alle 10:40.';
     await takeNextAndSolve(admin, outcome);
@@ -98,6 +99,19 @@ for (const fanJs of [true, false]) {
       await expect(page.locator('body')).not.toContainText('riattivata alle 10:40');
       await expect(page.locator('body')).not.toContainText('Nessun segnale a Lecce');
     }
+
+    // Happy, the fan rates 5 and thanks the page on the wall: their words, nothing of the request.
+    await act.open(fan, requestPath, { hydrated: fanJs });
+    await fan.locator('label[for="f-rating-5"]').click();
+    await fan.getByRole('button', { name: 'Invia la valutazione' }).click();
+    await expect(fan.locator('.rating-box [role=status]')).toContainText('5 su 5');
+    const thanks = `Grazie mille, tutto risolto in un'ora ${unique()}`;
+    await fan.getByLabel('Il tuo ringraziamento').fill(thanks);
+    await fan.getByRole('button', { name: 'Pubblica il ringraziamento' }).click();
+    await expect(fan.locator('.thanks-box [role=status]')).toContainText('Le tue parole sono sulla bacheca');
+    await act.open(admin, '/');
+    await expect(admin.locator('.thanks')).toContainText(thanks);
+    await expect(admin.locator('.thanks')).toContainText('Lucia Bianchi');
     await Promise.all([adminContext.close(), fanContext.close()]);
   });
 }

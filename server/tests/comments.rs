@@ -416,6 +416,73 @@ async fn the_bell_tells_a_fan_of_answers_and_an_email_follows_when_they_want_it(
     assert!(!home.contains("href=\"/notifiche\""));
 }
 
+/// A request of `fan`'s, solved by `agent` and rated `rating`; its reference.
+async fn solved_and_rated(
+    app: &TestApp,
+    fan: &reqwest::Client,
+    agent: &reqwest::Client,
+    subject: &str,
+    rating: &str,
+) -> String {
+    let fields = [
+        ("category", "offers"),
+        ("subject", subject),
+        ("description", "L'offerta non risulta attiva dopo il rinnovo di ieri."),
+        ("line_number", "333 765 4321"),
+        ("contact", "portal"),
+        ("reported_on", "none"),
+        ("public_handle", ""),
+        ("consent", "yes"),
+        ("from_comment", ""),
+    ];
+    let res = app.post_form_as(fan, "/api/requests/submit", "/assistenza/nuova", &fields).await;
+    let code = location(&res).trim_start_matches("/assistenza/richieste/").trim_end_matches("?nuova=1").to_string();
+    let id = app::domain::request::parse_reference(&code).expect("a reference");
+    assert_eq!(app.call(agent, "/api/staff/take-next", &[]).await.0, 200);
+    let version = app.store().request_by_id(id).await.unwrap().unwrap().version.to_string();
+    let outcome = [
+        ("reference", code.as_str()),
+        ("version", version.as_str()),
+        ("action", "outcome"),
+        ("outcome", "solved"),
+        ("message", "Offerta attivata, grazie della pazienza."),
+    ];
+    assert_eq!(app.call(agent, "/api/staff/case-action", &outcome).await.0, 200);
+    let rate = [("reference", code.as_str()), ("rating", rating), ("comment", "")];
+    assert_eq!(app.call(fan, "/api/requests/rate", &rate).await.0, 200);
+    code
+}
+
+async fn a_happy_customer_thanks_the_page_on_the_wall(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (fan, _) = app.customer("fan@example.it", "Carla").await;
+    let (other, _) = app.customer("altro@example.it", "Altro").await;
+    let (agent, _) = app.staff("agente@example.it", "Agente", Role::Agent).await;
+    let so_so = solved_and_rated(&app, &fan, &agent, "Offerta Giga non attiva", "3").await;
+    let happy = solved_and_rated(&app, &fan, &agent, "Offerta Estate non attiva", "5").await;
+    let thank = |reference: &str, body: &str| [("reference", reference.to_string()), ("body", body.to_string())];
+    let call = |client: &reqwest::Client, fields: [(&'static str, String); 2]| {
+        let (app, client) = (&app, client.clone());
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.call(&client, "/api/wall/thank", &fields).await
+        }
+    };
+    assert_eq!(call(&fan, thank(&so_so, "Grazie comunque")).await.0, 404, "rated 3: nothing to thank for");
+    assert_eq!(call(&other, thank(&happy, "Grazie!")).await.0, 404, "not theirs");
+    let (status, body) = call(&fan, thank(&happy, "Grazie, chiamatemi al 333 765 4321")).await;
+    assert_eq!((status, body.contains("personal_data")), (422, true), "{body}");
+    let (status, body) = call(&fan, thank(&happy, "Grazie stronzi")).await;
+    assert_eq!((status, body.contains("impolite")), (422, true), "{body}");
+    assert_eq!(call(&fan, thank(&happy, "Gentilissimi e velocissimi, grazie a tutto il team!")).await.0, 200);
+    assert_eq!(call(&fan, thank(&happy, "Ancora grazie")).await.0, 409, "once per request");
+    let (_, wall) = app.get_text("/").await;
+    assert!(wall.contains("Dicono di noi") && wall.contains("grazie a tutto il team") && wall.contains("Carla"));
+    assert!(!wall.contains("Offerta Estate") && !wall.contains(&happy), "nothing of the request");
+    let (_, page) = app.get_as(&fan, &format!("/assistenza/richieste/{happy}")).await;
+    assert!(page.contains("Le tue parole sono sulla bacheca"));
+}
+
 on_both_databases!(
     every_comment_function_checks_who_calls_it,
     held_and_hidden_comments_never_reach_anyone_else,
@@ -427,4 +494,5 @@ on_both_databases!(
     the_login_brings_a_visitor_back_to_the_comments,
     a_comment_taken_to_private_becomes_a_request_and_its_answer_tells_the_outcome,
     the_bell_tells_a_fan_of_answers_and_an_email_follows_when_they_want_it,
+    a_happy_customer_thanks_the_page_on_the_wall,
 );

@@ -517,9 +517,9 @@ async fn comment_counts_follow_every_change_and_lists_show_what_each_viewer_may_
     // Edits: only the author's; a held comment published by the pool counts.
     let edit = store.edit_comment(first, CommentBody::parse("Altro").unwrap(), Published, bruno, 24).await;
     assert!(matches!(edit, Err(StoreError::NotFound)), "not Bruno's comment");
-    store.moderate(held, Decision::Publish, None, admin, 25).await.unwrap();
+    store.moderate(held, None, Decision::Publish, None, admin, 25).await.unwrap();
     assert_eq!(count(store.clone()).await, 3);
-    store.moderate(held, Decision::Hide, None, admin, 26).await.unwrap();
+    store.moderate(held, None, Decision::Hide, None, admin, 26).await.unwrap();
     assert_eq!(count(store.clone()).await, 2);
     let hidden_edit = store.edit_comment(held, CommentBody::parse("Scusate").unwrap(), Published, bruno, 27).await;
     assert!(matches!(hidden_edit, Err(StoreError::NotFound)), "a hidden comment stays as the pool left it");
@@ -556,8 +556,17 @@ async fn the_review_queue_holds_held_and_reported_comments_until_decided(db: Tes
     );
     // A held comment cannot be reported (nobody else sees it).
     assert!(matches!(store.report_comment(held, ReportReason::Spam, fans[1], 25).await, Err(StoreError::NotFound)));
-    store.moderate(fine, Decision::Publish, None, admin, 26).await.unwrap();
-    store.moderate(held, Decision::Hide, Some(email("fan0@example.it", "comment_warning")), admin, 27).await.unwrap();
+    // The moderator decides on what they read: an edit since then sends the decision back.
+    let version = store.review_queue(50).await.unwrap()[0].version;
+    let edited = app::domain::comment::CommentBody::parse("Trattenuto, e poi peggiorato").unwrap();
+    store.edit_comment(held, edited, Held, fans[0], 25).await.unwrap();
+    let stale = store.moderate(held, Some(version), Decision::Publish, None, admin, 26).await;
+    assert!(matches!(stale, Err(StoreError::Conflict)), "{stale:?}");
+    store.moderate(fine, None, Decision::Publish, None, admin, 26).await.unwrap();
+    store
+        .moderate(held, None, Decision::Hide, Some(email("fan0@example.it", "comment_warning")), admin, 27)
+        .await
+        .unwrap();
     assert!(queue(store.clone()).await.is_empty());
     assert!(db.emails_to("fan0@example.it").await.iter().any(|e| e.kind == "comment_warning"));
     let log = store.audit_log(None, Some(admin), None, 10).await.unwrap();
@@ -584,7 +593,7 @@ async fn notifications_tell_a_fan_what_happened_to_their_comments(db: TestDb) {
     let page = NewComment { from_staff: true, ..comment(post, Some(first), "Risposta della pagina", PUBLISHED) };
     store.add_comment(page, admin, 24).await.unwrap();
     store.add_comment(comment(post, Some(first), "Trattenuta", CommentState::Held), bruno, 25).await.unwrap();
-    store.moderate(second, Decision::Hide, None, admin, 26).await.unwrap();
+    store.moderate(second, None, Decision::Hide, None, admin, 26).await.unwrap();
     let answer = CommentBody::parse("Ti abbiamo scritto in privato").unwrap();
     store.hand_off(first, answer, email("anna@example.it", "comment_handoff"), admin, 27).await.unwrap();
     let kinds = |list: Vec<Notification>| list.into_iter().map(|n| (n.kind, n.read)).collect::<Vec<_>>();
@@ -603,16 +612,31 @@ async fn notifications_tell_a_fan_what_happened_to_their_comments(db: TestDb) {
     assert_eq!(store.unread_notifications(anna).await.unwrap(), 4);
     assert_eq!(store.unread_notifications(bruno).await.unwrap(), 0);
     // Bruno's reply hidden afterwards: Anna's notification no longer quotes it.
-    store.moderate(reply, Decision::Hide, None, admin, 28).await.unwrap();
+    store.moderate(reply, None, Decision::Hide, None, admin, 28).await.unwrap();
     let list = store.notifications(anna, 10).await.unwrap();
     assert_eq!(list.last().unwrap().excerpt, "");
     assert_eq!(
         kinds(store.notifications(bruno, 10).await.unwrap()),
         [(app::domain::comment::NotificationKind::Hidden, false)]
     );
-    store.mark_notifications_read(anna, 29).await.unwrap();
-    assert_eq!(store.unread_notifications(anna).await.unwrap(), 0);
-    assert!(store.notifications(anna, 10).await.unwrap().iter().all(|n| n.read));
+    // Seen up to the newest she was shown: one that came in meanwhile stays unread.
+    let newest = store.notifications(anna, 10).await.unwrap()[0].id;
+    store.add_comment(comment(post, Some(first), "Arrivata dopo", PUBLISHED), bruno, 29).await.unwrap();
+    store.mark_notifications_read(anna, newest, 30).await.unwrap();
+    assert_eq!(store.unread_notifications(anna).await.unwrap(), 1);
+    let list = store.notifications(anna, 10).await.unwrap();
+    assert_eq!((list[0].kind, list[0].read, list[0].excerpt.as_str()), (Reply, false, "Arrivata dopo"));
+    assert!(list[1..].iter().all(|n| n.read));
+
+    // A reply held for review tells the fan it answers once it is published.
+    let held = store.add_comment(comment(post, Some(first), "Risposta trattenuta", CommentState::Held), bruno, 31);
+    let held = held.await.unwrap();
+    assert_eq!(store.unread_notifications(anna).await.unwrap(), 1);
+    store.moderate(held, None, Decision::Publish, None, admin, 32).await.unwrap();
+    assert_eq!(store.unread_notifications(anna).await.unwrap(), 2);
+    // No reply under a comment nobody else can see (hidden or held).
+    let hidden_reply = store.add_comment(comment(post, Some(second), "Sotto un nascosto", PUBLISHED), bruno, 33).await;
+    assert!(matches!(hidden_reply, Err(StoreError::NotFound)));
 }
 
 on_both_databases!(

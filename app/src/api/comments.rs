@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::error::AppError;
 pub use crate::forms::{
     CommentAction, CommentActionForm, CommentForm, HandoffForm, ModerateForm, ModerationDecision, PrivateDraftForm,
-    ReactForm, WordListForm,
+    ReactForm, ThanksForm, WordListForm,
 };
 pub use crate::views::{Comment, CommentShown, CommentsPage, Notification, Reactions, ReviewItem, Viewer};
 #[cfg(feature = "ssr")]
@@ -89,6 +89,24 @@ pub async fn comment_to_private(#[server(flatten)] form: PrivateDraftForm) -> Re
     crate::auth::session::put_flash(&ctx.session().await?, "request", vec![("description".into(), description)])
         .await?;
     leptos_axum::redirect("/assistenza/nuova");
+    Ok(())
+}
+
+/// A customer thanks the page publicly for a request they rated 4 or 5.
+#[server(endpoint = "wall/thank")]
+pub async fn thank_page(#[server(flatten)] form: ThanksForm) -> Result<(), AppError> {
+    let ctx = Ctx::get()?;
+    let result = async {
+        let me = ctx.customer().await?;
+        ctx.limit(Limit::Comment, &me.user().id.to_string())?;
+        comments::thank(&ctx, &me, &form).await
+    }
+    .await;
+    keep_on_error("thanks", &form, result).await?;
+    let reference = crate::domain::request::parse_reference(&form.reference.trim().to_uppercase())
+        .map(crate::domain::request::reference)
+        .unwrap_or_default();
+    redirect_plain_post(&format!("/assistenza/richieste/{reference}#rating")).await;
     Ok(())
 }
 

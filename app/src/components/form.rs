@@ -42,6 +42,7 @@ pub fn field_message(locale: Locale, code: &str) -> &'static str {
         "email_taken" => td_string!(locale, errors.email_taken),
         "reference_invalid" => td_string!(locale, errors.reference_invalid),
         "personal_data" => td_string!(locale, errors.personal_data),
+        "impolite" => td_string!(locale, errors.impolite),
         _ => td_string!(locale, errors.malformed),
     }
 }

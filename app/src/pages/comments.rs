@@ -78,23 +78,31 @@ pub fn ReactionBar(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let react = ServerAction::<React>::new();
-    let state = RwSignal::new(reactions);
-    if let Some(done) = on_done {
-        Effect::watch(
-            move || react.version().get(),
-            move |_, _, _| {
-                if matches!(react.value().get_untracked(), Some(Ok(_))) {
+    // `state` is what the buttons show (changed at the click); `sent` is what the server holds, and what
+    // the hidden fields are made from: the click runs before the form is read, so a field made from
+    // `state` would send the opposite of the click.
+    let state = RwSignal::new(reactions.clone());
+    let sent = RwSignal::new(reactions);
+    Effect::watch(
+        move || react.version().get(),
+        move |_, _, _| match react.value().get_untracked() {
+            Some(Ok(())) => {
+                sent.set(state.get_untracked());
+                if let Some(done) = on_done {
                     done.run(());
                 }
-            },
-            false,
-        );
-    }
+            }
+            Some(Err(_)) => state.set(sent.get_untracked()),
+            None => {}
+        },
+        false,
+    );
     let count = move |r: Reaction| state.with(|s| s.counts.iter().find(|(x, _)| *x == r).map(|(_, n)| *n).unwrap_or(0));
     let buttons = Reaction::ALL
         .iter()
         .map(|&r| {
             let pressed = move || state.with(|s| s.mine == Some(r));
+            let held = move || sent.with(|s| s.mine == Some(r));
             // What a screen reader says is what the button shows: the reaction's name (hidden text beside
             // the emoji) and its count.
             let label = move || reaction_label(i18n.get_locale(), r);
@@ -134,9 +142,10 @@ pub fn ReactionBar(
                         <input type="hidden" name="post" value=post />
                         <input type="hidden" name="target" value=target.code() />
                         <input type="hidden" name="id" value=id.to_string() />
-                        <input type="hidden" name="reaction" value=move || if pressed() { "" } else { r.code() } />
+                        <input type="hidden" name="reaction" value=move || if held() { "" } else { r.code() } />
                         <button
                             type="submit"
+                            disabled=move || react.pending().get()
                             class="reaction"
                             class:mine=pressed
                             aria-pressed=move || if pressed() { "true" } else { "false" }
@@ -168,26 +177,35 @@ pub fn CommentSection(post: i64, count: i64) -> impl IntoView {
     let query = use_query_map();
     let changed = Changed(RwSignal::new(0));
     provide_context(changed);
-    // The hydrated page asks again every few seconds while it is visible (new comments, counts).
-    let tick = RwSignal::new(0u64);
+    let oldest = move || query.read().get("ordine").as_deref() == Some("vecchi");
+    let after = move || query.read().get("dopo");
+    let page = Resource::new(
+        move || (oldest(), after(), changed.0.get()),
+        move |(oldest, after, _)| get_comments(post.to_string(), oldest, after),
+    );
+    // The hydrated page asks again every few seconds while it is visible, and redraws the list only when
+    // something changed (a redraw closes open reply boxes; the new comment's text is kept in `draft`).
     Effect::new(move |_| {
         if let Ok(handle) = set_interval_with_handle(
             move || {
-                if !document().hidden() {
-                    tick.update(|t| *t += 1);
+                if document().hidden() {
+                    return;
                 }
+                let (o, a) = query.with_untracked(|q| (q.get("ordine").as_deref() == Some("vecchi"), q.get("dopo")));
+                leptos::task::spawn_local(async move {
+                    if let Ok(fresh) = get_comments(post.to_string(), o, a).await
+                        && page.get_untracked().and_then(Result::ok).as_ref() != Some(&fresh)
+                    {
+                        changed.bump();
+                    }
+                });
             },
             std::time::Duration::from_millis(POLL_MS * 2),
         ) {
             on_cleanup(move || handle.clear());
         }
     });
-    let oldest = move || query.read().get("ordine").as_deref() == Some("vecchi");
-    let after = move || query.read().get("dopo");
-    let page = Resource::new(
-        move || (oldest(), after(), changed.0.get(), tick.get()),
-        move |(oldest, after, _, _)| get_comments(post.to_string(), oldest, after),
-    );
+    let draft = RwSignal::new(String::new());
     let kept_values = Resource::new(|| (), |_| take_form_values("comment".into()));
     let here = format!("/post/{post}");
     let (newest_href, oldest_href) = (format!("{here}#comments"), format!("{here}?ordine=vecchi#comments"));
@@ -219,7 +237,7 @@ pub fn CommentSection(post: i64, count: i64) -> impl IntoView {
                             view! {
                                 {match viewer {
                                     Viewer::Fan | Viewer::Staff => view! {
-                                        <Composer post parent=None editing=None values=values.clone() />
+                                        <Composer post parent=None editing=None values=values.clone() keep=draft />
                                     }.into_any(),
                                     Viewer::Unconfirmed => view! {
                                         <p class="notice">{t!(i18n, wall.confirm_to_comment)}</p>
@@ -419,6 +437,9 @@ fn Composer(
     parent: Option<i64>,
     editing: Option<(i64, String)>,
     values: Option<FormValues>,
+    /// Where the text lives when it must outlive this form (the new comment, across redraws of the list).
+    #[prop(optional)]
+    keep: Option<RwSignal<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let write = ServerAction::<WriteComment>::new();
@@ -430,7 +451,15 @@ fn Composer(
     // they name the same comment and parent.
     let mine = values.as_ref().is_some_and(|_| kept(&values, "id") == id && kept(&values, "parent") == parent_code);
     let start = if mine { kept(&values, "body") } else { editing.as_ref().map(|(_, b)| b.clone()).unwrap_or_default() };
-    let typed = RwSignal::new(start);
+    let typed = match keep {
+        Some(keep) => {
+            if keep.get_untracked().is_empty() {
+                keep.set(start);
+            }
+            keep
+        }
+        None => RwSignal::new(start),
+    };
     let raw_errors = failure(write.value());
     let errors = Signal::derive(move || if values.is_none() || mine { raw_errors.get() } else { None });
     Effect::watch(

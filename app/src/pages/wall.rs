@@ -50,6 +50,19 @@ pub fn Wall() -> impl IntoView {
                                 {page.pinned.map(|p| view! { <PostCard post=p link=true can_react=page.can_react /> })}
                                 {page.posts.into_iter().map(|p| view! { <PostCard post=p link=true can_react=page.can_react /> }).collect_view()}
                                 {(empty && first).then(|| view! { <p class="card muted">{t!(i18n, wall.empty)}</p> })}
+                                {(!page.thanks.is_empty()).then(|| view! {
+                                    <section class="card thanks" aria-labelledby="thanks-title">
+                                        <h2 id="thanks-title">{t!(i18n, wall.thanks_title)}</h2>
+                                        <ul class="thanks-list">
+                                            {page.thanks.into_iter().map(|t| view! {
+                                                <li>
+                                                    <blockquote><PostText body=t.body /></blockquote>
+                                                    <p class="muted">"— " {t.author} " · " <Time ms=t.created_at /></p>
+                                                </li>
+                                            }).collect_view()}
+                                        </ul>
+                                    </section>
+                                })}
                                 <nav class="pager" aria-label=move || t_string!(i18n, wall.pages)>
                                     {(!first).then(|| view! { <A href="/">{t!(i18n, wall.newest)}</A> })}
                                     {page.older.map(|c| view! { <A href=format!("/?prima={c}")>{t!(i18n, wall.older)}</A> })}

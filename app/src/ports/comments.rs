@@ -6,7 +6,7 @@ use async_trait::async_trait;
 
 use super::{NewEmail, PostId, StoreError, UserId};
 use crate::domain::comment::{CommentBody, CommentState, Reaction, ReportReason, Target};
-pub use crate::views::{Notification, Reactions, ReviewItem};
+pub use crate::views::{Notification, Reactions, ReviewItem, Thanks};
 
 pub type CommentId = i64;
 
@@ -126,10 +126,12 @@ pub trait Comments: Send + Sync {
     async fn review_queue(&self, limit: i64) -> Result<Vec<ReviewItem>, StoreError>;
 
     /// Publishes or hides a comment that is not deleted and closes its reports, with its audit line
-    /// (and, when warned, the email to its author) in the same transaction.
+    /// (and, when warned, the email to its author) in the same transaction. `Conflict` when `seen` is
+    /// given and the comment was edited since that version.
     async fn moderate(
         &self,
         id: CommentId,
+        seen: Option<i64>,
         decision: Decision,
         warning: Option<NewEmail>,
         by: UserId,
@@ -166,8 +168,24 @@ pub trait Comments: Send + Sync {
     /// How many of them the fan has not seen.
     async fn unread_notifications(&self, user: UserId) -> Result<i64, StoreError>;
 
-    /// The fan has seen them all.
-    async fn mark_notifications_read(&self, user: UserId, now: i64) -> Result<(), StoreError>;
+    /// The fan has seen them, up to (and with) notification `up_to`: one that came after stays unread.
+    async fn mark_notifications_read(&self, user: UserId, up_to: i64, now: i64) -> Result<(), StoreError>;
+
+    /// Publishes the customer's thanks for their request, rated 4 or 5; `NotFound` for another's request or
+    /// a lower (or no) rating, `Conflict` when it was thanked already.
+    async fn thank(
+        &self,
+        request: super::RequestId,
+        customer: UserId,
+        body: CommentBody,
+        now: i64,
+    ) -> Result<(), StoreError>;
+
+    /// Was this request thanked publicly?
+    async fn thanked(&self, request: super::RequestId) -> Result<bool, StoreError>;
+
+    /// The newest public thanks.
+    async fn latest_thanks(&self, limit: i64) -> Result<Vec<Thanks>, StoreError>;
 
     /// The word list as admins wrote it.
     async fn word_list(&self) -> Result<String, StoreError>;

@@ -16,7 +16,7 @@ use crate::domain::request::choice;
 use crate::error::AppError;
 use crate::forms::{
     CommentAction, CommentActionForm, CommentForm, HandoffForm, ModerateForm, ModerationDecision, ReactForm,
-    WordListForm,
+    ThanksForm, WordListForm,
 };
 use crate::mail::{Mail, fill};
 use crate::ports::*;
@@ -207,8 +207,10 @@ async fn email_answered(
 pub async fn my_notifications(portal: &Portal, who: &SignedIn) -> Result<Vec<Notification>, AppError> {
     let me = who.user().id;
     let list = portal.store.notifications(me, 50).await?;
-    if list.iter().any(|n| !n.read) {
-        portal.store.mark_notifications_read(me, now_ms()).await?;
+    if list.iter().any(|n| !n.read)
+        && let Some(newest) = list.first()
+    {
+        portal.store.mark_notifications_read(me, newest.id, now_ms()).await?;
     }
     Ok(list)
 }
@@ -250,6 +252,11 @@ pub async fn review_queue(portal: &Portal, _staff: &Staff) -> Result<Vec<ReviewI
 pub async fn moderate(portal: &Portal, staff: &Staff, form: &ModerateForm) -> Result<(), AppError> {
     let store = &portal.store;
     let id: CommentId = form.id.trim().parse().map_err(|_| AppError::NotFound)?;
+    // The version the moderator read: a comment edited since is decided again, never unseen.
+    let seen = match form.seen.trim() {
+        "" => None,
+        v => Some(v.parse::<i64>().map_err(|_| AppError::field("seen", "malformed"))?),
+    };
     let comment = store.comment_by_id(id).await?.filter(|c| !c.deleted).ok_or(AppError::NotFound)?;
     let author = store.user_by_id(comment.author_id).await?.ok_or(AppError::NotFound)?;
     let by = staff.user().id;
@@ -261,14 +268,14 @@ pub async fn moderate(portal: &Portal, staff: &Staff, form: &ModerateForm) -> Re
     }
     let now = now_ms();
     match form.decision {
-        ModerationDecision::Publish => store.moderate(id, Decision::Publish, None, by, now).await?,
-        ModerationDecision::Hide => store.moderate(id, Decision::Hide, None, by, now).await?,
+        ModerationDecision::Publish => store.moderate(id, seen, Decision::Publish, None, by, now).await?,
+        ModerationDecision::Hide => store.moderate(id, seen, Decision::Hide, None, by, now).await?,
         ModerationDecision::Warn => {
             let email = warning_email(portal, &author, &comment);
-            store.moderate(id, Decision::Hide, Some(email), by, now).await?
+            store.moderate(id, seen, Decision::Hide, Some(email), by, now).await?
         }
         ModerationDecision::Block => {
-            store.moderate(id, Decision::Hide, None, by, now).await?;
+            store.moderate(id, seen, Decision::Hide, None, by, now).await?;
             store.set_blocked(author.id, true, by, now).await?;
         }
     }
@@ -326,6 +333,23 @@ pub async fn handoff_draft(portal: &Portal, who: &SignedIn, comment: &str) -> Re
         return Ok(None);
     };
     Ok(portal.store.handoff_draft(id, who.user().id).await?)
+}
+
+/// Publishes a customer's thanks for their request (rated 4 or 5) on the wall: the same privacy guard as
+/// comments; a word of the list is refused (a thank-you has nothing to wait for review for).
+#[tracing::instrument(skip_all, fields(by = who.user().id))]
+pub async fn thank(portal: &Portal, who: &SignedIn, form: &ThanksForm) -> Result<(), AppError> {
+    let store = &portal.store;
+    let request =
+        crate::domain::request::parse_reference(&form.reference.trim().to_uppercase()).ok_or(AppError::NotFound)?;
+    let body = CommentBody::parse(&form.body)?;
+    if personal_data(body.as_ref()).is_some() {
+        return Err(AppError::field("body", "personal_data"));
+    }
+    if WordList::parse(&store.word_list().await?).matches(body.as_ref()) {
+        return Err(AppError::field("body", "impolite"));
+    }
+    Ok(store.thank(request, who.user().id, body, now_ms()).await?)
 }
 
 /// The word list as admins wrote it.

@@ -203,7 +203,9 @@ pub async fn customer_view(store: &SharedStore, customer: UserId, code: &str) ->
     if let Some(newest) = events.iter().map(|e| e.id).max().filter(|&id| id > r.customer_seen_event) {
         store.mark_seen(r.id, customer, newest).await?;
     }
-    Ok(view_of(&r, &events, now_ms()))
+    let mut view = view_of(&r, &events, now_ms());
+    view.thanked = r.rating.is_some_and(|n| n >= 4) && store.thanked(r.id).await?;
+    Ok(view)
 }
 
 fn view_of(r: &RequestRecord, events: &[EventRecord], now: i64) -> RequestView {
@@ -239,6 +241,7 @@ fn view_of(r: &RequestRecord, events: &[EventRecord], now: i64) -> RequestView {
         can_reopen: allowed(Action::Reopen),
         reopen_until: r.resolved_at.map(|at| at + REOPEN_WINDOW_MS).filter(|_| r.status == Status::Resolved),
         can_rate: can_rate(r.status, r.rating.is_some()),
+        thanked: false,
         rating: r.rating.and_then(|n| u8::try_from(n).ok()),
         rating_comment: r.rating_comment.clone(),
         timeline,

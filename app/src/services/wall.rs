@@ -27,7 +27,8 @@ pub async fn wall(store: &SharedStore, viewer: Option<&UserRecord>, older: Optio
     let mut pinned = if cursor.is_none() { store.pinned_post(now).await? } else { None };
     with_reactions(store, viewer, pinned.iter_mut().chain(posts.iter_mut())).await?;
     let can_react = viewer.is_some_and(|u| u.email_confirmed);
-    Ok(WallPage { pinned, posts, older, can_edit: viewer.is_some_and(may_write_posts), can_react })
+    let thanks = if cursor.is_none() { store.latest_thanks(3).await? } else { Vec::new() };
+    Ok(WallPage { pinned, posts, older, can_edit: viewer.is_some_and(may_write_posts), can_react, thanks })
 }
 
 /// Fills in the posts' reactions (one query for all of them).

@@ -8,7 +8,7 @@ use app::domain::comment::{CommentState, NotificationKind, Reaction, ReportReaso
 use app::domain::request::{AccountAction, AuditAction};
 use app::ports::{
     CommentId, CommentOrder, CommentRecord, Comments, Decision, HandoffState, NewAudit, NewComment, NewEmail,
-    Notification, PostId, Reactions, ReviewItem, StoreError, UserId,
+    Notification, PostId, Reactions, ReviewItem, StoreError, Thanks, UserId,
 };
 use async_trait::async_trait;
 
@@ -112,11 +112,42 @@ async fn count_published<DB: Backend>(conn: &mut DB::Connection, id: CommentId, 
     Ok(())
 }
 
+/// Locks the post a comment is under. Every transaction that changes comments locks in one order — the
+/// post, then the comment, then its parent — so that two of them never wait for each other on PostgreSQL
+/// (a reply being written while its parent is moderated, say).
+async fn lock_post_of<DB: Backend>(conn: &mut DB::Connection, comment: CommentId) -> Result<(), StoreError> {
+    let sql = Sql::new(format!(
+        "SELECT id FROM posts WHERE id = (SELECT post_id FROM comments WHERE id = $1) {}",
+        DB::FOR_UPDATE
+    ))
+    .bind(comment);
+    DB::fetch_optional::<(i64,)>(conn, sql).await.map(|_| ())
+}
+
+/// A fan whose comment a newly published reply answers is told (not of their own replies).
+async fn notify_answered<DB: Backend>(conn: &mut DB::Connection, reply: CommentId, now: i64) -> Result<(), StoreError> {
+    let sql = Sql::new(
+        "SELECT p.author_id, p.from_staff, r.author_id, r.from_staff, r.post_id \
+         FROM comments r JOIN comments p ON p.id = r.parent_id WHERE r.id = $1",
+    )
+    .bind(reply);
+    if let Some((parent_author, parent_staff, author, from_staff, post)) =
+        DB::fetch_optional::<(i64, bool, i64, bool, i64)>(conn, sql).await?
+        && !parent_staff
+        && parent_author != author
+    {
+        let kind = if from_staff { NotificationKind::PageAnswer } else { NotificationKind::Reply };
+        notify::<DB>(conn, parent_author, kind, post, reply, now).await?;
+    }
+    Ok(())
+}
+
 /// A comment's state and author, locked for the rest of the transaction; `NotFound` when deleted.
 async fn lock_live<DB: Backend>(
     conn: &mut DB::Connection,
     id: CommentId,
 ) -> Result<(CommentState, UserId), StoreError> {
+    lock_post_of::<DB>(conn, id).await?;
     let sql = Sql::new(format!(
         "SELECT state, author_id FROM comments WHERE id = $1 AND deleted_at IS NULL {}",
         DB::FOR_UPDATE
@@ -182,17 +213,16 @@ impl<DB: Backend> Comments for SqlStore<DB> {
         .bind(comment.post)
         .bind(now);
         DB::fetch_one::<(i64,)>(w.conn(), post).await?;
-        // A reply answers a live top-level comment of the same post; its author (a fan) is told.
-        let mut answered = None;
+        // A reply answers a published top-level comment of the same post.
         if let Some(parent) = comment.parent {
-            let sql = Sql::new(
-                "SELECT author_id, from_staff FROM comments \
-                 WHERE id = $1 AND post_id = $2 AND parent_id IS NULL AND deleted_at IS NULL",
-            )
+            let sql = Sql::new(format!(
+                "SELECT id FROM comments WHERE id = $1 AND post_id = $2 AND parent_id IS NULL AND deleted_at IS NULL \
+                 AND state = 'published' {}",
+                DB::FOR_UPDATE
+            ))
             .bind(parent)
             .bind(comment.post);
-            let (author, staff) = DB::fetch_one::<(i64, bool)>(w.conn(), sql).await?;
-            answered = (!staff && author != by).then_some(author);
+            DB::fetch_one::<(i64,)>(w.conn(), sql).await?;
         }
         let sql = Sql::new(
             "INSERT INTO comments (post_id, parent_id, author_id, body, state, from_staff, created_at) \
@@ -208,10 +238,7 @@ impl<DB: Backend> Comments for SqlStore<DB> {
         let (id,) = DB::fetch_one::<(i64,)>(w.conn(), sql).await?;
         if comment.state == CommentState::Published {
             count_published::<DB>(w.conn(), id, 1).await?;
-            if let Some(author) = answered {
-                let kind = if comment.from_staff { NotificationKind::PageAnswer } else { NotificationKind::Reply };
-                notify::<DB>(w.conn(), author, kind, comment.post, id, now).await?;
-            }
+            notify_answered::<DB>(w.conn(), id, now).await?;
         }
         w.commit().await?;
         tracing::info!(comment = id, state = %comment.state, "comment written");
@@ -240,7 +267,10 @@ impl<DB: Backend> Comments for SqlStore<DB> {
         DB::execute(w.conn(), sql).await?;
         match (before == CommentState::Published, state == CommentState::Published) {
             (true, false) => count_published::<DB>(w.conn(), id, -1).await?,
-            (false, true) => count_published::<DB>(w.conn(), id, 1).await?,
+            (false, true) => {
+                count_published::<DB>(w.conn(), id, 1).await?;
+                notify_answered::<DB>(w.conn(), id, now).await?;
+            }
             _ => {}
         }
         w.commit().await
@@ -447,9 +477,11 @@ impl<DB: Backend> Comments for SqlStore<DB> {
             state: String,
             body: String,
             created_at: i64,
+            version: i64,
         }
         let sql = Sql::new(
-            "SELECT c.id, c.post_id, u.display_name AS author_name, c.author_id, (u.blocked_at IS NOT NULL) AS blocked, c.state, c.body, c.created_at \
+            "SELECT c.id, c.post_id, u.display_name AS author_name, c.author_id, (u.blocked_at IS NOT NULL) AS blocked, c.state, c.body, c.created_at, \
+             COALESCE(c.edited_at, c.created_at) AS version \
              FROM comments c JOIN users u ON u.id = c.author_id \
              WHERE c.deleted_at IS NULL AND (c.state = 'held' OR c.open_reports > 0) ORDER BY c.id LIMIT $1",
         )
@@ -480,6 +512,7 @@ impl<DB: Backend> Comments for SqlStore<DB> {
                     held: r.state == CommentState::Held.code(),
                     body: r.body,
                     created_at: r.created_at,
+                    version: r.version,
                     reports: reports.remove(&r.id).unwrap_or_default(),
                 })
             })
@@ -490,6 +523,7 @@ impl<DB: Backend> Comments for SqlStore<DB> {
     async fn moderate(
         &self,
         id: CommentId,
+        seen: Option<i64>,
         decision: Decision,
         warning: Option<NewEmail>,
         by: UserId,
@@ -497,6 +531,12 @@ impl<DB: Backend> Comments for SqlStore<DB> {
     ) -> Result<(), StoreError> {
         let mut w = self.write().await?;
         let (before, author) = lock_live::<DB>(w.conn(), id).await?;
+        if let Some(seen) = seen {
+            let sql = Sql::new("SELECT COALESCE(edited_at, created_at) FROM comments WHERE id = $1").bind(id);
+            if DB::fetch_one::<(i64,)>(w.conn(), sql).await?.0 != seen {
+                return Err(StoreError::Conflict);
+            }
+        }
         let (after, action) = match decision {
             Decision::Publish => (CommentState::Published, AccountAction::CommentPublished),
             Decision::Hide => (CommentState::Hidden, AccountAction::CommentHidden),
@@ -511,7 +551,10 @@ impl<DB: Backend> Comments for SqlStore<DB> {
         DB::execute(w.conn(), sql).await?;
         match (before == CommentState::Published, after == CommentState::Published) {
             (true, false) => count_published::<DB>(w.conn(), id, -1).await?,
-            (false, true) => count_published::<DB>(w.conn(), id, 1).await?,
+            (false, true) => {
+                count_published::<DB>(w.conn(), id, 1).await?;
+                notify_answered::<DB>(w.conn(), id, now).await?;
+            }
             _ => {}
         }
         // The author hears of a change (not of reports dismissed on a comment that stays as it was).
@@ -543,6 +586,7 @@ impl<DB: Backend> Comments for SqlStore<DB> {
         now: i64,
     ) -> Result<CommentId, StoreError> {
         let mut w = self.write().await?;
+        lock_post_of::<DB>(w.conn(), comment).await?;
         let sql = Sql::new(format!(
             "SELECT post_id, parent_id, author_id FROM comments \
              WHERE id = $1 AND deleted_at IS NULL AND state = 'published' AND NOT from_staff {}",
@@ -657,11 +701,61 @@ impl<DB: Backend> Comments for SqlStore<DB> {
     }
 
     #[tracing::instrument(skip_all, fields(user = user))]
-    async fn mark_notifications_read(&self, user: UserId, now: i64) -> Result<(), StoreError> {
-        let sql = Sql::new("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
+    async fn mark_notifications_read(&self, user: UserId, up_to: i64, now: i64) -> Result<(), StoreError> {
+        let sql = Sql::new("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL AND id <= $3")
             .bind(now)
-            .bind(user);
+            .bind(user)
+            .bind(up_to);
         self.write_one(sql).await.map(|_| ())
+    }
+
+    #[tracing::instrument(skip_all, fields(request = request))]
+    async fn thank(
+        &self,
+        request: i64,
+        customer: UserId,
+        body: app::domain::comment::CommentBody,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut w = self.write().await?;
+        let sql = Sql::new("SELECT id FROM requests WHERE id = $1 AND customer_id = $2 AND rating >= 4")
+            .bind(request)
+            .bind(customer);
+        DB::fetch_one::<(i64,)>(w.conn(), sql).await?;
+        let sql = Sql::new(
+            "INSERT INTO thanks (request_id, author_id, body, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (request_id) DO NOTHING RETURNING id",
+        )
+        .bind(request)
+        .bind(customer)
+        .bind(body.as_ref())
+        .bind(now);
+        if DB::fetch_optional::<(i64,)>(w.conn(), sql).await?.is_none() {
+            return Err(StoreError::Conflict);
+        }
+        w.commit().await
+    }
+
+    #[tracing::instrument(skip_all, fields(request = request))]
+    async fn thanked(&self, request: i64) -> Result<bool, StoreError> {
+        let sql = Sql::new("SELECT id FROM thanks WHERE request_id = $1").bind(request);
+        Ok(self.read_optional::<(i64,)>(sql).await?.is_some())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn latest_thanks(&self, limit: i64) -> Result<Vec<Thanks>, StoreError> {
+        // A blocked author's thanks leave the wall with them.
+        let sql = Sql::new(
+            "SELECT u.display_name, t.body, t.created_at FROM thanks t JOIN users u ON u.id = t.author_id \
+             WHERE u.blocked_at IS NULL ORDER BY t.id DESC LIMIT $1",
+        )
+        .bind(limit);
+        Ok(self
+            .read::<(String, String, i64)>(sql)
+            .await?
+            .into_iter()
+            .map(|(author, body, created_at)| Thanks { author, body, created_at })
+            .collect())
     }
 
     #[tracing::instrument(skip_all)]

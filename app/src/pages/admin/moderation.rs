@@ -61,11 +61,13 @@ pub fn ModerationPage() -> impl IntoView {
 fn Review(item: ReviewItem, moderate: ServerAction<Moderate>) -> impl IntoView {
     let i18n = use_i18n();
     let id = item.id.to_string();
+    let seen = item.version.to_string();
     let button = move |decision: ModerationDecision, label: Signal<&'static str>, class: &'static str| {
-        let id = id.clone();
+        let (id, seen) = (id.clone(), seen.clone());
         view! {
             <ActionForm action=moderate attr:class="inline-form">
                 <input type="hidden" name="id" value=id />
+                <input type="hidden" name="seen" value=seen />
                 <input type="hidden" name="decision" value=decision.code() />
                 <button type="submit" class=format!("button {class}")>{move || label.get()}</button>
             </ActionForm>

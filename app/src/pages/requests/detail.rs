@@ -130,6 +130,7 @@ fn RequestDetail(view: RequestView, actions: Actions) -> impl IntoView {
         })}
         {(view.can_rate || view.rating.is_some()).then(|| view! {
             <RatingBox reference=reference.clone() rating=view.rating can_rate=view.can_rate actions />
+            {(view.rating.is_some_and(|n| n >= 4)).then(|| view! { <ThanksBox reference=reference.clone() thanked=view.thanked /> })}
         })}
         <section class="card" id="timeline">
             <h2>{t!(i18n, request.timeline)}</h2>
@@ -301,6 +302,44 @@ fn OutcomeBox(reference: String, reopen_until: Option<i64>, can_reopen: bool, ac
                     </ActionForm>
                 </details>
             })}
+        </section>
+    }
+}
+
+/// After a rating of 4 or 5: a few words of thanks for the wall (their name and text, nothing else).
+#[component]
+fn ThanksBox(reference: String, thanked: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let thank = ServerAction::<crate::api::comments::ThankPage>::new();
+    let errors = failure(thank.value());
+    let done = move || thanked || matches!(thank.value().get(), Some(Ok(())));
+    view! {
+        <section class="card thanks-box" id="thanks">
+            <h2>{t!(i18n, request.thanks_title)}</h2>
+            <Show
+                when=done
+                fallback=move || {
+                    let reference = reference.clone();
+                    view! {
+                        <p>{t!(i18n, request.thanks_intro)}</p>
+                        <ActionForm action=thank attr:class="form" attr:novalidate=true>
+                            <input type="hidden" name="reference" value=reference />
+                            <FormAlert errors fields=&["body"] />
+                            <TextArea
+                                name="body"
+                                id="f-thanks"
+                                label=tr!(i18n, request.thanks_label)
+                                rows=3
+                                maxlength=2000
+                                error=field_error(errors, "body")
+                            />
+                            <Submit pending=thank.pending().into() label=tr!(i18n, request.thanks_send) />
+                        </ActionForm>
+                    }
+                }
+            >
+                <p class="alert success" role="status">{t!(i18n, request.thanked)}</p>
+            </Show>
         </section>
     }
 }
