@@ -4,7 +4,7 @@
 // request from the email; the pool gives the outcome; the public answer says "solved in private" and
 // nothing else.
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { act } from './support/shell';
 import { linkFromEmail } from './support/mail';
 import { signedInCustomer, unique } from './support/customer';
@@ -15,6 +15,16 @@ import { wallServer } from './support/servers';
 // the care-pool spec's queue. The two runs go one after the other, so "take the next" takes this run's.
 test.describe.configure({ mode: 'default' });
 test.use({ baseURL: wallServer.base });
+
+/** A new admin of this spec's server, logged in in a browser context of their own. */
+async function signedInAdmin(browser: Browser) {
+  const adminEmail = `admin-${unique()}@example.it`;
+  createAdmin(adminEmail, wallServer.database);
+  const adminContext = await browser.newContext();
+  const admin = await adminContext.newPage();
+  await logIn(admin, adminEmail, ADMIN_PASSWORD);
+  return { adminContext, admin };
+}
 
 async function takeNextAndSolve(page: Page, message: string) {
   await act.open(page, '/admin');
@@ -29,11 +39,7 @@ async function takeNextAndSolve(page: Page, message: string) {
 for (const fanJs of [true, false]) {
   test(`a public complaint goes private and comes back solved; fan ${fanJs ? 'with' : 'without'} JavaScript`, async ({ browser }) => {
     test.setTimeout(120_000);
-    const adminEmail = `admin-${unique()}@example.it`;
-    createAdmin(adminEmail, wallServer.database);
-    const adminContext = await browser.newContext();
-    const admin = await adminContext.newPage();
-    await logIn(admin, adminEmail, ADMIN_PASSWORD);
+    const { adminContext, admin } = await signedInAdmin(browser);
 
     // The admin writes a question to the community; it opens on its own page.
     const question = `Come va la rete 5G da voi? ${unique()}`;
@@ -125,11 +131,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
 
 test('the wall, a post with its comments and the moderation queue are accessible, on a phone and a desktop', async ({ browser }) => {
   test.setTimeout(120_000);
-  const adminEmail = `admin-${unique()}@example.it`;
-  createAdmin(adminEmail, wallServer.database);
-  const adminContext = await browser.newContext();
-  const admin = await adminContext.newPage();
-  await logIn(admin, adminEmail, ADMIN_PASSWORD);
+  const { adminContext, admin } = await signedInAdmin(browser);
   const form = {
     id: '', kind: 'news', publish_at: '',
     body: 'Da oggi la copertura 5G arriva in altre 40 città. Trovi la mappa su https://example.it/copertura',

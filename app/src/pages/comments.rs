@@ -44,7 +44,7 @@ fn on_success(version: RwSignal<usize>, ok: impl Fn() -> bool + 'static, changed
     );
 }
 
-fn report_label(locale: Locale, reason: ReportReason) -> &'static str {
+pub fn report_label(locale: Locale, reason: ReportReason) -> &'static str {
     match reason {
         ReportReason::Offensive => td_string!(locale, wall.report_offensive),
         ReportReason::Spam => td_string!(locale, wall.report_spam),

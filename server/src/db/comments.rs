@@ -142,6 +142,25 @@ async fn notify_answered<DB: Backend>(conn: &mut DB::Connection, reply: CommentI
     Ok(())
 }
 
+/// A comment moved from `before` to `after`: entering or leaving `Published` changes the counts, and a reply
+/// that becomes visible tells the fan it answers.
+async fn published_changed<DB: Backend>(
+    conn: &mut DB::Connection,
+    id: CommentId,
+    before: CommentState,
+    after: CommentState,
+    now: i64,
+) -> Result<(), StoreError> {
+    match (before == CommentState::Published, after == CommentState::Published) {
+        (true, false) => count_published::<DB>(conn, id, -1).await,
+        (false, true) => {
+            count_published::<DB>(conn, id, 1).await?;
+            notify_answered::<DB>(conn, id, now).await
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A comment's state and author, locked for the rest of the transaction; `NotFound` when deleted.
 async fn lock_live<DB: Backend>(
     conn: &mut DB::Connection,
@@ -265,14 +284,7 @@ impl<DB: Backend> Comments for SqlStore<DB> {
             .bind(now)
             .bind(id);
         DB::execute(w.conn(), sql).await?;
-        match (before == CommentState::Published, state == CommentState::Published) {
-            (true, false) => count_published::<DB>(w.conn(), id, -1).await?,
-            (false, true) => {
-                count_published::<DB>(w.conn(), id, 1).await?;
-                notify_answered::<DB>(w.conn(), id, now).await?;
-            }
-            _ => {}
-        }
+        published_changed::<DB>(w.conn(), id, before, state, now).await?;
         w.commit().await
     }
 
@@ -549,14 +561,7 @@ impl<DB: Backend> Comments for SqlStore<DB> {
         .bind(by)
         .bind(id);
         DB::execute(w.conn(), sql).await?;
-        match (before == CommentState::Published, after == CommentState::Published) {
-            (true, false) => count_published::<DB>(w.conn(), id, -1).await?,
-            (false, true) => {
-                count_published::<DB>(w.conn(), id, 1).await?;
-                notify_answered::<DB>(w.conn(), id, now).await?;
-            }
-            _ => {}
-        }
+        published_changed::<DB>(w.conn(), id, before, after, now).await?;
         // The author hears of a change (not of reports dismissed on a comment that stays as it was).
         if before != after {
             let sql = Sql::new("SELECT post_id, from_staff FROM comments WHERE id = $1").bind(id);

@@ -10,20 +10,11 @@ use crate::api::comments::{Moderate, ModerationDecision, ReviewItem, SaveWordLis
 use crate::components::form::{FormAlert, Submit, TextArea, failure, field_error};
 use crate::components::localized;
 use crate::components::time::Time;
-use crate::domain::comment::ReportReason;
 use crate::i18n::*;
 use crate::pages::admin::{StaffNav, StaffRefusal};
+use crate::pages::comments::report_label;
 use crate::pages::wall::PostText;
 use crate::tr;
-
-fn reason_label(locale: Locale, reason: ReportReason) -> &'static str {
-    match reason {
-        ReportReason::Offensive => td_string!(locale, wall.report_offensive),
-        ReportReason::Spam => td_string!(locale, wall.report_spam),
-        ReportReason::PersonalData => td_string!(locale, wall.report_personal_data),
-        ReportReason::Other => td_string!(locale, wall.report_other),
-    }
-}
 
 #[component]
 pub fn ModerationPage() -> impl IntoView {
@@ -76,7 +67,7 @@ fn Review(item: ReviewItem, moderate: ServerAction<Moderate>) -> impl IntoView {
     let reports = item
         .reports
         .iter()
-        .map(|&(reason, n)| view! { <li>{move || reason_label(i18n.get_locale(), reason)} " × " {n}</li> })
+        .map(|&(reason, n)| view! { <li>{move || report_label(i18n.get_locale(), reason)} " × " {n}</li> })
         .collect_view();
     view! {
         <li class="review card-inner" id=format!("r-{}", item.id)>
