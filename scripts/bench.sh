@@ -8,6 +8,11 @@
 #   bash scripts/bench.sh --sizes 10000 --backends sqlite --duration 5
 #   bash scripts/bench.sh --smoke                  # seconds: proves the harness works (run by test.sh)
 #   bash scripts/bench.sh --stress 100000 --sizes 0  # only the page-render stress test, long version (#13)
+#   bash scripts/bench.sh --smoke --sizes 10000 --duration 5 --connections 64 --posts 100000 --comments 50000
+#                                                  # the wall's figures (#16) without the release WASM build
+#
+# Every run also seeds the wall: --posts posts (100,000; every tenth with 5 comments), the newest of them
+# with --comments top-level comments (50,000) and 60 replies under its newest comment.
 #
 # After the table, the stress test (server/tests/stress.rs, release build) renders every page kind at
 # 32 in flight, --stress times per database (100,000 by default; 0 skips it): 0 panics, 0 stalled.
@@ -22,12 +27,17 @@ connections=64
 takes=400
 smoke=""
 stress=100000
+posts=100000
+comments=50000
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) sizes="$2"; shift 2 ;;
     --backends) backends="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
-    --smoke) smoke=yes; sizes=1000; duration=1; connections=8; takes=20; stress=0; shift ;;
+    --smoke) smoke=yes; sizes=1000; duration=1; connections=8; takes=20; stress=0; posts=200; comments=500; shift ;;
+    --connections) connections="$2"; shift 2 ;;
+    --posts) posts="$2"; shift 2 ;;
+    --comments) comments="$2"; shift 2 ;;
     --stress) stress="$2"; shift 2 ;;
     *) die "unknown argument $1 (see the top of scripts/bench.sh)" ;;
   esac
@@ -117,10 +127,15 @@ for backend in "${backend_list[@]}"; do
       *) die "unknown backend $backend" ;;
     esac
     log "$backend, $size requests: seeding"
-    seeded="$(printf '%s\n' "$password" | "$bin" --database-url "$url" bench-seed --requests "$size")"
+    seeded="$(printf '%s\n' "$password" | "$bin" --database-url "$url" bench-seed --requests "$size" \
+      --posts "$posts" --comments "$comments")"
     customer=$(sed -n 's/^customer=//p' <<<"$seeded")
     staff=$(sed -n 's/^staff=//p' <<<"$seeded")
     conversation=$(sed -n 's/^conversation=//p' <<<"$seeded")
+    busy_post=$(sed -n 's/^busy_post=//p' <<<"$seeded")
+    quiet_post=$(sed -n 's/^quiet_post=//p' <<<"$seeded")
+    middle_comment=$(sed -n 's/^middle_comment=//p' <<<"$seeded")
+    log "  seeded the wall: $(sed -n 's/^posts=//p' <<<"$seeded") posts, $(sed -n 's/^comments=//p' <<<"$seeded") comments"
     log "  seeded $(sed -n 's/^requests=//p' <<<"$seeded") requests, $(sed -n 's/^events=//p' <<<"$seeded") events in $(sed -n 's/^seconds=//p' <<<"$seeded") s"
 
     port=$(free_port)
@@ -139,7 +154,13 @@ for backend in "${backend_list[@]}"; do
     log "  measuring (${duration} s a scenario, $connections connections)"
     export BENCH_METHOD=GET BENCH_BODY="" BENCH_COOKIE="" BENCH_LIMIT=0
     run_wrk "$backend" "$size" "bare axum handler" "http://127.0.0.1:$bare_port/" 2 "$connections"
-    run_wrk "$backend" "$size" "home page" "$base/" 2 "$connections"
+    run_wrk "$backend" "$size" "wall (home page), $posts posts" "$base/" 2 "$connections"
+    run_wrk "$backend" "$size" "post page, 5 comments" "$base/post/$quiet_post" 2 "$connections"
+    run_wrk "$backend" "$size" "post page, $comments comments" "$base/post/$busy_post" 2 "$connections"
+    run_wrk "$backend" "$size" "post page, $comments comments, oldest first" \
+      "$base/post/$busy_post?ordine=vecchi" 2 "$connections"
+    BENCH_METHOD=POST BENCH_BODY="post=$busy_post&oldest=false&after=$middle_comment" \
+      run_wrk "$backend" "$size" "comments page from the middle (live fetch)" "$base/api/wall/comments" 2 "$connections"
     BENCH_COOKIE="$customer_cookie" run_wrk "$backend" "$size" "my requests page" "$base/assistenza/richieste" 2 "$connections"
     BENCH_COOKIE="$customer_cookie" run_wrk "$backend" "$size" "request page, 200 messages" \
       "$base/assistenza/richieste/$conversation" 2 "$connections"

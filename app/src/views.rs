@@ -330,6 +330,8 @@ pub struct CommentsPage {
     pub oldest_first: bool,
     /// The cursor of the next page, if there is one.
     pub next: Option<String>,
+    /// One comment's discussion: the comment alone, its replies a page at a time (`next` pages them).
+    pub thread: Option<i64>,
     /// Who is looking: nobody (asked to log in to act), a fan who may comment, or the pool.
     pub viewer: Viewer,
 }
@@ -379,6 +381,16 @@ pub struct ReviewItem {
     pub version: i64,
     /// Open reports by reason.
     pub reports: Vec<(crate::domain::comment::ReportReason, i64)>,
+}
+
+/// A page of the moderation queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewPage {
+    pub items: Vec<ReviewItem>,
+    /// How many comments wait in all.
+    pub total: i64,
+    /// The cursor of the next page.
+    pub next: Option<String>,
 }
 
 /// One page of the wall: the pinned post on the first page, then the newest.

@@ -9,7 +9,7 @@ use app::domain::account::Password;
 use app::domain::request::{ActorRole, Category, Contact, EventKind, Outcome, ReportedOn, Role, Status};
 
 use crate::config::{Backend, Config};
-use crate::db::seed::{BulkLoad, SeedEvent, SeedRequest, SeedUser};
+use crate::db::seed::{BulkLoad, SeedComment, SeedEvent, SeedPost, SeedRequest, SeedUser};
 
 /// Requests per transaction while seeding.
 const BATCH: i64 = 20_000;
@@ -21,6 +21,9 @@ pub const CONVERSATION: i64 = 200;
 
 /// What the harness needs to log in and open pages.
 pub struct Seeded {
+    /// The admin (the posts' author) and the customers (the comments' authors), by id.
+    pub staff_id: i64,
+    pub customer_ids: std::ops::Range<i64>,
     pub customer_email: String,
     pub staff_email: String,
     pub conversation_reference: String,
@@ -33,11 +36,7 @@ pub struct Seeded {
 /// one 200-message conversation), all logins with `password`. Adds to what is there.
 pub async fn seed(config: &Config, requests: i64, password: &str) -> anyhow::Result<Seeded> {
     let started = Instant::now();
-    let url = config.database_url.expose();
-    let store: Box<dyn BulkLoad> = match config.database_url.backend().map_err(anyhow::Error::msg)? {
-        Backend::Sqlite => Box::new(crate::db::sqlite::SqliteStore::connect(url, 4).await?),
-        Backend::Postgres => Box::new(crate::db::postgres::PgStore::connect(url, 4).await?),
-    };
+    let store = bulk_store(config).await?;
     let password = Password::parse(password).map_err(|e| anyhow::anyhow!("password: {}", e.code))?;
     let hash = app::auth::password::hash_password(&password)
         .await
@@ -204,12 +203,145 @@ pub async fn seed(config: &Config, requests: i64, password: &str) -> anyhow::Res
     store.load(&[], &[conversation], &events).await.context("seeding the conversation")?;
     store.analyze().await?;
     Ok(Seeded {
+        staff_id: staff_ids[0],
+        customer_ids: first_customer..first_customer + customers,
         customer_email: users[STAFF as usize].email.clone(),
         staff_email: users[0].email.clone(),
         conversation_reference: app::domain::request::reference(id),
         requests: requests + 1,
         events: total_events + 1 - first_event,
         seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// The seeded wall: the newest post holds the long discussion, a quiet one has 5 comments.
+pub struct SeededWall {
+    pub busy_post: i64,
+    pub quiet_post: i64,
+    /// A top-level comment of the long discussion half-way through it (a cursor to page from).
+    pub middle_comment: i64,
+    pub posts: i64,
+    pub comments: i64,
+}
+
+async fn bulk_store(config: &Config) -> anyhow::Result<Box<dyn BulkLoad>> {
+    let url = config.database_url.expose();
+    Ok(match config.database_url.backend().map_err(anyhow::Error::msg)? {
+        Backend::Sqlite => Box::new(crate::db::sqlite::SqliteStore::connect(url, 4).await?),
+        Backend::Postgres => Box::new(crate::db::postgres::PgStore::connect(url, 4).await?),
+    })
+}
+
+/// Adds `posts` posts by the seeded admin, one every hour back from now (every tenth with 5 comments),
+/// and gives the newest `comments` top-level comments, its newest comment 60 replies.
+pub async fn seed_wall(config: &Config, seeded: &Seeded, posts: i64, comments: i64) -> anyhow::Result<SeededWall> {
+    const HOUR_MS: i64 = 3_600_000;
+    const REPLIES: i64 = 60;
+    let store = bulk_store(config).await?;
+    let now = app::clock::now_ms();
+    let first_post = store.max_id("posts").await? + 1;
+    let mut next_comment = store.max_id("comments").await? + 1;
+    let first_comment = next_comment;
+    let customers = seeded.customer_ids.clone();
+    let author = |n: i64| customers.start + n % (customers.end - customers.start).max(1);
+    let kinds = ["news", "offer", "question"];
+    let busy = first_post + posts - 1;
+    let mut done = 0;
+    while done < posts {
+        let count = BATCH.min(posts - done);
+        let mut rows = Vec::with_capacity(count as usize);
+        let mut notes = Vec::new();
+        for i in done..done + count {
+            let id = first_post + i;
+            let at = now - (posts - i) * HOUR_MS;
+            let few = if id == busy {
+                0
+            } else if i % 10 == 0 {
+                5
+            } else {
+                0
+            };
+            for n in 0..few {
+                let body = format!("Commento {n} al post {id}: {}", description(n));
+                notes.push(SeedComment {
+                    id: next_comment,
+                    post_id: id,
+                    parent_id: None,
+                    author_id: author(i + n),
+                    body,
+                    at: at + (n + 1) * 60_000,
+                    reply_count: 0,
+                });
+                next_comment += 1;
+            }
+            let body = format!(
+                "Notizia numero {i} dalla pagina: {} Scopri di più su https://example.it/offerte",
+                description(i)
+            );
+            let comment_count = if id != busy {
+                few
+            } else if comments > 0 {
+                comments + REPLIES
+            } else {
+                0
+            };
+            rows.push(SeedPost {
+                id,
+                kind: kinds[i as usize % kinds.len()],
+                body,
+                author_id: seeded.staff_id,
+                at,
+                comment_count,
+            });
+        }
+        store.load_wall(&rows, &notes).await.context("seeding the wall")?;
+        done += count;
+    }
+    // The long discussion under the newest post, its newest comment answered 60 times.
+    let start = now - comments * 1000 - HOUR_MS;
+    let middle_comment = next_comment + comments / 2;
+    let mut done = 0;
+    while done < comments {
+        let count = BATCH.min(comments - done);
+        let mut notes = Vec::with_capacity(count as usize);
+        for n in done..done + count {
+            let last = n == comments - 1;
+            notes.push(SeedComment {
+                id: next_comment,
+                post_id: busy,
+                parent_id: None,
+                author_id: author(n),
+                body: format!("Commento {n}: {}", description(n)),
+                at: start + n * 1000,
+                reply_count: if last { REPLIES } else { 0 },
+            });
+            next_comment += 1;
+        }
+        if done + count == comments {
+            let parent = next_comment - 1;
+            for r in 0..REPLIES {
+                notes.push(SeedComment {
+                    id: next_comment,
+                    post_id: busy,
+                    parent_id: Some(parent),
+                    author_id: author(r + 1),
+                    body: format!("Risposta {r}: anche a me"),
+                    at: start + comments * 1000 + r,
+                    reply_count: 0,
+                });
+                next_comment += 1;
+            }
+        }
+        store.load_wall(&[], &notes).await.context("seeding the long discussion")?;
+        done += count;
+    }
+    store.analyze().await?;
+    Ok(SeededWall {
+        busy_post: busy,
+        quiet_post: first_post,
+        middle_comment,
+        posts,
+        comments: next_comment - first_comment,
     })
 }
 

@@ -138,7 +138,9 @@ async fn held_and_hidden_comments_never_reach_anyone_else(db: TestDb) {
     let (_, html) = app.get_as(&bruno, &page).await;
     assert!(html.contains("SEGRETO-TRATTENUTO"));
     let (_, queue) = app.call(&admin, "/api/staff/review", &[]).await;
-    assert_eq!(queue, "[]");
+    let queue: serde_json::Value = serde_json::from_str(&queue).unwrap();
+    assert_eq!(queue["items"], serde_json::json!([]));
+    assert_eq!(queue["total"], 0);
 }
 
 async fn personal_data_is_refused_and_offered_as_a_private_request(db: TestDb) {
@@ -214,6 +216,110 @@ async fn comments_page_both_ways_with_replies_and_counts(db: TestDb) {
     assert_eq!(status, 422);
     let (status, _) = app.call(&fan, "/api/wall/comments", &[("post", "999999"), ("oldest", "true")]).await;
     assert_eq!(status, 404);
+}
+
+/// A discussion longer than what a page shows opens alone, its replies a page at a time.
+async fn a_long_discussion_pages_its_replies(db: TestDb) {
+    use app::domain::comment::{CommentBody, CommentState};
+    use app::ports::NewComment;
+    let app = TestApp::spawn(db).await;
+    let (admin, post) = a_post(&app).await;
+    let (fan, fan_user) = app.customer("fan@example.it", "Fan").await;
+    let top = comment(&app, &fan, post, "", "Qualcuno ha la fibra a Bari?").await;
+    let other = comment(&app, &fan, post, "", "Un altro commento").await;
+    let now = app::clock::now_ms();
+    let mut replies = Vec::new();
+    for n in 0..61 {
+        let body = CommentBody::parse(&format!("Risposta numero {n:03}")).unwrap();
+        let reply = NewComment { post, parent: Some(top), body, state: CommentState::Published, from_staff: false };
+        replies.push(app.store().add_comment(reply, fan_user.id, now).await.unwrap());
+    }
+    // The post's page shows the latest 3 (a new reply is seen at once) and links to the discussion.
+    let (_, html) = app.get_text(&format!("/post/{post}")).await;
+    assert!(html.contains("Risposta numero 058") && html.contains("Risposta numero 060"));
+    assert!(!html.contains("Risposta numero 057") && !html.contains("Risposta numero 000"));
+    let thread = format!("/post/{post}?discussione={top}");
+    assert!(html.contains(&thread), "a link to the whole discussion");
+    assert!(html.contains("Vedi le 58 risposte precedenti"));
+    // The discussion alone: 50 replies at a time from the first, without the other comments, and ways
+    // on and back.
+    let (status, html) = app.get_text(&thread).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Qualcuno ha la fibra a Bari?") && !html.contains("Un altro commento"));
+    assert!(html.contains("Risposta numero 000") && html.contains("Risposta numero 049"));
+    assert!(!html.contains("Risposta numero 050") && html.contains("Tutti i commenti"));
+    let later = format!("/post/{post}?discussione={top}&amp;dopo={}", replies[49]);
+    assert!(html.contains(&later), "a link to the later replies");
+    let (_, html) = app.get_text(&later.replace("&amp;", "&")).await;
+    assert!(html.contains("Risposta numero 050") && html.contains("Risposta numero 060"));
+    assert!(!html.contains("Risposta numero 049") && html.contains("Prime risposte"));
+    // Through the server function: pages of 50, then the end.
+    let (p, t) = (post.to_string(), top.to_string());
+    let page = |after: String| {
+        let (p, t, fan) = (p.clone(), t.clone(), fan.clone());
+        let app = &app;
+        async move {
+            let fields = [("post", p.as_str()), ("oldest", "true"), ("thread", t.as_str()), ("after", after.as_str())];
+            let (status, body) = app.call(&fan, "/api/wall/comments", &fields).await;
+            assert_eq!(status, 200, "{body}");
+            serde_json::from_str::<serde_json::Value>(&body).unwrap()
+        }
+    };
+    let first = page(String::new()).await;
+    assert_eq!(first["comments"].as_array().unwrap().len(), 1);
+    assert_eq!(first["comments"][0]["replies"].as_array().unwrap().len(), 50);
+    let next = first["next"].as_str().expect("more replies").to_string();
+    assert_eq!(next, replies[49].to_string());
+    let last = page(next).await;
+    let ids: Vec<i64> =
+        last["comments"][0]["replies"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, replies[50..]);
+    assert!(last["next"].is_null());
+    // A reply, another post's comment, a comment that does not exist: no discussion here.
+    for thread in [replies[0].to_string(), "999999".to_string()] {
+        let (status, _) = app.get_text(&format!("/post/{post}?discussione={thread}")).await;
+        assert_eq!(status, 404, "discussione={thread}");
+    }
+    let fields = [("id", ""), ("kind", "news"), ("body", "Un'altra notizia"), ("publish_at", "")];
+    let res = app.post_form_as(&admin, "/api/wall/save", "/", &fields).await;
+    let elsewhere = location(&res).strip_prefix("/post/").unwrap().to_string();
+    let (status, _) = app.get_text(&format!("/post/{elsewhere}?discussione={other}")).await;
+    assert_eq!(status, 404);
+    let (status, _) = app.call(&fan, "/api/wall/comments", &[("post", &p), ("oldest", "true"), ("thread", "x")]).await;
+    assert_eq!(status, 422);
+}
+
+/// A long moderation queue shows its size and pages oldest first.
+async fn the_moderation_queue_pages_oldest_first(db: TestDb) {
+    use app::domain::comment::{CommentBody, CommentState};
+    use app::ports::NewComment;
+    let app = TestApp::spawn(db).await;
+    let (admin, post) = a_post(&app).await;
+    let (_, fan) = app.customer("fan@example.it", "Fan").await;
+    let now = app::clock::now_ms();
+    let mut held = Vec::new();
+    for n in 0..52 {
+        let body = CommentBody::parse(&format!("Trattenuto numero {n:03}")).unwrap();
+        let c = NewComment { post, parent: None, body, state: CommentState::Held, from_staff: false };
+        held.push(app.store().add_comment(c, fan.id, now).await.unwrap());
+    }
+    let (status, html) = app.get_as(&admin, "/admin/moderazione").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("52 commenti da rivedere"));
+    assert!(html.contains("Trattenuto numero 000") && html.contains("Trattenuto numero 049"));
+    assert!(!html.contains("Trattenuto numero 050"));
+    let next = format!("/admin/moderazione?dopo={}", held[49]);
+    assert!(html.contains(&next), "a link to the next page");
+    let (_, html) = app.get_as(&admin, &next).await;
+    assert!(html.contains("Trattenuto numero 050") && html.contains("Trattenuto numero 051"));
+    assert!(!html.contains("Trattenuto numero 049") && html.contains("Dal più vecchio"));
+    // Deciding one shortens the queue.
+    let id = held[0].to_string();
+    app.post_form_as(&admin, "/api/staff/moderate", "/admin/moderazione", &[("id", &id), ("decision", "hide")]).await;
+    let (_, html) = app.get_as(&admin, "/admin/moderazione").await;
+    assert!(html.contains("51 commenti da rivedere") && !html.contains("Trattenuto numero 000"));
+    let (status, _) = app.call(&admin, "/api/staff/review", &[("after", "x")]).await;
+    assert_eq!(status, 422);
 }
 
 /// Whatever a comment holds, it is shown as text.
@@ -488,6 +594,8 @@ on_both_databases!(
     held_and_hidden_comments_never_reach_anyone_else,
     personal_data_is_refused_and_offered_as_a_private_request,
     comments_page_both_ways_with_replies_and_counts,
+    a_long_discussion_pages_its_replies,
+    the_moderation_queue_pages_oldest_first,
     comments_render_as_text_and_bad_input_changes_nothing,
     one_person_clicking_many_times_at_once_counts_once,
     comments_have_a_rate_limit_per_account,

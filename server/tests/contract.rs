@@ -513,6 +513,14 @@ async fn comment_counts_follow_every_change_and_lists_show_what_each_viewer_may_
     assert_eq!(ids(store.comments(post, Some(anna), newest, None, 10).await.unwrap()), [first]);
     assert_eq!(ids(store.comments(post, None, CommentOrder::OldestFirst, None, 10).await.unwrap()), [first]);
     assert_eq!(ids(store.replies(&[first], None, 10).await.unwrap()), [reply]);
+    // A discussion's replies page by keyset, oldest first, by the same rule.
+    let later = store.add_comment(comment(post, Some(first), "Anche io", Published), anna, 22).await.unwrap();
+    let held_reply = store.add_comment(comment(post, Some(first), "Parolaccia", Held), anna, 22).await.unwrap();
+    assert_eq!(ids(store.replies_after(first, None, None, 1).await.unwrap()), [reply]);
+    assert_eq!(ids(store.replies_after(first, None, Some(reply), 10).await.unwrap()), [later]);
+    assert_eq!(ids(store.replies_after(first, Some(anna), Some(reply), 10).await.unwrap()), [later, held_reply]);
+    store.delete_comment(later, anna, 22).await.unwrap();
+    store.delete_comment(held_reply, anna, 22).await.unwrap();
 
     // Edits: only the author's; a held comment published by the pool counts.
     let edit = store.edit_comment(first, CommentBody::parse("Altro").unwrap(), Published, bruno, 24).await;
@@ -543,7 +551,7 @@ async fn the_review_queue_holds_held_and_reported_comments_until_decided(db: Tes
     let held = store.add_comment(comment(post, None, "Trattenuto", Held), fans[0], 20).await.unwrap();
     let fine = store.add_comment(comment(post, None, "Va bene", Published), fans[0], 21).await.unwrap();
     let queue = |store: SharedStore| async move {
-        store.review_queue(50).await.unwrap().into_iter().map(|r| (r.id, r.held, r.reports)).collect::<Vec<_>>()
+        store.review_queue(None, 50).await.unwrap().into_iter().map(|r| (r.id, r.held, r.reports)).collect::<Vec<_>>()
     };
     assert_eq!(queue(store.clone()).await, [(held, true, vec![])]);
     // Two reports of one comment, and the same person twice: counted once each.
@@ -554,10 +562,15 @@ async fn the_review_queue_holds_held_and_reported_comments_until_decided(db: Tes
         queue(store.clone()).await,
         [(held, true, vec![]), (fine, false, vec![(ReportReason::Offensive, 1), (ReportReason::Spam, 1)])]
     );
+    // Paged after a cursor, and counted in all.
+    let after_held: Vec<i64> = store.review_queue(Some(held), 50).await.unwrap().iter().map(|r| r.id).collect();
+    assert_eq!(after_held, [fine]);
+    assert_eq!(store.review_queue(None, 1).await.unwrap().len(), 1);
+    assert_eq!(store.review_count().await.unwrap(), 2);
     // A held comment cannot be reported (nobody else sees it).
     assert!(matches!(store.report_comment(held, ReportReason::Spam, fans[1], 25).await, Err(StoreError::NotFound)));
     // The moderator decides on what they read: an edit since then sends the decision back.
-    let version = store.review_queue(50).await.unwrap()[0].version;
+    let version = store.review_queue(None, 50).await.unwrap()[0].version;
     let edited = app::domain::comment::CommentBody::parse("Trattenuto, e poi peggiorato").unwrap();
     store.edit_comment(held, edited, Held, fans[0], 25).await.unwrap();
     let stale = store.moderate(held, Some(version), Decision::Publish, None, admin, 26).await;
@@ -568,6 +581,7 @@ async fn the_review_queue_holds_held_and_reported_comments_until_decided(db: Tes
         .await
         .unwrap();
     assert!(queue(store.clone()).await.is_empty());
+    assert_eq!(store.review_count().await.unwrap(), 0);
     assert!(db.emails_to("fan0@example.it").await.iter().any(|e| e.kind == "comment_warning"));
     let log = store.audit_log(None, Some(admin), None, 10).await.unwrap();
     let actions: Vec<&str> = log.iter().map(|l| l.action.code()).collect();

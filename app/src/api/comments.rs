@@ -8,7 +8,7 @@ pub use crate::forms::{
     CommentAction, CommentActionForm, CommentForm, HandoffForm, ModerateForm, ModerationDecision, PrivateDraftForm,
     ReactForm, ThanksForm, WordListForm,
 };
-pub use crate::views::{Comment, CommentShown, CommentsPage, Notification, Reactions, ReviewItem, Viewer};
+pub use crate::views::{Comment, CommentShown, CommentsPage, Notification, Reactions, ReviewItem, ReviewPage, Viewer};
 #[cfg(feature = "ssr")]
 use {
     crate::api::kept::{keep_on_error, redirect_plain_post},
@@ -32,12 +32,18 @@ async fn back_to_post(post: &str, comment: Option<&str>) {
     }
 }
 
-/// A page of a post's comments (`oldest`: oldest first; `after`: the last comment of the page before).
+/// A page of a post's comments (`oldest`: oldest first; `after`: the last comment of the page before;
+/// `thread`: one comment and a page of its replies).
 #[server(endpoint = "wall/comments")]
-pub async fn get_comments(post: String, oldest: bool, after: Option<String>) -> Result<CommentsPage, AppError> {
+pub async fn get_comments(
+    post: String,
+    oldest: bool,
+    after: Option<String>,
+    thread: Option<String>,
+) -> Result<CommentsPage, AppError> {
     let ctx = Ctx::get()?;
     let viewer = ctx.visitor().await?;
-    comments::comments_page(&ctx, viewer.as_ref(), &post, oldest, after.as_deref()).await
+    comments::comments_page(&ctx, viewer.as_ref(), &post, oldest, after.as_deref(), thread.as_deref()).await
 }
 
 /// Writes a comment, a reply, or a new version of one's own.
@@ -136,12 +142,12 @@ pub async fn my_notifications() -> Result<Vec<Notification>, AppError> {
     comments::my_notifications(&ctx, &me).await
 }
 
-/// Held and reported comments, oldest first (the pool).
+/// Held and reported comments, oldest first, a page after `after` (the pool).
 #[server(endpoint = "staff/review")]
-pub async fn review_queue() -> Result<Vec<ReviewItem>, AppError> {
+pub async fn review_queue(after: Option<String>) -> Result<ReviewPage, AppError> {
     let ctx = Ctx::get()?;
     let staff = ctx.agent().await?;
-    comments::review_queue(&ctx, &staff).await
+    comments::review_queue(&ctx, &staff, after.as_deref()).await
 }
 
 #[server(endpoint = "staff/moderate")]

@@ -16,6 +16,7 @@ use crate::components::form::{FormAlert, Submit, TextArea, failure, field_error}
 use crate::components::live::POLL_MS;
 use crate::components::time::Time;
 use crate::domain::comment::{CommentBody, Reaction, ReportReason, Target};
+use crate::error::AppError;
 use crate::i18n::*;
 use crate::pages::wall::PostText;
 use crate::tr;
@@ -179,9 +180,10 @@ pub fn CommentSection(post: i64, count: i64) -> impl IntoView {
     provide_context(changed);
     let oldest = move || query.read().get("ordine").as_deref() == Some("vecchi");
     let after = move || query.read().get("dopo");
+    let thread = move || query.read().get("discussione");
     let page = Resource::new(
-        move || (oldest(), after(), changed.0.get()),
-        move |(oldest, after, _)| get_comments(post.to_string(), oldest, after),
+        move || (oldest(), after(), thread(), changed.0.get()),
+        move |(oldest, after, thread, _)| get_comments(post.to_string(), oldest, after, thread),
     );
     // The hydrated page asks again every few seconds while it is visible, and redraws the list only when
     // something changed (a redraw closes open reply boxes; the new comment's text is kept in `draft`).
@@ -191,9 +193,11 @@ pub fn CommentSection(post: i64, count: i64) -> impl IntoView {
                 if document().hidden() {
                     return;
                 }
-                let (o, a) = query.with_untracked(|q| (q.get("ordine").as_deref() == Some("vecchi"), q.get("dopo")));
+                let (o, a, t) = query.with_untracked(|q| {
+                    (q.get("ordine").as_deref() == Some("vecchi"), q.get("dopo"), q.get("discussione"))
+                });
                 leptos::task::spawn_local(async move {
-                    if let Ok(fresh) = get_comments(post.to_string(), o, a).await
+                    if let Ok(fresh) = get_comments(post.to_string(), o, a, t).await
                         && page.get_untracked().and_then(Result::ok).as_ref() != Some(&fresh)
                     {
                         changed.bump();
@@ -227,9 +231,13 @@ pub fn CommentSection(post: i64, count: i64) -> impl IntoView {
                         Ok(page) => {
                             let viewer = page.viewer;
                             let can_act = matches!(viewer, Viewer::Fan | Viewer::Staff);
-                            let next = page.next.clone().map(|n| {
-                                let order = if page.oldest_first { "ordine=vecchi&" } else { "" };
-                                format!("/post/{post}?{order}dopo={n}#comments")
+                            let thread = page.thread;
+                            let next = page.next.clone().map(|n| match thread {
+                                Some(t) => format!("/post/{post}?discussione={t}&dopo={n}#comments"),
+                                None => {
+                                    let order = if page.oldest_first { "ordine=vecchi&" } else { "" };
+                                    format!("/post/{post}?{order}dopo={n}#comments")
+                                }
                             });
                             let first = after().is_none();
                             let empty = page.comments.is_empty();
@@ -249,18 +257,43 @@ pub fn CommentSection(post: i64, count: i64) -> impl IntoView {
                                     }.into_any(),
                                 }}
                                 {(empty && first).then(|| view! { <p class="muted">{t!(i18n, wall.no_comments)}</p> })}
+                                {thread.is_some().then(|| view! {
+                                    <p><A href=format!("/post/{post}#comments")>{t!(i18n, wall.all_comments)}</A></p>
+                                })}
                                 <ol class="comment-list">
                                     {page.comments.into_iter().map(|c| view! {
-                                        <CommentItem comment=c post can_act values=values2.clone() />
+                                        <CommentItem comment=c post can_act values=values2.clone() in_thread=thread.is_some() />
                                     }).collect_view()}
                                 </ol>
                                 <nav class="pager" aria-label=move || t_string!(i18n, wall.comment_pages)>
-                                    {(!first).then(|| {
-                                        let href = if page.oldest_first { format!("/post/{post}?ordine=vecchi#comments") } else { format!("/post/{post}#comments") };
-                                        view! { <A href=href>{t!(i18n, wall.first_comments)}</A> }
+                                    {match (thread, first) {
+                                        (_, true) => None,
+                                        (Some(t), false) => Some(view! {
+                                            <A href=format!("/post/{post}?discussione={t}#comments")>{t!(i18n, wall.first_replies)}</A>
+                                        }.into_any()),
+                                        (None, false) => {
+                                            let href = if page.oldest_first { format!("/post/{post}?ordine=vecchi#comments") } else { format!("/post/{post}#comments") };
+                                            Some(view! { <A href=href>{t!(i18n, wall.first_comments)}</A> }.into_any())
+                                        }
+                                    }}
+                                    {next.map(|href| view! {
+                                        <A href=href>
+                                            {move || if thread.is_some() { t_string!(i18n, wall.later_replies) } else { t_string!(i18n, wall.more_comments) }}
+                                        </A>
                                     })}
-                                    {next.map(|href| view! { <A href=href>{t!(i18n, wall.more_comments)}</A> })}
                                 </nav>
+                            }
+                            .into_any()
+                        }
+                        Err(AppError::NotFound) if thread().is_some() => {
+                            // A discussion that is gone (or never was one): said so, with status 404.
+                            #[cfg(feature = "ssr")]
+                            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                                response.set_status(http::StatusCode::NOT_FOUND);
+                            }
+                            view! {
+                                <p class="notice">{t!(i18n, wall.thread_gone)}</p>
+                                <p><A href=format!("/post/{post}#comments")>{t!(i18n, wall.all_comments)}</A></p>
                             }
                             .into_any()
                         }
@@ -274,7 +307,15 @@ pub fn CommentSection(post: i64, count: i64) -> impl IntoView {
 
 /// A comment, its replies and what the viewer may do with it.
 #[component]
-fn CommentItem(comment: Comment, post: i64, can_act: bool, values: Option<FormValues>) -> impl IntoView {
+fn CommentItem(
+    comment: Comment,
+    post: i64,
+    can_act: bool,
+    values: Option<FormValues>,
+    /// Shown alone with its replies paged (no "more replies" link: the pager is below).
+    #[prop(optional)]
+    in_thread: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let changed = use_context::<Changed>();
     let c = comment;
@@ -300,6 +341,7 @@ fn CommentItem(comment: Comment, post: i64, can_act: bool, values: Option<FormVa
     let on_done = changed.map(|ch| Callback::new(move |_| ch.bump()));
     let replies = c.replies.clone();
     let more_replies = c.reply_count - replies.iter().filter(|r| r.shown == CommentShown::Published).count() as i64;
+    let more_href = format!("/post/{post}?discussione={id}#comments");
     let edit_values = values.clone();
     let reply_values = values.clone();
     view! {
@@ -337,15 +379,17 @@ fn CommentItem(comment: Comment, post: i64, can_act: bool, values: Option<FormVa
                 {reportable.then(|| view! { <ReportComment post id /> })}
                 {c.can_hand_off.then(|| view! { <TakeToPrivate post id /> })}
             </div>
+            {(more_replies > 0 && top && !in_thread).then(|| view! {
+                <p class="replies-more">
+                    <A href=more_href>
+                        {move || crate::components::fill(t_string!(i18n, wall.more_replies), &[("count", &more_replies.to_string())])}
+                    </A>
+                </p>
+            })}
             {(!replies.is_empty()).then(|| view! {
                 <ol class="comment-list replies">
                     {replies.into_iter().map(|r| view! { <CommentItem comment=r post can_act values=values.clone() /> }).collect_view()}
                 </ol>
-            })}
-            {(more_replies > 0 && top).then(|| view! {
-                <p class="muted replies-more">
-                    {move || crate::components::fill(t_string!(i18n, wall.more_replies), &[("count", &more_replies.to_string())])}
-                </p>
             })}
         </li>
     }

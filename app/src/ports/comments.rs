@@ -91,12 +91,22 @@ pub trait Comments: Send + Sync {
         limit: i64,
     ) -> Result<Vec<CommentRecord>, StoreError>;
 
-    /// The first `per_parent` replies of each of `parents`, oldest first, by the same rule.
+    /// The latest `per_parent` replies of each of `parents` (shown oldest first), by the same rule.
     async fn replies(
         &self,
         parents: &[CommentId],
         viewer: Option<UserId>,
         per_parent: i64,
+    ) -> Result<Vec<CommentRecord>, StoreError>;
+
+    /// A page of one comment's replies after `after`, oldest first, by the same rule (keyset: a comment
+    /// with 50,000 replies pages as fast as one with 5).
+    async fn replies_after(
+        &self,
+        parent: CommentId,
+        viewer: Option<UserId>,
+        after: Option<CommentId>,
+        limit: i64,
     ) -> Result<Vec<CommentRecord>, StoreError>;
 
     /// Sets (or with `None` takes back) the viewer's one reaction on a published post or comment; the
@@ -122,8 +132,11 @@ pub trait Comments: Send + Sync {
     async fn report_comment(&self, id: CommentId, reason: ReportReason, by: UserId, now: i64)
     -> Result<(), StoreError>;
 
-    /// Held and reported comments, oldest first.
-    async fn review_queue(&self, limit: i64) -> Result<Vec<ReviewItem>, StoreError>;
+    /// Held and reported comments after `after`, oldest first.
+    async fn review_queue(&self, after: Option<CommentId>, limit: i64) -> Result<Vec<ReviewItem>, StoreError>;
+
+    /// How many comments wait in the moderation queue.
+    async fn review_count(&self) -> Result<i64, StoreError>;
 
     /// Publishes or hides a comment that is not deleted and closes its reports, with its audit line
     /// (and, when warned, the email to its author) in the same transaction. `Conflict` when `seen` is

@@ -21,13 +21,15 @@ use crate::forms::{
 use crate::mail::{Mail, fill};
 use crate::ports::*;
 use crate::services::locale_of;
-use crate::views::{Comment, CommentShown, CommentsPage, Viewer};
+use crate::views::{Comment, CommentShown, CommentsPage, ReviewItem, ReviewPage, Viewer};
 use leptos_i18n::td_string;
 
 /// Top-level comments on one page.
 pub const COMMENT_PAGE: i64 = 20;
-/// Replies shown under each comment.
-pub const REPLIES_SHOWN: i64 = 50;
+/// Replies shown under each comment on the post's page: the latest (the earlier ones in its discussion).
+pub const REPLIES_SHOWN: i64 = 3;
+/// Replies a page of one discussion shows (`?discussione=`).
+pub const THREAD_PAGE: i64 = 50;
 /// Comments in the moderation queue's page.
 pub const REVIEW_PAGE: i64 = 50;
 
@@ -45,13 +47,14 @@ fn post_id(raw: &str) -> Result<PostId, AppError> {
 }
 
 /// One page of a post's comments, newest first unless `oldest` (`after`: the last comment id of the page
-/// before).
+/// before). With `thread`, one top-level comment alone and a page of its replies after `after`.
 pub async fn comments_page(
     portal: &Portal,
     viewer: Option<&UserRecord>,
     post: &str,
     oldest: bool,
     after: Option<&str>,
+    thread: Option<&str>,
 ) -> Result<CommentsPage, AppError> {
     let store = &portal.store;
     let post = post_id(post)?;
@@ -59,22 +62,28 @@ pub async fn comments_page(
     if !published {
         return Err(AppError::NotFound);
     }
-    let after = match after.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(a) => Some(a.parse::<CommentId>().map_err(|_| AppError::field("after", "malformed"))?),
-        None => None,
-    };
-    let order = if oldest { CommentOrder::OldestFirst } else { CommentOrder::NewestFirst };
+    let after = cursor(after, "after")?;
+    let thread = cursor(thread, "thread")?;
     let me = viewer.map(|u| u.id);
-    let mut top = store.comments(post, me, order, after, COMMENT_PAGE + 1).await?;
-    let next = if top.len() as i64 > COMMENT_PAGE {
-        top.truncate(COMMENT_PAGE as usize);
-        top.last().map(|c| c.id.to_string())
-    } else {
-        None
+    let (top, replies, next) = match thread {
+        Some(thread) => {
+            // A reply's id, or another post's comment, is not a discussion of this post.
+            let top = store.comment_by_id(thread).await?.filter(|c| c.post_id == post && c.parent_id.is_none());
+            let top = top.ok_or(AppError::NotFound)?;
+            let mut replies = store.replies_after(thread, me, after, THREAD_PAGE + 1).await?;
+            let next = page_cursor(&mut replies, THREAD_PAGE);
+            (vec![top], replies, next)
+        }
+        None => {
+            let order = if oldest { CommentOrder::OldestFirst } else { CommentOrder::NewestFirst };
+            let mut top = store.comments(post, me, order, after, COMMENT_PAGE + 1).await?;
+            let next = page_cursor(&mut top, COMMENT_PAGE);
+            let ids: Vec<CommentId> = top.iter().map(|c| c.id).collect();
+            let replies = store.replies(&ids, me, REPLIES_SHOWN).await?;
+            (top, replies, next)
+        }
     };
-    let ids: Vec<CommentId> = top.iter().map(|c| c.id).collect();
-    let replies = store.replies(&ids, me, REPLIES_SHOWN).await?;
-    let all: Vec<CommentId> = ids.iter().copied().chain(replies.iter().map(|r| r.id)).collect();
+    let all: Vec<CommentId> = top.iter().chain(&replies).map(|c| c.id).collect();
     let mut reactions = store.reactions(Target::Comment, &all, me).await?;
     let staff = viewer.is_some_and(|u| u.role.is_staff() && u.email_confirmed);
     let shown = |c: &CommentRecord, reactions: &mut HashMap<i64, Reactions>| shown(portal, c, me, staff, reactions);
@@ -84,7 +93,7 @@ pub async fn comments_page(
             by_parent.entry(parent).or_default().push(view);
         }
     }
-    let comments = top
+    let comments: Vec<Comment> = top
         .iter()
         .filter_map(|c| {
             let mut view = shown(c, &mut reactions)?;
@@ -92,7 +101,45 @@ pub async fn comments_page(
             Some(view)
         })
         .collect();
-    Ok(CommentsPage { comments, oldest_first: oldest, next, viewer: viewer_of(viewer) })
+    if thread.is_some() && comments.is_empty() {
+        // A held comment of someone else, or a deleted one without replies.
+        return Err(AppError::NotFound);
+    }
+    Ok(CommentsPage { comments, oldest_first: oldest || thread.is_some(), next, thread, viewer: viewer_of(viewer) })
+}
+
+/// An optional id cursor from a query string (`field`: malformed when it is not a number).
+fn cursor(raw: Option<&str>, field: &'static str) -> Result<Option<CommentId>, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(a) => Ok(Some(a.parse::<CommentId>().map_err(|_| AppError::field(field, "malformed"))?)),
+        None => Ok(None),
+    }
+}
+
+/// Cuts a page fetched with one row more than `size` and says where the next one starts.
+fn page_cursor<T: HasId>(rows: &mut Vec<T>, size: i64) -> Option<String> {
+    if rows.len() as i64 > size {
+        rows.truncate(size as usize);
+        rows.last().map(|c| c.id().to_string())
+    } else {
+        None
+    }
+}
+
+trait HasId {
+    fn id(&self) -> i64;
+}
+
+impl HasId for CommentRecord {
+    fn id(&self) -> i64 {
+        self.id
+    }
+}
+
+impl HasId for ReviewItem {
+    fn id(&self) -> i64 {
+        self.id
+    }
 }
 
 /// A stored comment as `viewer` may see it; `None` when they may not see it at all.
@@ -242,9 +289,12 @@ pub async fn react(portal: &Portal, who: &SignedIn, form: &ReactForm) -> Result<
     Ok(portal.store.react(target, id, reaction, who.user().id, now_ms()).await?)
 }
 
-/// The moderation queue: held and reported comments, oldest first.
-pub async fn review_queue(portal: &Portal, _staff: &Staff) -> Result<Vec<ReviewItem>, AppError> {
-    Ok(portal.store.review_queue(REVIEW_PAGE).await?)
+/// The moderation queue: held and reported comments, oldest first, a page after `after`.
+pub async fn review_queue(portal: &Portal, _staff: &Staff, after: Option<&str>) -> Result<ReviewPage, AppError> {
+    let after = cursor(after, "after")?;
+    let mut items = portal.store.review_queue(after, REVIEW_PAGE + 1).await?;
+    let next = page_cursor(&mut items, REVIEW_PAGE);
+    Ok(ReviewPage { items, total: portal.store.review_count().await?, next })
 }
 
 /// Publishes, hides, hides with a warning to the author, or hides and blocks the author (admins only).

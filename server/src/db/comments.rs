@@ -322,8 +322,9 @@ impl<DB: Backend> Comments for SqlStore<DB> {
             CommentOrder::OldestFirst => (">", "ASC", 0),
             CommentOrder::NewestFirst => ("<", "DESC", i64::MAX),
         };
+        let from = COMMENT_FROM.replacen("comments c", &format!("comments c {}", DB::BY_POST_INDEX), 1);
         let sql = Sql::new(format!(
-            "SELECT {COMMENT_COLUMNS} FROM {COMMENT_FROM} \
+            "SELECT {COMMENT_COLUMNS} FROM {from} \
              WHERE c.post_id = $2 AND c.parent_id IS NULL AND c.id {cmp} $3 AND {VISIBLE} \
              ORDER BY c.id {dir} LIMIT $4"
         ))
@@ -346,7 +347,7 @@ impl<DB: Backend> Comments for SqlStore<DB> {
         }
         let sql = Sql::new(format!(
             "SELECT * FROM (SELECT {COMMENT_COLUMNS}, \
-             ROW_NUMBER() OVER (PARTITION BY c.parent_id ORDER BY c.id) AS n \
+             ROW_NUMBER() OVER (PARTITION BY c.parent_id ORDER BY c.id DESC) AS n \
              FROM {COMMENT_FROM} \
              WHERE c.parent_id IN ({}) AND {VISIBLE}) t WHERE n <= $2 ORDER BY parent_id, id",
             placeholders(3, parents.len())
@@ -354,6 +355,25 @@ impl<DB: Backend> Comments for SqlStore<DB> {
         .bind(viewer.unwrap_or(0))
         .bind(per_parent);
         let sql = parents.iter().fold(sql, |sql, p| sql.bind(*p));
+        self.read_comments(sql).await
+    }
+
+    #[tracing::instrument(skip_all, fields(parent = parent))]
+    async fn replies_after(
+        &self,
+        parent: CommentId,
+        viewer: Option<UserId>,
+        after: Option<CommentId>,
+        limit: i64,
+    ) -> Result<Vec<CommentRecord>, StoreError> {
+        let sql = Sql::new(format!(
+            "SELECT {COMMENT_COLUMNS} FROM {COMMENT_FROM} \
+             WHERE c.parent_id = $2 AND c.id > $3 AND {VISIBLE} ORDER BY c.id LIMIT $4"
+        ))
+        .bind(viewer.unwrap_or(0))
+        .bind(parent)
+        .bind(after.unwrap_or(0))
+        .bind(limit);
         self.read_comments(sql).await
     }
 
@@ -478,7 +498,7 @@ impl<DB: Backend> Comments for SqlStore<DB> {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn review_queue(&self, limit: i64) -> Result<Vec<ReviewItem>, StoreError> {
+    async fn review_queue(&self, after: Option<CommentId>, limit: i64) -> Result<Vec<ReviewItem>, StoreError> {
         #[derive(sqlx::FromRow)]
         struct Row {
             id: i64,
@@ -495,8 +515,10 @@ impl<DB: Backend> Comments for SqlStore<DB> {
             "SELECT c.id, c.post_id, u.display_name AS author_name, c.author_id, (u.blocked_at IS NOT NULL) AS blocked, c.state, c.body, c.created_at, \
              COALESCE(c.edited_at, c.created_at) AS version \
              FROM comments c JOIN users u ON u.id = c.author_id \
-             WHERE c.deleted_at IS NULL AND (c.state = 'held' OR c.open_reports > 0) ORDER BY c.id LIMIT $1",
+             WHERE c.deleted_at IS NULL AND (c.state = 'held' OR c.open_reports > 0) AND c.id > $1 \
+             ORDER BY c.id LIMIT $2",
         )
+        .bind(after.unwrap_or(0))
         .bind(limit);
         let rows = self.read::<Row>(sql).await?;
         let mut reports: HashMap<i64, Vec<(ReportReason, i64)>> = HashMap::new();
@@ -529,6 +551,13 @@ impl<DB: Backend> Comments for SqlStore<DB> {
                 })
             })
             .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn review_count(&self) -> Result<i64, StoreError> {
+        let sql =
+            Sql::new("SELECT COUNT(*) FROM comments WHERE deleted_at IS NULL AND (state = 'held' OR open_reports > 0)");
+        Ok(self.read_one::<(i64,)>(sql).await?.0)
     }
 
     #[tracing::instrument(skip_all, fields(comment = id, by = by))]

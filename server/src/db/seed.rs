@@ -56,12 +56,34 @@ pub struct SeedEvent {
     pub body: Option<String>,
 }
 
+/// A post of the seeded wall, with the number of its published comments.
+pub struct SeedPost {
+    pub id: i64,
+    pub kind: &'static str,
+    pub body: String,
+    pub author_id: i64,
+    pub at: i64,
+    pub comment_count: i64,
+}
+
+/// A published comment of the seeded wall.
+pub struct SeedComment {
+    pub id: i64,
+    pub post_id: i64,
+    pub parent_id: Option<i64>,
+    pub author_id: i64,
+    pub body: String,
+    pub at: i64,
+    pub reply_count: i64,
+}
+
 /// Writes prepared rows as they are (ids included) and moves the id sequences past them.
 #[async_trait]
 pub(crate) trait BulkLoad: Send + Sync {
     /// The largest id in `table` (0 when empty): seeding continues after what is there.
     async fn max_id(&self, table: &'static str) -> anyhow::Result<i64>;
     async fn load(&self, users: &[SeedUser], requests: &[SeedRequest], events: &[SeedEvent]) -> anyhow::Result<()>;
+    async fn load_wall(&self, posts: &[SeedPost], comments: &[SeedComment]) -> anyhow::Result<()>;
     /// Brings the database to a steady state after a load (statistics, checkpoint or vacuum).
     async fn analyze(&self) -> anyhow::Result<()>;
 }
@@ -90,6 +112,8 @@ impl Seeding for sqlx::Postgres {
         "SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT MAX(id) FROM users))",
         "SELECT setval(pg_get_serial_sequence('requests', 'id'), (SELECT MAX(id) FROM requests))",
         "SELECT setval(pg_get_serial_sequence('request_events', 'id'), (SELECT MAX(id) FROM request_events))",
+        "SELECT setval(pg_get_serial_sequence('posts', 'id'), (SELECT MAX(id) FROM posts))",
+        "SELECT setval(pg_get_serial_sequence('comments', 'id'), (SELECT MAX(id) FROM comments))",
     ];
     // Vacuumed and analysed now, or autovacuum does it in the middle of the benchmark.
     const SETTLE: &'static [&'static str] = &["VACUUM ANALYZE"];
@@ -195,6 +219,52 @@ impl<DB: Seeding> BulkLoad for SqlStore<DB> {
             let columns =
                 "id, request_id, at, actor_id, actor_role, kind, from_status, to_status, outcome, body, internal";
             DB::execute(w.conn(), insert_rows::<DB>("request_events", columns, rows)).await?;
+        }
+        for sql in DB::AFTER {
+            DB::execute(w.conn(), Sql::new(*sql)).await?;
+        }
+        w.commit().await?;
+        Ok(())
+    }
+
+    async fn load_wall(&self, posts: &[SeedPost], comments: &[SeedComment]) -> anyhow::Result<()> {
+        let mut w = self.write().await?;
+        for chunk in posts.chunks(ROWS_PER_STATEMENT) {
+            let rows = chunk
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.id.into(),
+                        p.kind.into(),
+                        p.body.as_str().into(),
+                        p.author_id.into(),
+                        p.at.into(),
+                        p.at.into(),
+                        p.comment_count.into(),
+                    ]
+                })
+                .collect();
+            let columns = "id, kind, body, author_id, created_at, publish_at, comment_count";
+            DB::execute(w.conn(), insert_rows::<DB>("posts", columns, rows)).await?;
+        }
+        for chunk in comments.chunks(ROWS_PER_STATEMENT) {
+            let rows = chunk
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.id.into(),
+                        c.post_id.into(),
+                        c.parent_id.into(),
+                        c.author_id.into(),
+                        c.body.as_str().into(),
+                        "published".into(),
+                        c.at.into(),
+                        c.reply_count.into(),
+                    ]
+                })
+                .collect();
+            let columns = "id, post_id, parent_id, author_id, body, state, created_at, reply_count";
+            DB::execute(w.conn(), insert_rows::<DB>("comments", columns, rows)).await?;
         }
         for sql in DB::AFTER {
             DB::execute(w.conn(), Sql::new(*sql)).await?;

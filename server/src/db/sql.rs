@@ -118,6 +118,10 @@ pub(crate) trait Backend: sqlx::Database {
     /// Locks the rows a transaction's `SELECT` reads until it ends (PostgreSQL; SQLite's writers are
     /// serialised).
     const FOR_UPDATE: &'static str;
+    /// After a table's alias: makes SQLite read a post's comments through their index. Its planner
+    /// otherwise walks the whole table in id order when a keyset query orders by id (8 ms instead of
+    /// 0.1 ms on 100,000 comments); PostgreSQL's planner needs no hint.
+    const BY_POST_INDEX: &'static str;
     /// For logs and `/readyz`.
     const LABEL: &'static str;
 
@@ -135,6 +139,7 @@ pub(crate) trait Backend: sqlx::Database {
 impl Backend for sqlx::Sqlite {
     const SKIP_LOCKED: &'static str = "";
     const FOR_UPDATE: &'static str = "";
+    const BY_POST_INDEX: &'static str = "INDEXED BY comments_post";
     const LABEL: &'static str = "sqlite";
 
     async fn execute(conn: &mut Self::Connection, sql: Sql<'_>) -> Result<u64, StoreError> {
@@ -158,6 +163,7 @@ impl Backend for sqlx::Sqlite {
 impl Backend for sqlx::Postgres {
     const SKIP_LOCKED: &'static str = "FOR UPDATE SKIP LOCKED";
     const FOR_UPDATE: &'static str = "FOR UPDATE";
+    const BY_POST_INDEX: &'static str = "";
     const LABEL: &'static str = "postgres";
 
     async fn execute(conn: &mut Self::Connection, sql: Sql<'_>) -> Result<u64, StoreError> {

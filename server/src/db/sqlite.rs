@@ -4,6 +4,7 @@
 //! acknowledged write survives a killed process and a power cut alike.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use app::ports::{RequestId, StoreError};

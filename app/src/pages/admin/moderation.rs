@@ -20,7 +20,9 @@ use crate::tr;
 pub fn ModerationPage() -> impl IntoView {
     let i18n = use_i18n();
     let moderate = ServerAction::<Moderate>::new();
-    let queue = Resource::new(move || moderate.version().get(), |_| review_queue());
+    let query = leptos_router::hooks::use_query_map();
+    let after = move || query.read().get("dopo");
+    let queue = Resource::new(move || (moderate.version().get(), after()), |(_, after)| review_queue(after));
     let errors = failure(moderate.value());
     view! {
         <Title text=localized(move || t_string!(i18n, admin.moderation)) />
@@ -28,15 +30,24 @@ pub fn ModerationPage() -> impl IntoView {
         <Transition>
             {move || Suspend::new(async move {
                 match queue.await {
-                    Ok(items) => view! {
+                    Ok(page) => view! {
                         <section class="card" aria-labelledby="moderation-title">
                             <h1 id="moderation-title">{t!(i18n, admin.moderation)}</h1>
                             <p class="lead">{t!(i18n, admin.moderation_intro)}</p>
                             <FormAlert errors />
-                            {items.is_empty().then(|| view! { <p class="muted">{t!(i18n, admin.moderation_empty)}</p> })}
+                            {(page.total > 0).then(|| view! {
+                                <p class="muted" role="status">
+                                    {move || crate::components::fill(t_string!(i18n, admin.moderation_total), &[("count", &page.total.to_string())])}
+                                </p>
+                            })}
+                            {(page.items.is_empty() && after().is_none()).then(|| view! { <p class="muted">{t!(i18n, admin.moderation_empty)}</p> })}
                             <ol class="review-list">
-                                {items.into_iter().map(|item| view! { <Review item moderate /> }).collect_view()}
+                                {page.items.into_iter().map(|item| view! { <Review item moderate /> }).collect_view()}
                             </ol>
+                            <nav class="pager" aria-label=move || t_string!(i18n, admin.moderation_pages)>
+                                {after().is_some().then(|| view! { <A href="/admin/moderazione">{t!(i18n, admin.moderation_first)}</A> })}
+                                {page.next.map(|n| view! { <A href=format!("/admin/moderazione?dopo={n}")>{t!(i18n, admin.moderation_next)}</A> })}
+                            </nav>
                         </section>
                         <WordList />
                     }
