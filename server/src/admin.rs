@@ -22,14 +22,20 @@ pub fn read_password() -> anyhow::Result<String> {
     }
 }
 
+/// A refused value in plain words (the pages' English message for its code).
+fn refused(field: &str, code: &str) -> anyhow::Error {
+    let words = app::components::form::field_message(app::i18n::Locale::en, code);
+    anyhow::anyhow!("the {field} was refused: {words}")
+}
+
 /// Checks the values with the same rules as the pages, hashes the password and stores the admin.
 pub async fn create_admin(config: &Config, email: &str, name: &str, password: &str) -> anyhow::Result<i64> {
-    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("email: {}", e.code))?;
-    let name = DisplayName::parse(name).map_err(|e| anyhow::anyhow!("name: {}", e.code))?;
-    let password = Password::parse(password).map_err(|e| anyhow::anyhow!("password: {}", e.code))?;
-    password.check_against(&email).map_err(|e| anyhow::anyhow!("password: {}", e.code))?;
+    let email = Email::parse(email).map_err(|e| refused("email address", &e.code))?;
+    let name = DisplayName::parse(name).map_err(|e| refused("name", &e.code))?;
+    let password = Password::parse(password).map_err(|e| refused("password", &e.code))?;
+    password.check_against(&email).map_err(|e| refused("password", &e.code))?;
     app::auth::password::check_strength(&password, &[email.as_ref(), name.as_ref()])
-        .map_err(|e| anyhow::anyhow!("password: {} (choose a longer, less common one)", e.code))?;
+        .map_err(|e| refused("password", &e.code))?;
     let hash = app::auth::password::hash_password(&password)
         .await
         .map_err(|_| anyhow::anyhow!("could not hash the password"))?;

@@ -29,6 +29,22 @@ pub enum Command {
         #[arg(long)]
         name: String,
     },
+    /// A consistent copy of the running SQLite database (the portal keeps serving), checked before it is
+    /// kept. On PostgreSQL, use pg_dump (README, "Backups").
+    Backup {
+        /// The new file (it must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Replaces the SQLite database with a backup, after checking it; refused while any server has the
+    /// database open. The database it replaces is kept beside it (`….before-restore-{time}`).
+    Restore {
+        /// The backup to restore.
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// Checks the settings and that the database answers, then exits: 0 when the portal can start.
+    CheckConfig,
     /// Benchmarks only (BENCHMARKS.md): add a realistic population to the database (customers, staff,
     /// requests in every state with their timelines, one 200-message conversation); every account's
     /// password is the first line of standard input. Prints the logins and references the harness needs.
@@ -37,6 +53,12 @@ pub enum Command {
         /// How many requests to add.
         #[arg(long)]
         requests: i64,
+        /// How many posts to add to the wall (every tenth with 5 comments).
+        #[arg(long, default_value_t = 0)]
+        posts: i64,
+        /// How many comments the newest post gets (the long-discussion benchmark).
+        #[arg(long, default_value_t = 0)]
+        comments: i64,
     },
     /// Benchmarks only: serve the bare axum handler (`GET /` answers "ok") on --bind, the yardstick the
     /// benchmark compares every figure with.
@@ -168,6 +190,19 @@ pub struct Config {
     /// SMTP encryption: `starttls` (port 587), `tls` (port 465) or `none` (local relays only).
     #[arg(long, env = "SC3_SMTP_TLS", value_enum, default_value_t = SmtpTls::Starttls)]
     pub smtp_tls: SmtpTls,
+
+    /// SQLite only: a folder for periodic backups (`social-care-3-{UTC time}.db`, checked before they are
+    /// kept). Off without it.
+    #[arg(long, env = "SC3_BACKUP_DIR")]
+    pub backup_dir: Option<PathBuf>,
+
+    /// Minutes between two periodic backups.
+    #[arg(long, env = "SC3_BACKUP_EVERY", default_value_t = 1440, value_parser = clap::value_parser!(u64).range(1..))]
+    pub backup_every: u64,
+
+    /// Periodic backups kept (the oldest beyond this number are removed).
+    #[arg(long, env = "SC3_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u64).range(1..))]
+    pub backup_keep: u64,
 
     /// Log format.
     #[arg(long, env = "SC3_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]

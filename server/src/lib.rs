@@ -2,6 +2,7 @@
 //! command line; tests start the same router through [`build`].
 
 pub mod admin;
+pub mod backup;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod config;
@@ -79,9 +80,60 @@ pub async fn build(config: &Config) -> anyhow::Result<(axum::Router, AppState)> 
     Ok((router, state))
 }
 
+/// `server check-config`: what `serve` would start with, each line a fact; an error (non-zero exit) when
+/// something would keep it from starting.
+pub async fn check_config(config: &Config) -> anyhow::Result<Vec<String>> {
+    let mut lines = Vec::new();
+    let backend = config.database_url.backend().map_err(anyhow::Error::msg)?;
+    if config.backup_dir.is_some() && backend == config::Backend::Postgres {
+        anyhow::bail!("--backup-dir works with SQLite only: back PostgreSQL up with pg_dump or PITR (README)");
+    }
+    if let Some(path) = &config.brand_logo {
+        read_logo(path)?;
+        lines.push(format!("logo: {}", path.display()));
+    }
+    let pkg = std::path::Path::new(&config.site_root).join("pkg");
+    if !pkg.join(format!("{}.wasm", config.output_name)).exists() {
+        anyhow::bail!(
+            "the built site is missing: no {}/{}.wasm (build it with `cargo leptos build --release`, or set \
+             --site-root)",
+            pkg.display(),
+            config.output_name
+        );
+    }
+    lines.push(format!("site: {}", config.site_root));
+    let connected = db::connect(config)
+        .await
+        .map_err(|e| anyhow::anyhow!("the database does not answer ({:?}): {e:#}", config.database_url))?;
+    connected.store.ping().await.map_err(|e| anyhow::anyhow!("the database answers badly: {e}"))?;
+    lines.push(format!("database: {} ({:?}), schema up to date", connected.store.backend(), config.database_url));
+    match &config.smtp_host {
+        Some(host) => lines.push(format!("email: through {host}:{}", config.smtp_port)),
+        None => lines.push(format!("email: written as files in {}", config.mail_dir.display())),
+    }
+    if let Some(dir) = &config.backup_dir {
+        lines.push(format!(
+            "backups: every {} minutes into {}, the newest {} kept",
+            config.backup_every,
+            dir.display(),
+            config.backup_keep
+        ));
+    }
+    lines.push(format!("listening on: {}", config.bind));
+    lines.push("the configuration is valid".into());
+    Ok(lines)
+}
+
 /// Serves until SIGTERM or Ctrl-C, then lets requests in flight finish.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
+    if config.backup_dir.is_some() && config.database_url.backend().ok() == Some(config::Backend::Postgres) {
+        anyhow::bail!("--backup-dir works with SQLite only: back PostgreSQL up with pg_dump or PITR (README)");
+    }
     let (router, state) = build(&config).await?;
+    if let Some(dir) = &config.backup_dir {
+        let every = std::time::Duration::from_secs(config.backup_every * 60);
+        backup::spawn_periodic(config.clone(), dir.clone(), every, config.backup_keep as usize);
+    }
     let mailer = Arc::new(mail::Mailer::from_config(&config)?);
     mail::spawn_worker(state.store.clone(), mailer);
     sessions::spawn_purge(state.sessions.clone());

@@ -20,10 +20,43 @@ async fn main() -> anyhow::Result<()> {
             println!("Admin {email} created (account {id}). Log in at /accedi, then open /admin.");
             Ok(())
         }
+        Command::Backup { to } => {
+            let r = server::backup::backup_to(&cli.config, &to).await?;
+            println!(
+                "Backup written to {} ({} bytes, {} requests, {:.1} s); it passed the integrity check.",
+                r.path.display(),
+                r.bytes,
+                r.requests,
+                r.seconds
+            );
+            Ok(())
+        }
+        Command::Restore { from } => {
+            let r = server::backup::restore_from(&cli.config, &from).await?;
+            println!("Restored {} ({} requests). Start the server again.", from.display(), r.requests);
+            if let Some(previous) = r.previous {
+                println!("The database it replaced is kept as {}.", previous.display());
+            }
+            Ok(())
+        }
+        Command::CheckConfig => {
+            for line in server::check_config(&cli.config).await? {
+                println!("{line}");
+            }
+            Ok(())
+        }
         #[cfg(feature = "bench")]
-        Command::BenchSeed { requests } => {
+        Command::BenchSeed { requests, posts, comments } => {
             let password = server::admin::read_password()?;
             let seeded = server::bench::seed(&cli.config, requests, &password).await?;
+            if posts > 0 {
+                let wall = server::bench::seed_wall(&cli.config, &seeded, posts, comments).await?;
+                println!("busy_post={}", wall.busy_post);
+                println!("quiet_post={}", wall.quiet_post);
+                println!("middle_comment={}", wall.middle_comment);
+                println!("posts={}", wall.posts);
+                println!("comments={}", wall.comments);
+            }
             println!("customer={}", seeded.customer_email);
             println!("staff={}", seeded.staff_email);
             println!("conversation={}", seeded.conversation_reference);

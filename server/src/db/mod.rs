@@ -73,6 +73,8 @@ pub(crate) struct SqlStore<DB: Backend> {
     writer: Option<WriterLock>,
     /// SQLite's submissions queue here to be committed in groups (`sqlite.rs`); PostgreSQL has none.
     submissions: Option<tokio::sync::mpsc::Sender<Submission>>,
+    /// SQLite: the shared lock on the database that keeps a restore from replacing it under this process.
+    _lock: Option<Arc<crate::backup::DatabaseLock>>,
 }
 
 impl<DB: Backend> SqlStore<DB> {

@@ -23,6 +23,6 @@ impl SqlStore<Postgres> {
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(Self { pool, writer: None, submissions: None })
+        Ok(Self { pool, writer: None, submissions: None, _lock: None })
     }
 }

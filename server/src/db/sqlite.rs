@@ -33,11 +33,12 @@ impl SqlStore<Sqlite> {
         {
             std::fs::create_dir_all(dir)?;
         }
+        let lock = crate::backup::DatabaseLock::shared(options.get_filename())?;
         let pool = SqlitePoolOptions::new().max_connections(max_connections.max(1)).connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         let writer = WriterLock::default();
         let submissions = spawn_group_commit(pool.clone(), writer.clone());
-        Ok(Self { pool, writer: Some(writer), submissions: Some(submissions) })
+        Ok(Self { pool, writer: Some(writer), submissions: Some(submissions), _lock: Some(Arc::new(lock)) })
     }
 }
 
