@@ -59,9 +59,9 @@ impl Ctx {
     }
 
     /// Counts one attempt against a limit (when the server has limits).
-    pub fn limit(&self, limit: Limit, key: &str) -> Result<(), AppError> {
+    pub async fn limit(&self, limit: Limit, key: &str) -> Result<(), AppError> {
         match &self.limiter {
-            Some(l) => l.check(limit, key).map_err(|secs| AppError::RateLimited { retry_after_secs: secs }),
+            Some(l) => Ok(l.check(limit, key).await?),
             None => Ok(()),
         }
     }

@@ -8,6 +8,7 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -15,6 +16,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 
 use crate::config::{Backend, Config};
+use crate::metrics::{Metrics, Task};
 
 /// What a PostgreSQL operator is told instead.
 const POSTGRES: &str = "the database is PostgreSQL: back it up with pg_dump (or continuous archiving for \
@@ -209,7 +211,7 @@ fn stamp() -> String {
 }
 
 /// Every `every`, a backup in `dir`; the newest `keep` are kept. Refused at start on PostgreSQL.
-pub fn spawn_periodic(config: Config, dir: PathBuf, every: Duration, keep: usize) {
+pub fn spawn_periodic(config: Config, dir: PathBuf, every: Duration, keep: usize, metrics: Arc<Metrics>) {
     tokio::spawn(async move {
         let mut timer = tokio::time::interval(every);
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -217,7 +219,10 @@ pub fn spawn_periodic(config: Config, dir: PathBuf, every: Duration, keep: usize
         loop {
             timer.tick().await;
             let to = dir.join(format!("{PREFIX}{}.db", stamp()));
-            match backup_to(&config, &to).await {
+            metrics.timer_ran(Task::Backup);
+            let result = backup_to(&config, &to).await;
+            metrics.backup_done(result.is_ok());
+            match result {
                 Ok(r) => {
                     tracing::info!(path = %r.path.display(), bytes = r.bytes, seconds = r.seconds, "backup made");
                     if let Err(e) = rotate(&dir, keep) {

@@ -127,20 +127,31 @@ pub struct Config {
     #[arg(long, env = "SC3_TRUSTED_PROXY_HEADER")]
     pub trusted_proxy_header: Option<String>,
 
-    /// Logins per client address (COUNT/SECONDS).
-    #[arg(long, env = "SC3_LIMIT_LOGIN_IP", default_value = "5/300")]
+    /// Serve Prometheus metrics at `/metrics` on this separate address (e.g. a private interface), and
+    /// only there. Without it (and without a token) there is no `/metrics`.
+    #[arg(long, env = "SC3_METRICS_BIND")]
+    pub metrics_bind: Option<std::net::SocketAddr>,
+
+    /// Serve `/metrics` on the portal's own address too, to whoever sends `Authorization: Bearer TOKEN`
+    /// (on the separate address too, when both are set). Prefer the variable.
+    #[arg(long, env = "SC3_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
+    /// Logins per client address (COUNT/SECONDS; IPv6 per /64). Loose: behind a mobile operator's
+    /// carrier-grade NAT many customers share one address; the per-account limit is the strict one.
+    #[arg(long, env = "SC3_LIMIT_LOGIN_IP", default_value = "30/300")]
     pub limit_login_ip: crate::limits::Rate,
 
-    /// Logins per email address.
-    #[arg(long, env = "SC3_LIMIT_LOGIN_EMAIL", default_value = "10/900")]
+    /// Logins per account (email address), from browsers the account does not know.
+    #[arg(long, env = "SC3_LIMIT_LOGIN_EMAIL", default_value = "5/300")]
     pub limit_login_email: crate::limits::Rate,
 
-    /// Registrations per client address.
-    #[arg(long, env = "SC3_LIMIT_REGISTER_IP", default_value = "5/1800")]
+    /// Registrations per client address (IPv6 per /64).
+    #[arg(long, env = "SC3_LIMIT_REGISTER_IP", default_value = "20/1800")]
     pub limit_register_ip: crate::limits::Rate,
 
-    /// Password-reset requests per client address.
-    #[arg(long, env = "SC3_LIMIT_RESET_IP", default_value = "5/1800")]
+    /// Password-reset requests per client address (IPv6 per /64).
+    #[arg(long, env = "SC3_LIMIT_RESET_IP", default_value = "20/1800")]
     pub limit_reset_ip: crate::limits::Rate,
 
     /// Password-reset requests per email address.
@@ -160,7 +171,7 @@ pub struct Config {
     pub limit_resend: crate::limits::Rate,
 
     /// Every request, per client address (the global ceiling).
-    #[arg(long, env = "SC3_LIMIT_GLOBAL_IP", default_value = "600/60")]
+    #[arg(long, env = "SC3_LIMIT_GLOBAL_IP", default_value = "1200/60")]
     pub limit_global_ip: crate::limits::Rate,
 
     /// Sender of the portal's emails, e.g. `Social Care 3 <care@example.com>`.

@@ -39,7 +39,13 @@ pub struct AppState {
     pub settings: Settings,
     pub secure_cookies: bool,
     pub sessions: SessionBackend,
+    /// The global per-address ceiling (and, on SQLite, every limit): counted in this process.
     pub limits: Arc<crate::limits::Limits>,
+    /// The keyed limits the server functions check: `limits` on SQLite, the database on PostgreSQL.
+    pub limiter: app::ports::SharedLimiter,
+    pub metrics: Arc<crate::metrics::Metrics>,
+    /// `/metrics` on the portal's address answers only with this bearer token (absent: no `/metrics`).
+    pub metrics_token: Option<Arc<str>>,
     pub trusted_proxy_header: Option<axum::http::HeaderName>,
 }
 
@@ -67,10 +73,23 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// What `/metrics` serves, wherever it is served.
+fn metrics_endpoint(state: &AppState) -> crate::metrics::Endpoint {
+    crate::metrics::Endpoint {
+        metrics: state.metrics.clone(),
+        store: state.store.clone(),
+        token: state.metrics_token.clone(),
+    }
+}
+
+/// The separate metrics address (`--metrics-bind`): `/metrics` and nothing else.
+pub fn metrics_router(state: &AppState) -> Router {
+    Router::new().route("/metrics", get(crate::metrics::scrape)).with_state(metrics_endpoint(state))
+}
+
 pub fn router(state: AppState) -> Router {
     let context = {
-        let limiter: app::ports::SharedLimiter = state.limits.clone();
-        let ctx = app::context::Ctx::new(state.portal(), Some(limiter));
+        let ctx = app::context::Ctx::new(state.portal(), Some(state.limiter.clone()));
         let brand = state.brand.clone();
         move || {
             // What every server function works with, and the brand the pages show.
@@ -90,7 +109,11 @@ pub fn router(state: AppState) -> Router {
     let pkg =
         ServeDir::new(format!("{site_root}/{}", leptos_options.site_pkg_dir)).precompressed_br().precompressed_gzip();
     let favicon = ServeFile::new(format!("{site_root}/favicon.svg"));
-    Router::new()
+    let mut router = Router::new();
+    if state.metrics_token.is_some() {
+        router = router.route("/metrics", get(crate::metrics::scrape).with_state(metrics_endpoint(&state)));
+    }
+    router
         .nest_service("/pkg", pkg)
         .route_service("/favicon.svg", favicon)
         .route("/healthz", get(healthz))
@@ -138,6 +161,8 @@ pub fn router(state: AppState) -> Router {
                 })
                 .on_failure(()),
         )
+        // Outermost: every answer is counted and timed by its route template, whatever a layer decided.
+        .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track))
         .with_state(state)
 }
 
@@ -269,6 +294,7 @@ async fn client_address(
     let ip = forwarded.or(peer).unwrap_or_else(|| "unknown".to_string());
     if let Err(wait) = state.limits.check_global(&ip) {
         tracing::warn!("global rate limit reached");
+        state.metrics.refused("global_ip");
         let mut res = (
             StatusCode::TOO_MANY_REQUESTS,
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],

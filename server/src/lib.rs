@@ -11,6 +11,7 @@ pub mod feed;
 pub mod http;
 pub mod limits;
 pub mod mail;
+pub mod metrics;
 pub mod sessions;
 pub mod telemetry;
 
@@ -24,7 +25,7 @@ use crate::http::{AppState, Logo};
 
 /// Connects the database (running its migrations) and builds the router with its state.
 pub async fn build(config: &Config) -> anyhow::Result<(axum::Router, AppState)> {
-    let db::Connected { store, sessions } = db::connect(config).await?;
+    let db::Connected { store, sessions, postgres } = db::connect(config).await?;
     let logo = match &config.brand_logo {
         Some(path) => Some(Arc::new(read_logo(path)?)),
         None => None,
@@ -50,7 +51,7 @@ pub async fn build(config: &Config) -> anyhow::Result<(axum::Router, AppState)> 
         public_url: config.public_url.trim_end_matches('/').to_string(),
         secure_cookies: config.secure_cookies,
     };
-    let limits = Arc::new(limits::Limits::new(limits::Rates {
+    let rates = limits::Rates {
         login_ip: config.limit_login_ip,
         login_email: config.limit_login_email,
         register_ip: config.limit_register_ip,
@@ -60,9 +61,21 @@ pub async fn build(config: &Config) -> anyhow::Result<(axum::Router, AppState)> 
         comment: config.limit_comment,
         resend: config.limit_resend,
         global_ip: config.limit_global_ip,
-    }));
+    };
+    let limits = Arc::new(limits::Limits::new(rates));
+    // One server owns a SQLite database: its limits count in the process. Several may share a PostgreSQL
+    // one: the keyed limits count in the database, for the whole site.
+    let counted: app::ports::SharedLimiter = match postgres {
+        Some(pool) => Arc::new(db::limits::PgLimiter::new(pool, rates)),
+        None => limits.clone(),
+    };
+    let metrics = Arc::new(metrics::Metrics::new());
+    let limiter = Arc::new(metrics::Counted::new(counted, metrics.clone()));
     let state = AppState {
         limits,
+        limiter,
+        metrics,
+        metrics_token: config.metrics_token.as_deref().map(Arc::from),
         trusted_proxy_header: config.trusted_proxy_header.as_ref().and_then(|h| h.parse().ok()),
         leptos_options,
         store,
@@ -119,6 +132,17 @@ pub async fn check_config(config: &Config) -> anyhow::Result<Vec<String>> {
             config.backup_keep
         ));
     }
+    match (&config.metrics_bind, &config.metrics_token) {
+        (None, None) => lines.push("metrics: off (set --metrics-bind or --metrics-token)".into()),
+        (bind, token) => lines.push(format!(
+            "metrics: /metrics{}{}",
+            bind.map(|b| format!(" on {b}")).unwrap_or_default(),
+            if token.is_some() { " (bearer token)" } else { "" }
+        )),
+    }
+    if config.metrics_token.as_deref().is_some_and(|t| t.len() < 16) {
+        anyhow::bail!("--metrics-token is too short: use at least 16 random characters");
+    }
     lines.push(format!("listening on: {}", config.bind));
     lines.push("the configuration is valid".into());
     Ok(lines)
@@ -132,28 +156,42 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let (router, state) = build(&config).await?;
     if let Some(dir) = &config.backup_dir {
         let every = std::time::Duration::from_secs(config.backup_every * 60);
-        backup::spawn_periodic(config.clone(), dir.clone(), every, config.backup_keep as usize);
+        backup::spawn_periodic(config.clone(), dir.clone(), every, config.backup_keep as usize, state.metrics.clone());
+    }
+    if let Some(address) = config.metrics_bind {
+        let listener = tokio::net::TcpListener::bind(address).await?;
+        tracing::info!(address = %listener.local_addr()?, "metrics at /metrics");
+        let router = http::metrics_router(&state);
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, router).await {
+                tracing::error!(error = %e, "the metrics address stopped");
+            }
+        });
     }
     let mailer = Arc::new(mail::Mailer::from_config(&config)?);
-    mail::spawn_worker(state.store.clone(), mailer);
-    sessions::spawn_purge(state.sessions.clone());
+    mail::spawn_worker(state.store.clone(), mailer, state.metrics.clone());
+    sessions::spawn_purge(state.sessions.clone(), state.metrics.clone());
     {
-        let limits = state.limits.clone();
+        let (limits, limiter, metrics) = (state.limits.clone(), state.limiter.clone(), state.metrics.clone());
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
             loop {
                 every.tick().await;
                 limits.tidy();
+                limiter.tidy().await;
+                metrics.timer_ran(metrics::Task::LimitsTidy);
             }
         });
     }
     {
         // Requests whose outcome nobody confirmed or reopened in 14 days close by themselves.
         let portal = state.portal();
+        let metrics = state.metrics.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
             loop {
                 every.tick().await;
+                metrics.timer_ran(metrics::Task::AutoClose);
                 match app::services::requests::auto_close_due(&portal, app::clock::now_ms()).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(closed = n, "requests closed automatically"),

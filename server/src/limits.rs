@@ -1,13 +1,15 @@
 //! Abuse limits with `governor` (GCRA, keyed): login, registration, password reset, new requests, and a
-//! global per-address ceiling; plus a growing delay for an account after repeated failed logins. The
-//! limits are per process: behind a load balancer, N servers allow up to N times as much (see README).
+//! global per-address ceiling; plus a growing delay for an account after repeated failed logins. These
+//! count in the process: SQLite's (one server owns the database) and, everywhere, the global ceiling.
+//! On PostgreSQL the keyed limits and the login delay are counted in the database instead
+//! (`db/limits.rs`), so that they hold for the whole site.
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use app::ports::{Limit, Limiter};
+use app::ports::{Limit, Limiter, MAX_LOGIN_DELAY_SECS, Throttled, address_key, login_delay_after};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
@@ -32,6 +34,11 @@ impl std::str::FromStr for Rate {
 }
 
 impl Rate {
+    /// GCRA's emission interval: one attempt every `seconds / count`, in milliseconds (at least 1).
+    pub fn interval_ms(self) -> i64 {
+        ((self.seconds * 1000 / u64::from(self.count)).max(1)) as i64
+    }
+
     fn quota(self) -> Quota {
         let burst = NonZeroU32::new(self.count).unwrap_or(NonZeroU32::MIN);
         let period = Duration::from_millis((self.seconds * 1000 / u64::from(self.count)).max(1));
@@ -60,25 +67,25 @@ pub struct Limits {
     clock: DefaultClock,
 }
 
-/// Failed logins before the delay starts, and its ceiling.
-const FREE_FAILURES: u32 = 5;
-const MAX_DELAY_SECS: u64 = 15 * 60;
+impl Rates {
+    /// The rate of a keyed limit.
+    pub fn of(&self, limit: Limit) -> Rate {
+        match limit {
+            Limit::LoginIp => self.login_ip,
+            Limit::LoginEmail => self.login_email,
+            Limit::RegisterIp => self.register_ip,
+            Limit::ResetIp => self.reset_ip,
+            Limit::ResetEmail => self.reset_email,
+            Limit::NewRequest => self.new_request,
+            Limit::Comment => self.comment,
+            Limit::Resend => self.resend,
+        }
+    }
+}
 
 impl Limits {
     pub fn new(r: Rates) -> Self {
-        let limiters = [
-            (Limit::LoginIp, r.login_ip),
-            (Limit::LoginEmail, r.login_email),
-            (Limit::RegisterIp, r.register_ip),
-            (Limit::ResetIp, r.reset_ip),
-            (Limit::ResetEmail, r.reset_email),
-            (Limit::NewRequest, r.new_request),
-            (Limit::Comment, r.comment),
-            (Limit::Resend, r.resend),
-        ]
-        .into_iter()
-        .map(|(l, rate)| (l, RateLimiter::keyed(rate.quota())))
-        .collect();
+        let limiters = Limit::ALL.into_iter().map(|l| (l, RateLimiter::keyed(r.of(l).quota()))).collect();
         Self {
             limiters,
             global: RateLimiter::keyed(r.global_ip.quota()),
@@ -87,10 +94,10 @@ impl Limits {
         }
     }
 
-    /// The global per-address ceiling, checked on every request.
+    /// The global per-address ceiling, checked on every request (IPv6 per /64).
     pub fn check_global(&self, ip: &str) -> Result<(), u64> {
         self.global
-            .check_key(&ip.to_string())
+            .check_key(&address_key(ip))
             .map_err(|not_until| wait_secs(not_until.wait_time_from(self.clock.now())))
     }
 
@@ -101,7 +108,7 @@ impl Limits {
         }
         self.global.retain_recent();
         if let Ok(mut f) = self.failures.lock() {
-            f.retain(|_, (_, at)| at.elapsed() < Duration::from_secs(MAX_DELAY_SECS * 2));
+            f.retain(|_, (_, at)| at.elapsed() < Duration::from_secs(MAX_LOGIN_DELAY_SECS * 2));
         }
     }
 }
@@ -110,25 +117,24 @@ fn wait_secs(d: Duration) -> u64 {
     d.as_secs() + u64::from(d.subsec_nanos() > 0)
 }
 
-fn delay_after(failures: u32) -> u64 {
-    if failures < FREE_FAILURES { 0 } else { (1u64 << (failures - FREE_FAILURES).min(20)).min(MAX_DELAY_SECS) }
-}
-
+#[async_trait::async_trait]
 impl Limiter for Limits {
-    fn check(&self, limit: Limit, key: &str) -> Result<(), u64> {
+    async fn check(&self, limit: Limit, key: &str) -> Result<(), Throttled> {
         match self.limiters.get(&limit) {
-            Some(l) => l.check_key(&key.to_lowercase()).map_err(|n| wait_secs(n.wait_time_from(self.clock.now()))),
+            Some(l) => {
+                l.check_key(&limit.key(key)).map_err(|n| Throttled::Wait(wait_secs(n.wait_time_from(self.clock.now()))))
+            }
             None => Ok(()),
         }
     }
 
-    fn login_delay(&self, email: &str) -> Result<(), u64> {
+    async fn login_delay(&self, email: &str) -> Result<(), Throttled> {
         let Ok(f) = self.failures.lock() else { return Ok(()) };
         match f.get(&email.trim().to_lowercase()) {
             Some((n, at)) => {
-                let wait = Duration::from_secs(delay_after(*n));
+                let wait = Duration::from_secs(login_delay_after(*n));
                 match wait.checked_sub(at.elapsed()) {
-                    Some(left) if !left.is_zero() => Err(wait_secs(left)),
+                    Some(left) if !left.is_zero() => Err(Throttled::Wait(wait_secs(left))),
                     _ => Ok(()),
                 }
             }
@@ -136,7 +142,7 @@ impl Limiter for Limits {
         }
     }
 
-    fn login_failed(&self, email: &str) {
+    async fn login_failed(&self, email: &str) {
         if let Ok(mut f) = self.failures.lock() {
             let entry = f.entry(email.trim().to_lowercase()).or_insert((0, Instant::now()));
             entry.0 = entry.0.saturating_add(1);
@@ -144,7 +150,7 @@ impl Limiter for Limits {
         }
     }
 
-    fn login_succeeded(&self, email: &str) {
+    async fn login_succeeded(&self, email: &str) {
         if let Ok(mut f) = self.failures.lock() {
             f.remove(&email.trim().to_lowercase());
         }
@@ -163,17 +169,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_delay_grows_after_five_failures_up_to_fifteen_minutes() {
-        assert_eq!((0..5).map(delay_after).collect::<Vec<_>>(), [0, 0, 0, 0, 0]);
-        assert_eq!(delay_after(5), 1);
-        assert_eq!(delay_after(6), 2);
-        assert_eq!(delay_after(9), 16);
-        assert_eq!(delay_after(40), MAX_DELAY_SECS);
-    }
-
-    #[test]
-    fn a_limit_allows_its_burst_then_says_how_long_to_wait() {
+    #[tokio::test]
+    async fn a_limit_allows_its_burst_then_says_how_long_to_wait() {
         let r = Rate { count: 3, seconds: 60 };
         let limits = Limits::new(Rates {
             login_ip: r,
@@ -186,18 +183,21 @@ mod tests {
             resend: r,
             global_ip: r,
         });
-        for _ in 0..3 {
-            assert!(limits.check(Limit::LoginIp, "1.2.3.4").is_ok());
+        for i in 0..3 {
+            // An IPv6 subscriber counts as one, whichever address of their /64 they use.
+            assert!(limits.check(Limit::LoginIp, &format!("2001:db8:5:6::{i}")).await.is_ok());
         }
-        let wait = limits.check(Limit::LoginIp, "1.2.3.4").unwrap_err();
+        let Err(Throttled::Wait(wait)) = limits.check(Limit::LoginIp, "2001:db8:5:6::99").await else {
+            panic!("the fourth attempt from the same /64 is refused")
+        };
         assert!((1..=20).contains(&wait), "{wait}");
-        assert!(limits.check(Limit::LoginIp, "5.6.7.8").is_ok(), "another address has its own count");
-        assert!(limits.check(Limit::LoginEmail, "1.2.3.4").is_ok(), "another limit has its own count");
+        assert!(limits.check(Limit::LoginIp, "2001:db8:5:7::1").await.is_ok(), "another /64 has its own count");
+        assert!(limits.check(Limit::LoginEmail, "2001:db8:5:6::1").await.is_ok(), "another limit has its own count");
         for _ in 0..5 {
-            limits.login_failed("Mario@Example.it");
+            limits.login_failed("Mario@Example.it").await;
         }
-        assert_eq!(limits.login_delay("mario@example.it"), Err(1));
-        limits.login_succeeded("mario@example.it");
-        assert_eq!(limits.login_delay("mario@example.it"), Ok(()));
+        assert!(matches!(limits.login_delay("mario@example.it").await, Err(Throttled::Wait(1))));
+        limits.login_succeeded("mario@example.it").await;
+        assert!(limits.login_delay("mario@example.it").await.is_ok());
     }
 }

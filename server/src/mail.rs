@@ -66,17 +66,24 @@ impl Mailer {
     }
 }
 
-/// One pass over the due emails; returns how many were sent.
-pub async fn deliver_due(store: &SharedStore, mailer: &Mailer) -> usize {
+/// What one pass over the outbox did.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Delivered {
+    pub sent: usize,
+    pub failed: usize,
+}
+
+/// One pass over the due emails.
+pub async fn deliver_due(store: &SharedStore, mailer: &Mailer) -> Delivered {
     let now = app::clock::now_ms();
     let due = match store.claim_due_emails(now, LEASE_MS, 20).await {
         Ok(due) => due,
         Err(e) => {
             tracing::error!(error = ?e, "cannot read the outbox");
-            return 0;
+            return Delivered::default();
         }
     };
-    let mut sent = 0;
+    let (mut sent, mut failed) = (0, 0);
     for email in due {
         let result = mailer.send(&email).await;
         let now = app::clock::now_ms();
@@ -87,6 +94,7 @@ pub async fn deliver_due(store: &SharedStore, mailer: &Mailer) -> usize {
                 store.mark_email_sent(email.id, now).await
             }
             Err(error) => {
+                failed += 1;
                 // attempts already counts this one
                 let retry_at = (email.attempts < MAX_ATTEMPTS).then(|| now + backoff_ms(email.attempts));
                 tracing::warn!(id = email.id, attempts = email.attempts, %error, "email not sent");
@@ -97,7 +105,7 @@ pub async fn deliver_due(store: &SharedStore, mailer: &Mailer) -> usize {
             tracing::error!(error = ?e, id = email.id, "cannot record the delivery");
         }
     }
-    sent
+    Delivered { sent, failed }
 }
 
 /// 30 s, 1 min, 2 min, … up to 6 h.
@@ -107,12 +115,14 @@ fn backoff_ms(attempts: i64) -> i64 {
 }
 
 /// Delivers the outbox every two seconds for as long as the server runs.
-pub fn spawn_worker(store: SharedStore, mailer: Arc<Mailer>) {
+pub fn spawn_worker(store: SharedStore, mailer: Arc<Mailer>, metrics: Arc<crate::metrics::Metrics>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(2));
         loop {
             tick.tick().await;
-            deliver_due(&store, &mailer).await;
+            metrics.timer_ran(crate::metrics::Task::Outbox);
+            let done = deliver_due(&store, &mailer).await;
+            metrics.emails_delivered(done.sent, done.failed);
         }
     });
 }

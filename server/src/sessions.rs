@@ -68,11 +68,12 @@ pub fn layer(store: SessionBackend, secure: bool, idle_minutes: i64) -> SessionM
 }
 
 /// Deletes expired sessions every few minutes, for as long as the server runs.
-pub fn spawn_purge(store: SessionBackend) {
+pub fn spawn_purge(store: SessionBackend, metrics: std::sync::Arc<crate::metrics::Metrics>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
             tick.tick().await;
+            metrics.timer_ran(crate::metrics::Task::SessionPurge);
             if let Err(e) = store.delete_expired().await {
                 tracing::warn!(error = %e, "could not purge expired sessions");
             }

@@ -179,7 +179,13 @@ async fn periodic_backups_are_checked_and_rotated() {
     let dir = tempfile::tempdir().unwrap();
     // Something else in the folder is never touched.
     std::fs::write(dir.path().join("notes.txt"), "keep me").unwrap();
-    server::backup::spawn_periodic(config_for(&url), dir.path().to_path_buf(), Duration::from_millis(1100), 2);
+    server::backup::spawn_periodic(
+        config_for(&url),
+        dir.path().to_path_buf(),
+        Duration::from_millis(1100),
+        2,
+        Default::default(),
+    );
     let backups = |dir: &Path| {
         let mut names: Vec<String> = std::fs::read_dir(dir)
             .unwrap()

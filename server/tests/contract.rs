@@ -653,7 +653,44 @@ async fn notifications_tell_a_fan_what_happened_to_their_comments(db: TestDb) {
     assert!(matches!(hidden_reply, Err(StoreError::NotFound)));
 }
 
+// --- Operations (#20) ---
+
+async fn the_operations_snapshot_counts_every_state_the_queue_and_the_outbox(db: TestDb) {
+    let store = connect(&db).await;
+    let empty = store.operations().await.unwrap();
+    assert_eq!(empty.per_state, Status::ALL.iter().map(|s| (*s, 0)).collect::<Vec<_>>(), "every state, at zero");
+    assert_eq!((empty.waiting, empty.oldest_waiting_since), (0, None));
+    assert_eq!((empty.outbox_pending, empty.outbox_oldest_pending_since, empty.outbox_failed), (0, None, 0));
+
+    let c = customer(&store, "ops@example.it").await;
+    let first = submit(&store, c, "Ops one", 1_000).await;
+    submit(&store, c, "Ops two", 1_500).await;
+    let pool = agent(&store, "pool-ops@example.it").await;
+    act(&store, &read(&store, first).await, &pool, Action::Take, 2_000).await.unwrap();
+    let ops = store.operations().await.unwrap();
+    let count = |status| ops.per_state.iter().find(|(s, _)| *s == status).unwrap().1;
+    assert_eq!((count(Status::Received), count(Status::InCharge), count(Status::Closed)), (1, 1, 0));
+    assert_eq!(ops.per_state.iter().map(|(_, n)| n).sum::<i64>(), 2);
+    assert_eq!((ops.waiting, ops.oldest_waiting_since), (1, Some(1_500)), "the one nobody took");
+
+    // The outbox: one more email pending; given up on, it counts as failed and no longer pending.
+    store.enqueue_email(email("ops-mail@example.it", "k"), 900).await.unwrap();
+    let before = store.operations().await.unwrap();
+    assert_eq!(before.outbox_pending, ops.outbox_pending + 1);
+    assert!(before.outbox_oldest_pending_since.is_some_and(|t| t <= 900));
+    let claimed = store.claim_due_emails(10_000, 1_000, 100).await.unwrap();
+    for e in &claimed {
+        store.mark_email_failed(e.id, "smtp down", None, 10_001).await.unwrap();
+    }
+    let after = store.operations().await.unwrap();
+    assert_eq!(after.outbox_failed, claimed.len() as i64);
+    assert_eq!((after.outbox_pending, after.outbox_oldest_pending_since), (0, None));
+    let pool_use = store.pool_use();
+    assert!(pool_use.open >= 1 && pool_use.idle <= pool_use.open, "{pool_use:?}");
+}
+
 on_both_databases!(
+    the_operations_snapshot_counts_every_state_the_queue_and_the_outbox,
     open_states_are_counted_up_to_the_cap,
     a_burst_of_submissions_is_stored_whole_and_a_refused_one_takes_no_other_down,
     a_submitted_request_is_stored_whole_with_its_received_event_and_email,

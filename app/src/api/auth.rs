@@ -17,7 +17,7 @@ pub async fn register(#[server(flatten)] form: RegisterForm) -> Result<(), AppEr
     let locale = ctx.locale().await;
     // Refused by the limit or by the service, the typed values are kept for the page either way.
     let result = async {
-        ctx.limit(Limit::RegisterIp, &ctx.client_ip().await)?;
+        ctx.limit(Limit::RegisterIp, &ctx.client_ip().await).await?;
         accounts::register(&ctx, locale, &form).await
     }
     .await;
@@ -68,13 +68,13 @@ async fn guarded_login(ctx: &Ctx, form: &LoginForm) -> Result<crate::ports::User
     let delay_key = match &device {
         Some(device) => format!("device {device}"),
         None => {
-            ctx.limit(Limit::LoginIp, &ip)?;
-            ctx.limit(Limit::LoginEmail, &account)?;
+            ctx.limit(Limit::LoginIp, &ip).await?;
+            ctx.limit(Limit::LoginEmail, &account).await?;
             format!("{account} {ip}")
         }
     };
     if let Some(l) = ctx.limiter() {
-        l.login_delay(&delay_key).map_err(|secs| AppError::RateLimited { retry_after_secs: secs })?;
+        l.login_delay(&delay_key).await?;
     }
     let user = match known {
         Some(user) => user,
@@ -83,8 +83,8 @@ async fn guarded_login(ctx: &Ctx, form: &LoginForm) -> Result<crate::ports::User
     let result = accounts::check_password(&ctx.store, &ctx.brand, user, &form.password).await;
     if let Some(l) = ctx.limiter() {
         match &result {
-            Ok(_) => l.login_succeeded(&delay_key),
-            Err(AppError::InvalidCredentials) => l.login_failed(&delay_key),
+            Ok(_) => l.login_succeeded(&delay_key).await,
+            Err(AppError::InvalidCredentials) => l.login_failed(&delay_key).await,
             Err(_) => {}
         }
     }
@@ -129,8 +129,8 @@ pub async fn resend_confirmation() -> Result<(), AppError> {
     let ctx = Ctx::get()?;
     let user = ctx.visitor().await?.ok_or(AppError::Unauthorized)?;
     // Per address and per account (#14: thirty clicks queued thirty emails to the address's owner).
-    ctx.limit(Limit::RegisterIp, &ctx.client_ip().await)?;
-    ctx.limit(Limit::Resend, &user.id.to_string())?;
+    ctx.limit(Limit::RegisterIp, &ctx.client_ip().await).await?;
+    ctx.limit(Limit::Resend, &user.id.to_string()).await?;
     accounts::resend_confirmation(&ctx, &user).await?;
     leptos_axum::redirect("/conferma-email?inviata=1");
     Ok(())
@@ -139,8 +139,8 @@ pub async fn resend_confirmation() -> Result<(), AppError> {
 #[server(endpoint = "forgot-password")]
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
     let ctx = Ctx::get()?;
-    ctx.limit(Limit::ResetIp, &ctx.client_ip().await)?;
-    ctx.limit(Limit::ResetEmail, &email.trim().to_lowercase())?;
+    ctx.limit(Limit::ResetIp, &ctx.client_ip().await).await?;
+    ctx.limit(Limit::ResetEmail, &email.trim().to_lowercase()).await?;
     let email = crate::domain::account::Email::for_lookup(&email)?;
     // #14: the answer goes out before the address is looked up, so it takes as long for an address with
     // an account as for one without (the lookup and the email took 2 ms more before, enough to tell).
@@ -182,12 +182,12 @@ pub async fn change_password(#[server(flatten)] form: PasswordForm) -> Result<()
     // session ends after a few wrong guesses.
     let key = format!("password change {}", me.user().id);
     if let Some(l) = ctx.limiter() {
-        l.login_delay(&key).map_err(|secs| AppError::RateLimited { retry_after_secs: secs })?;
+        l.login_delay(&key).await?;
     }
     let epoch = match accounts::change_password(&ctx, me.user(), &form).await {
         Err(e) if e.field_code("current_password") == Some("password_wrong") => {
             if let Some(l) = ctx.limiter() {
-                l.login_failed(&key);
+                l.login_failed(&key).await;
             }
             if crate::auth::session::wrong_current_password(&session).await? {
                 crate::auth::session::log_out(&session).await?;
@@ -198,7 +198,7 @@ pub async fn change_password(#[server(flatten)] form: PasswordForm) -> Result<()
         other => other?,
     };
     if let Some(l) = ctx.limiter() {
-        l.login_succeeded(&key);
+        l.login_succeeded(&key).await;
     }
     crate::auth::session::keep_session(&session, epoch).await?;
     leptos_axum::redirect("/account?password=1");

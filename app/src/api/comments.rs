@@ -52,7 +52,7 @@ pub async fn write_comment(#[server(flatten)] form: CommentForm) -> Result<i64, 
     let ctx = Ctx::get()?;
     let result = async {
         let me = ctx.customer().await?;
-        ctx.limit(Limit::Comment, &me.user().id.to_string())?;
+        ctx.limit(Limit::Comment, &me.user().id.to_string()).await?;
         comments::write_comment(&ctx, &me, &form).await
     }
     .await;
@@ -104,7 +104,7 @@ pub async fn thank_page(#[server(flatten)] form: ThanksForm) -> Result<(), AppEr
     let ctx = Ctx::get()?;
     let result = async {
         let me = ctx.customer().await?;
-        ctx.limit(Limit::Comment, &me.user().id.to_string())?;
+        ctx.limit(Limit::Comment, &me.user().id.to_string()).await?;
         comments::thank(&ctx, &me, &form).await
     }
     .await;

@@ -22,7 +22,7 @@ pub async fn submit_request(#[server(flatten)] form: RequestForm) -> Result<Stri
     let me = ctx.customer().await?;
     // Refused by the limit or by the service, the typed values are kept for the page either way.
     let result = async {
-        ctx.limit(Limit::NewRequest, &me.user().id.to_string())?;
+        ctx.limit(Limit::NewRequest, &me.user().id.to_string()).await?;
         requests::submit(&ctx, me.user(), &form).await
     }
     .await;

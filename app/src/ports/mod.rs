@@ -7,6 +7,7 @@ mod audit;
 mod comments;
 mod dashboard;
 mod limits;
+mod operations;
 mod outbox;
 mod posts;
 mod queue;
@@ -23,6 +24,7 @@ pub use audit::*;
 pub use comments::*;
 pub use dashboard::*;
 pub use limits::*;
+pub use operations::*;
 pub use outbox::*;
 pub use posts::*;
 pub use queue::*;
@@ -62,7 +64,10 @@ pub trait Health: Send + Sync {
 }
 
 /// Everything the portal needs from its database; each backend implements every port.
-pub trait Store: Health + Accounts + Outbox + Requests + Queue + Staff + Audit + Dashboard + Posts + Comments {}
+pub trait Store:
+    Health + Accounts + Outbox + Requests + Queue + Staff + Audit + Dashboard + Posts + Comments + Operations
+{
+}
 
 /// The store as the services get it.
 pub type SharedStore = Arc<dyn Store>;

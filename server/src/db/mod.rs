@@ -17,6 +17,8 @@ mod accounts;
 mod audit;
 mod comments;
 mod dashboard;
+pub mod limits;
+mod operations;
 mod outbox;
 pub mod postgres;
 mod posts;
@@ -42,6 +44,8 @@ pub(crate) use sql::{Backend, Sql, db_err, placeholders};
 pub struct Connected {
     pub store: SharedStore,
     pub sessions: SessionBackend,
+    /// PostgreSQL's pool, where the abuse limits of every app server are counted (`limits.rs`).
+    pub postgres: Option<sqlx::PgPool>,
 }
 
 /// Connects to the configured database and brings its schema (and the sessions table) up to date.
@@ -53,13 +57,14 @@ pub async fn connect(config: &Config) -> anyhow::Result<Connected> {
             let store = SqlStore::<sqlx::Sqlite>::connect(url, config.db_max_connections).await?;
             let sessions = tower_sessions_sqlx_store::SqliteStore::new(store.pool().clone());
             sessions.migrate().await?;
-            Connected { store: Arc::new(store), sessions: SessionBackend::Sqlite(sessions) }
+            Connected { store: Arc::new(store), sessions: SessionBackend::Sqlite(sessions), postgres: None }
         }
         Scheme::Postgres => {
             let store = SqlStore::<sqlx::Postgres>::connect(url, config.db_max_connections).await?;
             let sessions = tower_sessions_sqlx_store::PostgresStore::new(store.pool().clone());
             sessions.migrate().await?;
-            Connected { store: Arc::new(store), sessions: SessionBackend::Postgres(sessions) }
+            let pool = store.pool().clone();
+            Connected { store: Arc::new(store), sessions: SessionBackend::Postgres(sessions), postgres: Some(pool) }
         }
     };
     tracing::info!(backend = connected.store.backend(), "database ready");
