@@ -25,12 +25,14 @@ async function logIn(page: Page, t: Record<string, string>, email: string, passw
 const it = {
   name: 'Nome e cognome', email: 'Email', password: 'Password', repeat: 'Ripeti la password', create: "Crea l'account",
   check: 'Controlla la tua casella email', login: 'Accedi', confirmed: 'Indirizzo email confermato', account: 'Il mio account',
+  requests: 'Le mie richieste',
   logout: 'Esci', forgot: 'Hai dimenticato la password?', sendLink: 'Inviami il link', newPassword: 'Nuova password',
   repeatNew: 'Ripeti la nuova password', save: 'Salva la nuova password', resetDone: 'Password reimpostata', weak: 'tra le più usate',
 };
 const en = {
   name: 'Full name', email: 'Email', password: 'Password', repeat: 'Repeat the password', create: 'Create the account',
   check: 'Check your inbox', login: 'Log in', confirmed: 'Email address confirmed', account: 'My account',
+  requests: 'My requests',
   logout: 'Log out', forgot: 'Forgot your password?', sendLink: 'Send me the link', newPassword: 'New password',
   repeatNew: 'Repeat the new password', save: 'Save the new password', resetDone: 'Password reset', weak: 'among the most used',
 };
@@ -57,6 +59,9 @@ for (const [label, t, js, locale] of [
       await expect(page.getByRole('status')).toContainText(t.confirmed);
 
       await logIn(page, t, who.email, who.password);
+      // Customers land on their requests (#21.6); the account page is one click away.
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText(t.requests);
+      await act.open(page, '/account', { hydrated: js });
       await expect(page.getByRole('heading', { level: 1 })).toHaveText(t.account);
       await expect(page.getByLabel(t.name, { exact: true })).toHaveValue(who.name);
 
@@ -79,7 +84,7 @@ for (const [label, t, js, locale] of [
       await page.getByRole('button', { name: t.save }).click();
       await expect(page.getByRole('status')).toContainText(t.resetDone);
       await logIn(page, t, who.email, fresh);
-      await expect(page.getByRole('heading', { level: 1 })).toHaveText(t.account);
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText(t.requests);
     });
   });
 }

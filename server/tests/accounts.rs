@@ -90,7 +90,7 @@ async fn a_customer_registers_confirms_logs_in_and_out(db: TestDb) {
     assert_eq!(location(&app.get(&link).await), "/accedi?link=scaduto");
 
     let res = login(&app, "mario.rossi@example.it", PASSWORD).await;
-    assert_eq!(location(&res), "/account");
+    assert_eq!(location(&res), "/assistenza/richieste");
     let (status, html) = app.get_text("/account").await;
     assert_eq!(status, 200);
     assert!(html.contains("Mario Rossi") && html.contains("+393331234567"), "the account page shows the profile");
@@ -219,7 +219,7 @@ async fn a_password_reset_works_once_and_ends_every_session(db: TestDb) {
     // The session from before the reset is over; the old password no longer works, the new one does.
     assert_eq!(app.me_via(&app.client_with_cookie(&logged_in)).await, None);
     assert_eq!(form_error(&login(&app, "elena@example.it", PASSWORD).await), Some(AppError::InvalidCredentials));
-    assert_eq!(location(&login(&app, "elena@example.it", new_password).await), "/account");
+    assert_eq!(location(&login(&app, "elena@example.it", new_password).await), "/assistenza/richieste");
     let kinds: Vec<String> = app.db.emails_to("elena@example.it").await.into_iter().map(|e| e.kind).collect();
     assert_eq!(kinds.last().map(String::as_str), Some("password_changed"));
 }

@@ -124,7 +124,7 @@ async fn burst_then_kill(db: TestDb) {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.headers().get("location").unwrap(), "/account");
+    assert_eq!(res.headers().get("location").unwrap(), "/assistenza/richieste");
 
     let client = Arc::new(client);
     let (acks_tx, mut acks_rx) = tokio::sync::mpsc::unbounded_channel::<Outcome>();

@@ -338,7 +338,7 @@ async fn admins_manage_staff_and_a_deactivated_account_is_out_at_once(db: TestDb
         .await;
     assert_eq!(location(&res), "/accedi?reimpostata=1");
     let res = app.log_in_as(&agent, "nuova@example.it", fresh).await;
-    assert_eq!(location(&res), "/account");
+    assert_eq!(location(&res), "/admin", "staff land on the queue");
     let (status, _) = call(&app, &agent, "/api/staff/queue", &[]).await;
     assert_eq!(status, 200, "the new agent works the queue");
     let (status, _) = call(&app, &agent, "/api/staff/list", &[]).await;
@@ -450,7 +450,38 @@ async fn opening_a_case_is_audited_and_the_dashboard_shows_the_work(db: TestDb) 
     let _ = customer;
 }
 
+/// #21.6: a link from an email survives the login, for staff as for customers; without one, customers
+/// land on their requests and staff on the queue.
+async fn a_link_from_an_email_survives_the_login(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (_, customer_user) = app.customer("link@example.it", "Cliente").await;
+    app.staff("pool-link@example.it", "Agente", Role::Agent).await;
+    let id = app.store().submit_request(new_request(customer_user.id, 0), None, 10).await.unwrap();
+    let code = reference(id);
+    for (page, email, password) in [
+        (format!("/admin/richieste/{code}"), "pool-link@example.it", STAFF_PASSWORD),
+        (format!("/assistenza/richieste/{code}"), "link@example.it", "violet-otter-canyon-42"),
+    ] {
+        let browser = app.new_client();
+        let (_, html) = app.get_as(&browser, &page).await;
+        let login = format!("/accedi?next={page}");
+        assert!(html.contains(&login), "{page} asks to log in and keeps the place");
+        let fields = [("email", email), ("password", password), ("next", page.as_str())];
+        let res = app.post_form_as(&browser, "/api/login", &login, &fields).await;
+        assert_eq!(location(&res), page, "back on the linked page");
+        let (status, html) = app.get_as(&browser, &page).await;
+        assert_eq!(status, 200);
+        assert!(html.contains(&code));
+    }
+    // Without a link: where each comes to work.
+    let res = app.log_in_as(&app.new_client(), "pool-link@example.it", STAFF_PASSWORD).await;
+    assert_eq!(location(&res), "/admin");
+    let res = app.log_in_as(&app.new_client(), "link@example.it", "violet-otter-canyon-42").await;
+    assert_eq!(location(&res), "/assistenza/richieste");
+}
+
 on_both_databases!(
+    a_link_from_an_email_survives_the_login,
     every_staff_function_checks_who_calls_it,
     take_next_always_gives_the_oldest_and_release_and_reopen_keep_the_place,
     many_concurrent_takers_take_every_request_exactly_once,
@@ -519,7 +550,7 @@ async fn two_server_processes_share_one_queue_on_postgres() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.headers().get("location").unwrap(), "/account");
+    assert_eq!(res.headers().get("location").unwrap(), "/admin");
     let me: serde_json::Value = browser.post(format!("{}/api/me", urls[1])).send().await.unwrap().json().await.unwrap();
     assert_eq!(me["role"], "admin", "the session is valid on the other server");
 
@@ -559,7 +590,7 @@ async fn two_server_processes_share_one_queue_on_postgres() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.headers().get("location").unwrap(), "/account");
+    assert_eq!(res.headers().get("location").unwrap(), "/assistenza/richieste");
     let res = customer
         .post(format!("{}/api/requests/submit", urls[1]))
         .form(&[

@@ -419,7 +419,7 @@ async fn guessing_the_current_password_ends_the_session(db: TestDb) {
     assert_eq!(change("violet-otter-canyon-42").await.unwrap().status(), 401);
     let (fresh, _) = (app.new_client(), ());
     let res = app.log_in_as(&fresh, "stolen@example.it", "violet-otter-canyon-42").await;
-    assert_eq!(common::location(&res), "/account", "the owner logs in again");
+    assert_eq!(common::location(&res), "/assistenza/richieste", "the owner logs in again");
 }
 
 /// #14, item 7: full-width and other-alphabet look-alikes made separate accounts that staff saw as alice.
@@ -454,7 +454,7 @@ async fn look_alike_addresses_are_one_account_or_refused(db: TestDb) {
             .unwrap();
     app.store().create_admin(&old, &DisplayName::parse("Old").unwrap(), &hash, 1).await.unwrap();
     let res = app.log_in_as(&app.new_client(), "\u{430}lice@example.org", "violet-otter-canyon-42").await;
-    assert_eq!(common::location(&res), "/account");
+    assert_eq!(common::location(&res), "/admin");
 }
 
 /// #14, item 8: answers that depend on the session must never be kept by a cache.
@@ -489,7 +489,7 @@ async fn staff_are_never_turned_into_customers(db: TestDb) {
     app.store().set_role(agent_id, app::domain::request::Role::Agent, Some(admin_id), 2).await.unwrap();
     let admin = app.new_client();
     let res = app.log_in_as(&admin, "boss@example.it", "copper-lantern-meadow-88").await;
-    assert_eq!(common::location(&res), "/account");
+    assert_eq!(common::location(&res), "/admin");
     let role = |role: &'static str| {
         admin
             .post(app.url("/api/staff/role"))

@@ -41,7 +41,10 @@ pub async fn login(#[server(flatten)] form: LoginForm) -> Result<(), AppError> {
     {
         response.append_header(http::header::SET_COOKIE, value);
     }
-    let next = crate::forms::local_path(&form.next).unwrap_or("/account");
+    // Back where the person was going (a link from an email, a page that asked them to log in); otherwise
+    // where they come to work: customers to their requests, staff to the queue (#21.6).
+    let home = if user.role.is_staff() { "/admin" } else { "/assistenza/richieste" };
+    let next = crate::forms::local_path(&form.next).unwrap_or(home);
     leptos_axum::redirect(if user.email_confirmed { next } else { "/conferma-email" });
     Ok(())
 }

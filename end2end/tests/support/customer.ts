@@ -21,6 +21,6 @@ export async function signedInCustomer(page: Page, name = 'Mario Rossi', server?
   const link = await linkFromEmail(email, '/conferma/', server?.mail);
   await page.request.get(`${base}${link}`, { maxRedirects: 0 });
   const login = await page.request.post(`${base}/api/login`, { form: { email, password: PASSWORD }, headers, maxRedirects: 0 });
-  expect(login.headers()['location']).toBe('/account');
+  expect(login.headers()['location']).toBe('/assistenza/richieste');
   return email;
 }

@@ -23,5 +23,7 @@ export async function logIn(page: Page, email: string, password: string) {
   await page.getByLabel('Email', { exact: true }).fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('main').getByRole('button', { name: 'Accedi' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Il mio account');
+  // Staff land on the queue (#21.6).
+  await expect(page).toHaveURL(/\/admin$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Coda');
 }

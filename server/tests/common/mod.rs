@@ -275,7 +275,7 @@ impl TestApp {
         assert_eq!(location(&res), "/accedi?confermato=1");
         let res =
             self.post_form_as(&client, "/api/login", "/accedi", &[("email", email), ("password", PASSWORD)]).await;
-        assert_eq!(location(&res), "/account");
+        assert_eq!(location(&res), "/assistenza/richieste", "customers land on their requests");
         let email = app::domain::account::Email::parse(email).expect("email");
         let user = self.store().user_by_email(&email).await.expect("lookup").expect("user");
         (client, user)
@@ -298,7 +298,7 @@ impl TestApp {
         }
         let client = self.new_client();
         let res = self.log_in_as(&client, email, STAFF_PASSWORD).await;
-        assert_eq!(location(&res), "/account");
+        assert_eq!(location(&res), "/admin", "staff land on the queue");
         (client, store.user_by_id(id).await.unwrap().unwrap())
     }
 

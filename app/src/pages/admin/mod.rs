@@ -101,7 +101,9 @@ pub fn StaffRefusal(error: AppError) -> impl IntoView {
             <section class="card hero">
                 <h1>{t!(i18n, admin.title)}</h1>
                 <p class="lead">{t!(i18n, admin.login_needed)}</p>
-                <A href="/accedi" attr:class="button primary">{t!(i18n, nav.login)}</A>
+                <A href=crate::pages::requests::new::login_back_here() attr:class="button primary">
+                    {t!(i18n, nav.login)}
+                </A>
             </section>
         }
         .into_any(),

@@ -56,11 +56,7 @@ pub fn NewRequestPage() -> impl IntoView {
 #[component]
 pub fn LoginNeeded() -> impl IntoView {
     let i18n = use_i18n();
-    // Back here once logged in (a link from an email keeps its query).
-    let location = use_location();
-    let (path, search) = (location.pathname.get_untracked(), location.search.get_untracked());
-    let here = if search.is_empty() { path } else { format!("{path}?{search}") };
-    let login = format!("/accedi?next={}", urlencoding(&here));
+    let login = login_back_here();
     view! {
         <section class="card hero">
             <h1>{t!(i18n, request.new_title)}</h1>
@@ -71,6 +67,14 @@ pub fn LoginNeeded() -> impl IntoView {
             </p>
         </section>
     }
+}
+
+/// The login page, bringing the person back to this page afterwards (a link from an email keeps its query).
+pub fn login_back_here() -> String {
+    let location = use_location();
+    let (path, search) = (location.pathname.get_untracked(), location.search.get_untracked());
+    let here = if search.is_empty() { path } else { format!("{path}?{search}") };
+    format!("/accedi?next={}", urlencoding(&here))
 }
 
 /// A path as a query value: what would end or split it (`&`, `#`, `%`, `?`, spaces) is escaped.
