@@ -46,6 +46,25 @@ impl AppError {
         Self::Invalid(vec![FieldError::new(field, code)])
     }
 
+    /// The same refusal with `from`'s errors under the name `to` (a page with several forms that post the
+    /// same field tells them apart).
+    pub fn renamed(self, from: &str, to: &'static str) -> Self {
+        match self {
+            Self::Invalid(errors) => Self::Invalid(
+                errors
+                    .into_iter()
+                    .map(|mut e| {
+                        if e.field == from {
+                            e.field = std::borrow::Cow::Borrowed(to);
+                        }
+                        e
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
     /// The refusal of one field, if this error carries one.
     pub fn field_code(&self, field: &str) -> Option<&str> {
         match self {

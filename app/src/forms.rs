@@ -140,6 +140,20 @@ impl StaffAction {
             Self::Warn => "warn",
         }
     }
+
+    /// The name its form's message box answers to in a refusal (`reply_message`, …): the case page has one
+    /// form per action, and only the form that was sent shows what was wrong with it (#21.2).
+    pub fn message_field(self) -> &'static str {
+        match self {
+            Self::Reply => "reply_message",
+            Self::Ask => "ask_message",
+            Self::Note => "note_message",
+            Self::Outcome => "outcome_message",
+            Self::Release => "release_message",
+            Self::Reassign => "reassign_message",
+            Self::Warn => "warn_message",
+        }
+    }
 }
 
 /// An action on a case, decided on the version the staff member saw.

@@ -85,6 +85,7 @@ for (const customerJs of [true, false]) {
     await agent.reload();
     await expect(agent.locator('.timeline')).toContainText('alle 21:30');
     await agent.getByLabel('Esito', { exact: true }).selectOption('solved');
+    await agent.getByLabel('Esito', { exact: true }).selectOption('solved');
     await agent.getByLabel("Messaggio con l'esito (obbligatorio)").fill('Credito accreditato: trovi i 20 euro sul conto.');
     await agent.getByRole('button', { name: "Dai l'esito" }).click();
     await expect(agent.locator('.request-head .badge')).toHaveText('Risolta');

@@ -31,6 +31,7 @@ async function takeNextAndSolve(page: Page, message: string) {
   await page.getByRole('button', { name: 'Prendi la prossima' }).click();
   await expect(page.locator('.request-head .badge')).toHaveText('Presa in carico');
   await page.getByLabel('Esito', { exact: true }).selectOption('solved');
+  await page.getByLabel('Esito', { exact: true }).selectOption('solved');
   await page.getByLabel("Messaggio con l'esito (obbligatorio)").fill(message);
   await page.getByRole('button', { name: "Dai l'esito" }).click();
   await expect(page.locator('.request-head .badge')).toHaveText('Risolta');

@@ -480,7 +480,45 @@ async fn a_link_from_an_email_survives_the_login(db: TestDb) {
     assert_eq!(location(&res), "/assistenza/richieste");
 }
 
+/// #21.2: a refused action shows its error on the form that was sent, not on every message box of the
+/// case page; and no outcome is chosen for the agent.
+async fn a_refused_action_marks_only_its_own_form_and_the_outcome_is_never_defaulted(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (_, customer_user) = app.customer("form@example.it", "Cliente").await;
+    let (agent, _) = staff(&app, "pool-form@example.it", "Agente", Role::Agent).await;
+    app.store().submit_request(new_request(customer_user.id, 0), None, 10).await.unwrap();
+    let (status, body) = call(&app, &agent, "/api/staff/take-next", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    let code: String = serde_json::from_str::<Option<String>>(&body).unwrap().expect("taken");
+    let page = format!("/admin/richieste/{code}");
+    let (_, html) = app.get_as(&agent, &page).await;
+    assert!(html.contains(r#"<option value="" selected"#), "the outcome starts unchosen");
+    let version = html.split(r#"name="version" value=""#).nth(1).unwrap().split('"').next().unwrap().to_string();
+    for (action, outcome, field, code_) in [
+        ("outcome", "solved", "outcome_message", "required"),
+        ("outcome", "", "outcome", "required"),
+        ("note", "", "note_message", "required"),
+    ] {
+        let fields = [
+            ("reference", code.as_str()),
+            ("version", &version),
+            ("action", action),
+            ("outcome", outcome),
+            ("message", if field == "outcome" { "Fatto." } else { "" }),
+        ];
+        let res = app.post_form_as(&agent, "/api/staff/case-action", &page, &fields).await;
+        let error = form_error(&res).expect("refused");
+        assert_eq!(error.field_code(field), Some(code_), "{action}: {error:?}");
+        assert_eq!(error.field_code("message"), None, "named after its form");
+        let back = location(&res);
+        let back = back.strip_prefix(&app.url("")).unwrap_or(&back).to_string();
+        let (_, html) = app.get_as(&agent, &back).await;
+        assert_eq!(html.matches("field invalid").count(), 1, "{action} ({field}): one box marked\n{html}");
+    }
+}
+
 on_both_databases!(
+    a_refused_action_marks_only_its_own_form_and_the_outcome_is_never_defaulted,
     a_link_from_an_email_survives_the_login,
     every_staff_function_checks_who_calls_it,
     take_next_always_gives_the_oldest_and_release_and_reopen_keep_the_place,

@@ -364,6 +364,17 @@ async fn the_help_is_rated_once_after_the_outcome(db: TestDb) {
         form_error(&res).and_then(|e| e.field_code("rating").map(str::to_string)),
         Some("rating_invalid".into())
     );
+    // No vote chosen (no radio checked: the field is absent), with and without JavaScript: "choose a
+    // rating" next to the stars, not a server error (#21.7).
+    let fields = [("reference", reference.as_str()), ("comment", "")];
+    let res = app.post_form_as(&client, "/api/requests/rate", &page, &fields).await;
+    assert_eq!(
+        form_error(&res).and_then(|e| e.field_code("rating").map(str::to_string)),
+        Some("rating_invalid".into())
+    );
+    let (status, body) = app.call(&client, "/api/requests/rate", &fields).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("rating_invalid"), "{body}");
     let res = rate("4").await;
     assert_eq!(location(&res), format!("{page}#rating"));
     assert_eq!(form_error(&rate("5").await), Some(AppError::Conflict), "only once");

@@ -73,7 +73,7 @@ async fn back_to_case(code: &str) {
 pub async fn case_action(#[server(flatten)] form: CaseActionForm) -> Result<(), AppError> {
     let ctx = Ctx::get()?;
     let staff = ctx.agent().await?;
-    pool::case_action(&ctx, &staff, &form).await?;
+    pool::case_action(&ctx, &staff, &form).await.map_err(|e| e.renamed("message", form.action.message_field()))?;
     back_to_case(&form.reference).await;
     Ok(())
 }

@@ -471,9 +471,7 @@ pub struct Rating(u8);
 impl Rating {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let s = raw.trim();
-        if s.is_empty() {
-            return Err(FieldError::new("rating", "required"));
-        }
+        // No vote chosen says "choose a rating from 1 to 5", not the generic "this field is required".
         match s.parse::<u8>() {
             Ok(n @ 1..=5) => Ok(Self(n)),
             _ => Err(FieldError::new("rating", "rating_invalid")),

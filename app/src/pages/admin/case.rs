@@ -62,7 +62,7 @@ fn ActionBox(
                     label=label
                     required=true
                     rows=3
-                    error=field_error(errors, "message")
+                    error=field_error(errors, action.message_field())
                 />
             })}
             <button type="submit" class=class disabled=move || act.pending().get()>{move || button.get()}</button>
@@ -78,6 +78,7 @@ fn Case(view: CaseView, act: ServerAction<CaseAction>, block: ServerAction<Block
     let r = view.reference.clone();
     let v = view.version;
     let (category, contact, reported, status) = (view.category, view.contact, view.reported_on, view.status);
+    // No outcome is chosen for the agent (#21.2): the first option asks for one.
     let outcome_options = Outcome::ALL
         .iter()
         .map(|o| {
@@ -85,6 +86,7 @@ fn Case(view: CaseView, act: ServerAction<CaseAction>, block: ServerAction<Block
             view! { <option value=o.code()>{move || outcome_label(i18n.get_locale(), o)}</option> }
         })
         .collect_view();
+    let outcome_error = field_error(errors, "outcome");
     let agents = view
         .agents
         .iter()
@@ -94,7 +96,10 @@ fn Case(view: CaseView, act: ServerAction<CaseAction>, block: ServerAction<Block
     view! {
         <Title text=r.clone() />
         <section class="card request-head">
-            <FormAlert errors fields=&["message"] />
+            <FormAlert
+                errors
+                fields=&["reply_message", "ask_message", "note_message", "outcome_message", "warn_message", "outcome"]
+            />
             <FormAlert errors=block_errors />
             <p class="request-top">
                 <span class="reference">{r.clone()}</span>
@@ -140,9 +145,19 @@ fn Case(view: CaseView, act: ServerAction<CaseAction>, block: ServerAction<Block
             })}
             {view.can_outcome.then(|| view! {
                 <ActionBox act reference=r.clone() version=v action=StaffAction::Outcome button=tr!(i18n, admin.set_outcome) message=tr!(i18n, admin.outcome_message)>
-                    <div class="field">
+                    <div class="field" class:invalid=move || outcome_error.get().is_some()>
                         <label for="f-outcome">{t!(i18n, admin.outcome)}</label>
-                        <select id="f-outcome" name="outcome">{outcome_options}</select>
+                        <select
+                            id="f-outcome"
+                            name="outcome"
+                            required=true
+                            aria-invalid=move || outcome_error.get().map(|_| "true")
+                            aria-describedby="f-outcome-error"
+                        >
+                            <option value="" selected=true>{t!(i18n, admin.choose_outcome)}</option>
+                            {outcome_options}
+                        </select>
+                        <p class="field-error" id="f-outcome-error">{move || outcome_error.get()}</p>
                     </div>
                 </ActionBox>
             })}
