@@ -343,8 +343,21 @@ async fn admins_manage_staff_and_a_deactivated_account_is_out_at_once(db: TestDb
     assert_eq!(status, 200, "the new agent works the queue");
     let (status, _) = call(&app, &agent, "/api/staff/list", &[]).await;
     assert_eq!(status, 403, "but is no admin");
+    // Two requests in the new agent's hands, a third waiting behind them (the oldest of the test).
+    let (_, held_by) = app.customer("held@example.it", "Held").await;
+    let held = seed(app.store(), held_by.id, 3, 1).await;
+    for _ in 0..2 {
+        let (status, body) = call(&app, &agent, "/api/staff/take-next", &[]).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    for id in &held[..2] {
+        let r = app.store().request_by_id(*id).await.unwrap().unwrap();
+        assert_eq!(r.status, Status::InCharge, "taken by the new agent");
+    }
 
     let member = app.store().user_by_email(&Email::parse("nuova@example.it").unwrap()).await.unwrap().unwrap();
+    let (_, html) = app.get_as(&admin, "/admin/staff").await;
+    assert!(html.contains("Sì, disattiva"), "deactivating is asked twice");
     let res = app
         .post_form_as(
             &admin,
@@ -359,6 +372,14 @@ async fn admins_manage_staff_and_a_deactivated_account_is_out_at_once(db: TestDb
     assert_eq!(status, 401);
     let res = app.log_in_as(&agent, "nuova@example.it", fresh).await;
     assert!(form_error(&res).is_some(), "and it cannot log in again");
+    // Their cases went back to the queue at their places (#21.2): the next take gives the oldest first.
+    for id in &held[..2] {
+        let r = app.store().request_by_id(*id).await.unwrap().unwrap();
+        assert_eq!((r.status, r.holder_id), (Status::Received, None), "back in the queue");
+    }
+    let (status, body) = call(&app, &admin, "/api/staff/take-next", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(serde_json::from_str::<Option<String>>(&body).unwrap(), Some(reference(held[0])));
     // An admin cannot lock themselves out.
     let (status, _) =
         call(&app, &admin, "/api/staff/active", &[("user", &admin_user.id.to_string()), ("active", "no")]).await;
@@ -515,6 +536,21 @@ async fn a_refused_action_marks_only_its_own_form_and_the_outcome_is_never_defau
         let (_, html) = app.get_as(&agent, &back).await;
         assert_eq!(html.matches("field invalid").count(), 1, "{action} ({field}): one box marked\n{html}");
     }
+    // The state in the agent's words (#21.3): after a question, the case waits for the customer.
+    let fields =
+        [("reference", code.as_str()), ("version", &version), ("action", "ask"), ("message", "Il numero SIM?")];
+    let res = app.post_form_as(&agent, "/api/staff/case-action", &page, &fields).await;
+    assert_eq!(form_error(&res), None);
+    for path in [page.as_str(), "/admin/casi"] {
+        let (_, html) = app.get_as(&agent, path).await;
+        assert!(html.contains("In attesa del cliente"), "{path}");
+        assert!(!html.contains("In attesa di una tua risposta"), "{path} speaks to the customer");
+    }
+    // Putting a case back in the queue is asked twice, without JavaScript too (a disclosure).
+    let (_, html) = app.get_as(&agent, &page).await;
+    let confirm =
+        html.split(r#"<details class="confirm">"#).nth(1).expect("a confirmation").split("</details>").next().unwrap();
+    assert!(confirm.contains("Sì, rimetti in coda") && confirm.contains(r#"value="release""#), "{confirm}");
 }
 
 on_both_databases!(

@@ -117,7 +117,7 @@ pub async fn set_staff_role(#[server(flatten)] form: RoleForm) -> Result<(), App
 pub async fn set_staff_active(#[server(flatten)] form: ActiveForm) -> Result<(), AppError> {
     let ctx = Ctx::get()?;
     let admin = ctx.admin().await?;
-    pool::set_active(&ctx.store, &admin, &form).await?;
+    pool::set_active(&ctx, &admin, &form).await?;
     redirect_plain_post("/admin/staff").await;
     Ok(())
 }

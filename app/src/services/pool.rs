@@ -299,10 +299,26 @@ pub async fn set_role(store: &SharedStore, admin: &Admin, form: &RoleForm) -> Re
     Ok(())
 }
 
-/// Deactivates (sessions end at once) or reactivates a staff account; never one's own.
-pub async fn set_active(store: &SharedStore, admin: &Admin, form: &ActiveForm) -> Result<(), AppError> {
+/// Deactivates (sessions end at once) or reactivates a staff account; never one's own. A deactivated
+/// agent's open cases go back to the queue, each at its original place (a release keeps its arrival time),
+/// released by the admin: no customer is left waiting on someone who can no longer log in (#21.2).
+pub async fn set_active(portal: &Portal, admin: &Admin, form: &ActiveForm) -> Result<(), AppError> {
+    let store = &portal.store;
     let user = other_staff_member(store, admin, &form.user).await?;
-    store.set_active(user, form.active.on(), admin.user().id, now_ms()).await?;
+    let active = form.active.on();
+    store.set_active(user, active, admin.user().id, now_ms()).await?;
+    if !active {
+        for case in store.cases_held_by(user).await? {
+            let Some(request) = store.request_by_id(case.id).await? else { continue };
+            let by = By { actor: Actor::Staff { role: Role::Admin, holder: false }, user: Some(admin.user()) };
+            let mv = Move { action: Action::Release, message: None, new_holder: None };
+            match apply(portal, &request, by, mv, None).await {
+                // Changed meanwhile (its customer answered, another admin moved it): left as it is now.
+                Ok(_) | Err(AppError::Conflict) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
     Ok(())
 }
 

@@ -12,7 +12,9 @@ use crate::components::time::Time;
 use crate::domain::request::{ActorRole, Outcome};
 use crate::i18n::*;
 use crate::pages::admin::{StaffNav, StaffRefusal};
-use crate::pages::requests::{StatusBadge, category_label, contact_label, outcome_label, reported_label, status_label};
+use crate::pages::requests::{
+    StatusBadge, category_label, contact_label, outcome_label, reported_label, staff_status_label,
+};
 use crate::tr;
 
 #[component]
@@ -103,7 +105,7 @@ fn Case(view: CaseView, act: ServerAction<CaseAction>, block: ServerAction<Block
             <FormAlert errors=block_errors />
             <p class="request-top">
                 <span class="reference">{r.clone()}</span>
-                <StatusBadge status outcome=view.outcome />
+                <StatusBadge status outcome=view.outcome staff=true />
                 {view.holder_name.clone().map(|h| view! { <span class="muted">{t!(i18n, admin.held_by)} " " {h}</span> })}
             </p>
             <h1 class="request-title">{view.subject.clone()}</h1>
@@ -163,7 +165,12 @@ fn Case(view: CaseView, act: ServerAction<CaseAction>, block: ServerAction<Block
             })}
             <ActionBox act reference=r.clone() version=v action=StaffAction::Note button=tr!(i18n, admin.add_note) message=tr!(i18n, admin.note) class="button secondary" />
             {view.can_release.then(|| view! {
-                <ActionBox act reference=r.clone() version=v action=StaffAction::Release button=tr!(i18n, admin.release) class="button secondary" />
+                // Asked twice (#21.2): a disclosure, so it works without JavaScript too.
+                <details class="confirm">
+                    <summary class="button secondary">{t!(i18n, admin.release)} "…"</summary>
+                    <p class="hint">{t!(i18n, admin.release_confirm_text)}</p>
+                    <ActionBox act reference=r.clone() version=v action=StaffAction::Release button=tr!(i18n, admin.release_confirm) class="button secondary" />
+                </details>
             })}
             {view.can_reassign.then(|| view! {
                 <ActionBox act reference=r.clone() version=v action=StaffAction::Reassign button=tr!(i18n, admin.reassign) class="button secondary">
@@ -186,7 +193,7 @@ fn Case(view: CaseView, act: ServerAction<CaseAction>, block: ServerAction<Block
                     </ActionForm>
                 })}
             </details>
-            <p class="muted">{move || status_label(i18n.get_locale(), status, None)}</p>
+            <p class="muted">{move || staff_status_label(i18n.get_locale(), status, None)}</p>
         </section>
     }
 }

@@ -57,7 +57,7 @@ pub fn CaseTable(items: Vec<CaseLine>, #[prop(into)] empty: Signal<&'static str>
                     <td><A href=href attr:class="reference">{code}</A></td>
                     <td class="subject">{c.subject.clone()}</td>
                     <td>{move || category_label(i18n.get_locale(), category)}</td>
-                    <td><StatusBadge status=c.status outcome=c.outcome /></td>
+                    <td><StatusBadge status=c.status outcome=c.outcome staff=true /></td>
                     <td>{c.holder_name.clone().unwrap_or_default()}</td>
                     <td><Time ms=c.last_activity_at /></td>
                 </tr>

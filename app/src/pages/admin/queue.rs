@@ -10,7 +10,7 @@ use crate::api::staff::{QueueView, TakeNext, staff_queue};
 use crate::components::localized;
 use crate::i18n::*;
 use crate::pages::admin::{StaffNav, StaffRefusal, waiting_for};
-use crate::pages::requests::{StatusBadge, category_label, status_label};
+use crate::pages::requests::{StatusBadge, category_label, staff_status_label};
 
 #[component]
 pub fn QueuePage() -> impl IntoView {
@@ -50,7 +50,7 @@ fn Queue(view: QueueView, take: ServerAction<TakeNext>) -> impl IntoView {
                     <span class="count-n">
                         {if n >= crate::domain::request::STATE_COUNT_CAP { format!("{}+", n) } else { n.to_string() }}
                     </span>
-                    <span class="count-label">{move || status_label(i18n.get_locale(), status, None)}</span>
+                    <span class="count-label">{move || staff_status_label(i18n.get_locale(), status, None)}</span>
                 </li>
             }
         })
@@ -70,7 +70,7 @@ fn Queue(view: QueueView, take: ServerAction<TakeNext>) -> impl IntoView {
                     <td>{move || waiting_for(age, i18n.get_locale())}</td>
                     <td>{move || category_label(i18n.get_locale(), category)}</td>
                     <td>{c.line_masked.clone()}</td>
-                    <td><StatusBadge status=c.status outcome=c.outcome /></td>
+                    <td><StatusBadge status=c.status outcome=c.outcome staff=true /></td>
                 </tr>
             }
         })

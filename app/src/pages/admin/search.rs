@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::i18n::*;
 use crate::pages::admin::cases::CaseTable;
 use crate::pages::admin::{StaffNav, StaffRefusal};
-use crate::pages::requests::status_label;
+use crate::pages::requests::staff_status_label;
 
 #[component]
 pub fn SearchPage() -> impl IntoView {
@@ -35,7 +35,7 @@ pub fn SearchPage() -> impl IntoView {
         .iter()
         .map(|s| {
             let s = *s;
-            view! { <option value=s.code() selected=move || get("stato") == s.code()>{move || status_label(i18n.get_locale(), s, None)}</option> }
+            view! { <option value=s.code() selected=move || get("stato") == s.code()>{move || staff_status_label(i18n.get_locale(), s, None)}</option> }
         })
         .collect_view();
     view! {

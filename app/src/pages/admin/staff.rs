@@ -79,13 +79,30 @@ fn Staff(
                                     {if other == Role::Admin { t!(i18n, admin.make_admin).into_any() } else { t!(i18n, admin.make_agent).into_any() }}
                                 </button>
                             </ActionForm>
-                            <ActionForm action=active attr:class="inline-form">
-                                <input type="hidden" name="user" value=id2 />
-                                <input type="hidden" name="active" value=Switch::toggle(m.active).code() />
-                                <button type="submit" class="link-button">
-                                    {if m.active { t!(i18n, admin.deactivate).into_any() } else { t!(i18n, admin.reactivate).into_any() }}
-                                </button>
-                            </ActionForm>
+                            {if m.active {
+                                // Asked twice (#21.2), without JavaScript too: what it does, then the button.
+                                view! {
+                                    <details class="confirm inline-form">
+                                        <summary class="link-button">{t!(i18n, admin.deactivate)} "…"</summary>
+                                        <p class="hint">{t!(i18n, admin.deactivate_confirm_text)}</p>
+                                        <ActionForm action=active attr:class="inline-form">
+                                            <input type="hidden" name="user" value=id2 />
+                                            <input type="hidden" name="active" value=Switch::toggle(m.active).code() />
+                                            <button type="submit" class="button secondary">{t!(i18n, admin.deactivate_confirm)}</button>
+                                        </ActionForm>
+                                    </details>
+                                }
+                                .into_any()
+                            } else {
+                                view! {
+                                    <ActionForm action=active attr:class="inline-form">
+                                        <input type="hidden" name="user" value=id2 />
+                                        <input type="hidden" name="active" value=Switch::toggle(m.active).code() />
+                                        <button type="submit" class="link-button">{t!(i18n, admin.reactivate)}</button>
+                                    </ActionForm>
+                                }
+                                .into_any()
+                            }}
                             {(m.role != Role::Admin).then(|| view! {
                                 <ActionForm action=editor attr:class="inline-form">
                                     <input type="hidden" name="user" value=id3 />

@@ -52,6 +52,16 @@ pub fn status_label(locale: Locale, s: Status, outcome: Option<Outcome>) -> &'st
     }
 }
 
+/// The status as the care team reads it (#21.3): the customer's words where they speak to the customer
+/// ("waiting for *your* reply") are said from the agent's side.
+pub fn staff_status_label(locale: Locale, s: Status, outcome: Option<Outcome>) -> &'static str {
+    match (s, outcome) {
+        (Status::AwaitingCustomer, _) => td_string!(locale, admin.st_awaiting_customer),
+        (Status::Resolved, None) => td_string!(locale, admin.st_resolved),
+        _ => status_label(locale, s, outcome),
+    }
+}
+
 pub fn outcome_label(locale: Locale, o: Outcome) -> &'static str {
     match o {
         Outcome::Solved => td_string!(locale, request.outcome_solved),
@@ -62,8 +72,18 @@ pub fn outcome_label(locale: Locale, o: Outcome) -> &'static str {
 
 /// A coloured badge with the status in words.
 #[component]
-pub fn StatusBadge(status: Status, outcome: Option<Outcome>) -> impl IntoView {
+pub fn StatusBadge(
+    status: Status,
+    outcome: Option<Outcome>,
+    /// In the staff's words ([`staff_status_label`]).
+    #[prop(optional)]
+    staff: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let class = format!("badge status-{}", status.code());
-    view! { <span class=class>{move || status_label(i18n.get_locale(), status, outcome)}</span> }
+    let label = move || {
+        let locale = i18n.get_locale();
+        if staff { staff_status_label(locale, status, outcome) } else { status_label(locale, status, outcome) }
+    };
+    view! { <span class=class>{label}</span> }
 }
