@@ -114,6 +114,9 @@ pub struct CaseLine {
     pub queue_at: i64,
     pub last_activity_at: i64,
     pub holder_name: Option<String>,
+    /// The customer spoke last (notes aside): the case waits for its agent.
+    #[serde(default)]
+    pub new_reply: bool,
 }
 
 impl CaseLine {

@@ -553,7 +553,62 @@ async fn a_refused_action_marks_only_its_own_form_and_the_outcome_is_never_defau
     assert!(confirm.contains("Sì, rimetti in coda") && confirm.contains(r#"value="release""#), "{confirm}");
 }
 
+/// #21.3: "My cases" marks the cases whose customer spoke last and lists them first.
+async fn my_cases_put_new_customer_replies_first(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (customer, customer_user) = app.customer("replies@example.it", "Cliente").await;
+    let (agent, _) = staff(&app, "pool-replies@example.it", "Agente", Role::Agent).await;
+    let ids = seed(app.store(), customer_user.id, 2, 1).await;
+    for _ in 0..2 {
+        let (status, body) = call(&app, &agent, "/api/staff/take-next", &[]).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let mine = |app: &TestApp, agent: &reqwest::Client| {
+        let (app, agent) = (app.url("/api/staff/my-cases"), agent.clone());
+        async move {
+            let res = agent.post(app).send().await.unwrap();
+            let lines: Vec<serde_json::Value> = res.json().await.unwrap();
+            lines.iter().map(|l| (l["id"].as_i64().unwrap(), l["new_reply"].as_bool().unwrap())).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(mine(&app, &agent).await, vec![(ids[0], false), (ids[1], false)], "arrival order, nothing new");
+    // The agent asks on the later case, the customer answers: it comes first, marked.
+    let later = reference(ids[1]);
+    let r = app.store().request_by_id(ids[1]).await.unwrap().unwrap();
+    let fields = [
+        ("reference", later.as_str()),
+        ("version", &r.version.to_string()),
+        ("action", "ask"),
+        ("message", "Quale SIM?"),
+    ];
+    let (status, body) = call(&app, &agent, "/api/staff/case-action", &fields).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(mine(&app, &agent).await, vec![(ids[0], false), (ids[1], false)], "the agent spoke last");
+    let (status, body) =
+        call(&app, &customer, "/api/requests/reply", &[("reference", &later), ("message", "La seconda")]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(mine(&app, &agent).await, vec![(ids[1], true), (ids[0], false)], "the new reply first");
+    let (_, html) = app.get_as(&agent, "/admin/casi").await;
+    assert_eq!(html.matches("Nuova risposta").count(), 1, "marked on the page");
+    // A note does not answer the customer; a reply does.
+    let r = app.store().request_by_id(ids[1]).await.unwrap().unwrap();
+    let fields = [
+        ("reference", later.as_str()),
+        ("version", &r.version.to_string()),
+        ("action", "note"),
+        ("message", "Verifico"),
+    ];
+    assert_eq!(call(&app, &agent, "/api/staff/case-action", &fields).await.0, 200);
+    assert_eq!(mine(&app, &agent).await[0], (ids[1], true), "still waiting after a note");
+    let r = app.store().request_by_id(ids[1]).await.unwrap().unwrap();
+    let fields =
+        [("reference", later.as_str()), ("version", &r.version.to_string()), ("action", "reply"), ("message", "Fatto")];
+    assert_eq!(call(&app, &agent, "/api/staff/case-action", &fields).await.0, 200);
+    assert_eq!(mine(&app, &agent).await, vec![(ids[0], false), (ids[1], false)], "answered");
+}
+
 on_both_databases!(
+    my_cases_put_new_customer_replies_first,
     a_refused_action_marks_only_its_own_form_and_the_outcome_is_never_defaulted,
     a_link_from_an_email_survives_the_login,
     every_staff_function_checks_who_calls_it,

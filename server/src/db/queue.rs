@@ -21,6 +21,7 @@ struct CaseRow {
     queue_at: i64,
     last_activity_at: i64,
     holder_name: Option<String>,
+    new_reply: i64,
 }
 
 impl TryFrom<CaseRow> for CaseLine {
@@ -38,12 +39,22 @@ impl TryFrom<CaseRow> for CaseLine {
             queue_at: r.queue_at,
             last_activity_at: r.last_activity_at,
             holder_name: r.holder_name,
+            new_reply: r.new_reply != 0,
         })
     }
 }
 
+/// A case line's columns; `new_reply` is 0 here (the queue and the search do not need it).
 const CASE_SELECT: &str = "SELECT r.id, r.category, r.subject, r.status, r.outcome, r.line_number, r.queue_at, \
-     r.last_activity_at, h.display_name AS holder_name \
+     r.last_activity_at, h.display_name AS holder_name, CAST(0 AS BIGINT) AS new_reply \
+     FROM requests r JOIN users c ON c.id = r.customer_id LEFT JOIN users h ON h.id = r.holder_id";
+
+/// The same for an agent's own cases, with `new_reply`: the customer spoke last (notes aside) — one step
+/// back along `request_events_by_request` per case.
+const HELD_CASE_SELECT: &str = "SELECT r.id, r.category, r.subject, r.status, r.outcome, r.line_number, \
+     r.queue_at, r.last_activity_at, h.display_name AS holder_name, \
+     CAST(CASE WHEN (SELECT e.kind FROM request_events e WHERE e.request_id = r.id AND e.kind <> 'note' \
+     ORDER BY e.id DESC LIMIT 1) = 'customer_reply' THEN 1 ELSE 0 END AS BIGINT) AS new_reply \
      FROM requests r JOIN users c ON c.id = r.customer_id LEFT JOIN users h ON h.id = r.holder_id";
 
 /// The capped count of every open state, in `Status::ALL` order, in one statement (`$1` = the cap).
@@ -142,8 +153,8 @@ impl<DB: Backend> Queue for SqlStore<DB> {
     #[tracing::instrument(skip_all, fields(agent = agent))]
     async fn cases_held_by(&self, agent: UserId) -> Result<Vec<CaseLine>, StoreError> {
         let sql = Sql::new(format!(
-            "{CASE_SELECT} WHERE r.holder_id = $1 AND r.status IN ('in_charge', 'awaiting_customer') \
-             ORDER BY r.queue_at, r.id LIMIT 500"
+            "{HELD_CASE_SELECT} WHERE r.holder_id = $1 AND r.status IN ('in_charge', 'awaiting_customer') \
+             ORDER BY new_reply DESC, r.queue_at, r.id LIMIT 500"
         ))
         .bind(agent);
         self.read::<CaseRow>(sql).await?.into_iter().map(TryInto::try_into).collect()

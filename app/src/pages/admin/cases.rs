@@ -53,9 +53,12 @@ pub fn CaseTable(items: Vec<CaseLine>, #[prop(into)] empty: Signal<&'static str>
             let code = c.reference();
             let href = format!("/admin/richieste/{code}");
             view! {
-                <tr>
+                <tr class:new-reply=c.new_reply>
                     <td><A href=href attr:class="reference">{code}</A></td>
-                    <td class="subject">{c.subject.clone()}</td>
+                    <td class="subject">
+                        {c.subject.clone()}
+                        {c.new_reply.then(|| view! { " " <span class="badge new-reply">{t!(i18n, admin.new_reply)}</span> })}
+                    </td>
                     <td>{move || category_label(i18n.get_locale(), category)}</td>
                     <td><StatusBadge status=c.status outcome=c.outcome staff=true /></td>
                     <td>{c.holder_name.clone().unwrap_or_default()}</td>
