@@ -605,6 +605,13 @@ async fn my_cases_put_new_customer_replies_first(db: TestDb) {
         [("reference", later.as_str()), ("version", &r.version.to_string()), ("action", "reply"), ("message", "Fatto")];
     assert_eq!(call(&app, &agent, "/api/staff/case-action", &fields).await.0, 200);
     assert_eq!(mine(&app, &agent).await, vec![(ids[0], false), (ids[1], false)], "answered");
+    // The case page reads like a chat: the team's side and the customer's side (#21.3).
+    let (_, html) = app.get_as(&agent, &format!("/admin/richieste/{later}")).await;
+    assert!(html.contains(r#"class="event event-customer_reply from-customer""#), "{html}");
+    assert!(
+        html.contains(r#"class="event event-ask pool from-us""#)
+            && html.contains(r#"class="event event-message pool from-us""#)
+    );
 }
 
 on_both_databases!(

@@ -211,7 +211,8 @@ fn StaffEvent(entry: StaffTimelineEntry) -> impl IntoView {
     let class = format!(
         "event event-{}{}{}",
         entry.kind.code(),
-        if entry.actor_role == ActorRole::Customer { " customer" } else { " pool" },
+        // A chat (#21.3): the team's side on the right, the customer's on the left.
+        if entry.actor_role == ActorRole::Customer { " from-customer" } else { " pool from-us" },
         if entry.internal { " internal" } else { "" }
     );
     view! {
