@@ -160,7 +160,7 @@ async fn a_refused_request_says_why_changes_nothing_and_keeps_what_was_typed(db:
         ("line_number", "12"),
         ("contact", "portal"),
         ("reported_on", ""),
-        ("public_handle", "@a b"),
+        ("public_handle", "@a\nb"),
     ];
     let res = app.post_form_as(&client, "/api/requests/submit", "/assistenza/nuova", &fields).await;
     let Some(AppError::Invalid(errors)) = form_error(&res) else { panic!("{:?}", location(&res)) };

@@ -73,7 +73,9 @@ proptest! {
         }
         if let Ok(h) = PublicHandle::parse(&raw) {
             prop_assert!(h.as_ref().chars().count() <= PublicHandle::MAX_CHARS);
-            prop_assert!(!h.as_ref().chars().any(char::is_whitespace));
+            prop_assert!(!h.as_ref().chars().any(char::is_control));
+            prop_assert!(!h.as_ref().contains("  ") && h.as_ref().trim() == h.as_ref(), "spacing folded");
+            prop_assert_eq!(PublicHandle::parse(h.as_ref()).unwrap(), h.clone());
         }
         if let Ok(Some(c)) = rating_comment(&raw) {
             prop_assert!(c.chars().count() <= 1000);

@@ -452,10 +452,12 @@ impl PublicHandle {
         if s.chars().count() > Self::MAX_CHARS {
             return Err(FieldError::new("public_handle", "too_long"));
         }
-        if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        // A Facebook name has spaces ("Giulia Bianchi", #21.8): single spaces are kept, runs of any
+        // spacing become one; line breaks, tabs and other control characters are refused.
+        if s.chars().any(char::is_control) {
             return Err(FieldError::new("public_handle", "handle_invalid"));
         }
-        Ok(Self(s.to_string()))
+        Ok(Self(s.split_whitespace().collect::<Vec<_>>().join(" ")))
     }
 
     pub fn parse_optional(raw: &str) -> Result<Option<Self>, FieldError> {
@@ -715,7 +717,10 @@ mod tests {
     fn handles_ratings_and_choices_validate() {
         assert_eq!(PublicHandle::parse_optional("").unwrap(), None);
         assert_eq!(PublicHandle::parse_optional(" @mario ").unwrap().unwrap().as_ref(), "@mario");
-        assert_eq!(PublicHandle::parse("@ma rio").unwrap_err().code, "handle_invalid");
+        assert_eq!(PublicHandle::parse("Giulia  Bianchi").unwrap().as_ref(), "Giulia Bianchi");
+        assert_eq!(PublicHandle::parse("Giulia\u{a0}Bianchi").unwrap().as_ref(), "Giulia Bianchi");
+        assert_eq!(PublicHandle::parse("@ma\nrio").unwrap_err().code, "handle_invalid");
+        assert_eq!(PublicHandle::parse("@ma\trio").unwrap_err().code, "handle_invalid");
         assert_eq!(Rating::parse("5").unwrap().value(), 5);
         for bad in ["0", "6", "-1", "x", "3.5"] {
             assert_eq!(Rating::parse(bad).unwrap_err().code, "rating_invalid", "{bad}");
