@@ -14,7 +14,7 @@ for (const js of [true, false]) {
       await expect(page.getByText('Non hai ancora inviato richieste.')).toBeVisible();
       await page.getByRole('main').getByRole('link', { name: 'Richiedi assistenza' }).click();
       await expect(page.getByRole('heading', { level: 1 })).toHaveText('Richiedi assistenza');
-      await expect(page.getByText('lo vede solo il pool di assistenza')).toBeVisible();
+      await expect(page.getByText('lo vede solo il nostro team di assistenza')).toBeVisible();
       await expect(page.getByLabel('Numero di linea interessato')).toHaveValue('+393337654321');
 
       // Sent incomplete: each field says what is missing, nothing is created.

@@ -119,7 +119,7 @@ async fn every_staff_function_checks_who_calls_it(db: TestDb) {
     assert_eq!(status, 404);
     assert!(!html.contains(secret_subject));
     let (_, html) = app.get_as(&visitor, "/admin").await;
-    assert!(html.contains("Accedi con il tuo account del pool"));
+    assert!(html.contains("Accedi con il tuo account del team di assistenza"));
     let (status, html) = app.get_as(&agent, &format!("/admin/richieste/{code}")).await;
     assert_eq!(status, 200);
     assert!(html.contains(secret_subject) && html.contains("+393337654321"), "staff see the private data");

@@ -116,7 +116,7 @@ async fn a_customer_submits_sees_it_listed_and_opens_it(db: TestDb) {
     // The form has the line number from the account and the privacy notice.
     let (_, html) = app.get_as(&client, "/assistenza/nuova").await;
     assert!(html.contains("+393337654321"), "line number pre-filled");
-    assert!(html.contains("lo vede solo il pool di assistenza"));
+    assert!(html.contains("lo vede solo il nostro team di assistenza"));
 
     let reference = submit(&app, &client, SUBJECT).await;
     assert_eq!(reference, "SC3-000001");
@@ -255,7 +255,7 @@ async fn the_customer_talks_with_the_pool_and_confirms_the_outcome(db: TestDb) {
 
     let page = format!("/assistenza/richieste/{reference}");
     let (_, html) = app.get_as(&client, &page).await;
-    assert!(html.contains("Presa in carico dal pool di assistenza"));
+    assert!(html.contains("Presa in carico dal nostro team di assistenza"));
     assert!(html.contains("Da quale indirizzo chiami?"));
     assert!(!html.contains("NOTA-INTERNA-7731"), "internal notes never reach the customer");
     // Seen: the badge is gone.
