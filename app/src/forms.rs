@@ -235,6 +235,8 @@ pub struct AuditFilter {
     pub reference: String,
     pub actor: String,
     pub before: Option<String>,
+    /// Non-empty: leave out the lines that only say a case page was opened (#21.3).
+    pub hide_openings: String,
 }
 
 /// A post as its editor writes it: new when `id` is empty. `publish_at` is the page's local time

@@ -583,7 +583,7 @@ async fn the_review_queue_holds_held_and_reported_comments_until_decided(db: Tes
     assert!(queue(store.clone()).await.is_empty());
     assert_eq!(store.review_count().await.unwrap(), 0);
     assert!(db.emails_to("fan0@example.it").await.iter().any(|e| e.kind == "comment_warning"));
-    let log = store.audit_log(None, Some(admin), None, 10).await.unwrap();
+    let log = store.audit_log(None, Some(admin), None, false, 10).await.unwrap();
     let actions: Vec<&str> = log.iter().map(|l| l.action.code()).collect();
     for a in ["comment_published", "comment_hidden", "comment_warned"] {
         assert!(actions.contains(&a), "{a} in {actions:?}");

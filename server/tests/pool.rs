@@ -386,7 +386,7 @@ async fn admins_manage_staff_and_a_deactivated_account_is_out_at_once(db: TestDb
     assert_eq!(status, 403);
     let (_, html) = app.get_as(&admin, "/admin/staff").await;
     assert!(html.contains("Nuova Agente") && html.contains("Disattivato"));
-    let log = app.store().audit_log(None, Some(admin_user.id), None, 50).await.unwrap();
+    let log = app.store().audit_log(None, Some(admin_user.id), None, false, 50).await.unwrap();
     let actions: Vec<&str> = log.iter().map(|a| a.action.code()).collect();
     assert!(actions.contains(&"staff_created") && actions.contains(&"deactivated"), "{actions:?}");
 }
@@ -439,7 +439,7 @@ async fn opening_a_case_is_audited_and_the_dashboard_shows_the_work(db: TestDb) 
     app.store().take_next(agent_user.id, no_email(), now).await.unwrap();
     let code = reference(ids[0]);
     app.get_as(&agent, &format!("/admin/richieste/{code}")).await;
-    let log = app.store().audit_log(Some(ids[0]), None, None, 10).await.unwrap();
+    let log = app.store().audit_log(Some(ids[0]), None, None, false, 10).await.unwrap();
     assert_eq!(log[0].action.code(), "opened");
     assert_eq!(log[0].actor_id, Some(agent_user.id));
     assert!(log.iter().any(|a| a.action.code() == "taken"), "transitions are audited too");
@@ -450,6 +450,11 @@ async fn opening_a_case_is_audited_and_the_dashboard_shows_the_work(db: TestDb) 
         "{html}"
     );
     assert!(!html.contains(">opened<") && !html.contains(">taken<"), "no raw codes on the page");
+    // Page openings can be left out (#21.3): the transitions stay.
+    let (_, html) = app.get_as(&admin, &format!("/admin/audit?codice={code}&nascondi_consultazioni=1")).await;
+    assert!(!html.contains("Caso consultato") && html.contains("Presa in carico"), "{html}");
+    let log = app.store().audit_log(Some(ids[0]), None, None, true, 10).await.unwrap();
+    assert!(!log.is_empty() && log.iter().all(|a| a.action.code() != "opened"), "{log:?}");
     // And in English for an admin who reads English.
     let english = admin.get(app.url(&format!("/admin/audit?codice={code}"))).header("Accept-Language", "en");
     let html = english.send().await.unwrap().text().await.unwrap();

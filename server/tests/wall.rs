@@ -41,7 +41,7 @@ async fn only_editors_and_admins_write_posts(db: TestDb) {
     // Two posts written, by the editor and the admin; the audit log has both.
     let (_, wall) = app.get_text("/").await;
     assert_eq!(wall.matches("class=\"post-body\">Benvenuti sulla pagina!").count(), 2);
-    let log = app.store().audit_log(None, Some(editor_user.id), None, 10).await.unwrap();
+    let log = app.store().audit_log(None, Some(editor_user.id), None, false, 10).await.unwrap();
     assert!(log.iter().any(|l| l.action.code() == "post_created"));
     // Taking the permission back closes the door again.
     let (status, _) = app.call(&admin, "/api/staff/editor", &[("user", &id), ("editor", "no")]).await;

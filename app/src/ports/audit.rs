@@ -21,12 +21,14 @@ pub struct NewAudit {
 pub trait Audit: Send + Sync {
     async fn write_audit(&self, entry: NewAudit, now: i64) -> Result<(), StoreError>;
 
-    /// The audit log, newest first, optionally for one request and/or one staff member, ids below `before`.
+    /// The audit log, newest first, optionally for one request and/or one staff member, ids below `before`,
+    /// without the openings of case pages when `without_openings`.
     async fn audit_log(
         &self,
         request: Option<RequestId>,
         actor: Option<UserId>,
         before: Option<i64>,
+        without_openings: bool,
         limit: i64,
     ) -> Result<Vec<AuditLine>, StoreError>;
 }

@@ -345,7 +345,8 @@ pub async fn audit(store: &SharedStore, _admin: &Admin, filter: &AuditFilter) ->
         .filter(|s| !s.is_empty())
         .map(|b| b.parse::<i64>().map_err(|_| AppError::field("before", "malformed")))
         .transpose()?;
-    let mut rows = store.audit_log(request, actor, before, AUDIT_PAGE + 1).await?;
+    let without_openings = !filter.hide_openings.trim().is_empty();
+    let mut rows = store.audit_log(request, actor, before, without_openings, AUDIT_PAGE + 1).await?;
     let more = rows.len() as i64 > AUDIT_PAGE;
     rows.truncate(AUDIT_PAGE as usize);
     let next = if more { rows.last().map(|r| r.id.to_string()) } else { None };

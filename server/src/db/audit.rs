@@ -69,14 +69,16 @@ impl<DB: Backend> Audit for SqlStore<DB> {
         request: Option<RequestId>,
         actor: Option<UserId>,
         before: Option<i64>,
+        without_openings: bool,
         limit: i64,
     ) -> Result<Vec<AuditLine>, StoreError> {
-        let sql = Sql::new(
+        let openings = if without_openings { "AND a.action <> 'opened' " } else { "" };
+        let sql = Sql::new(format!(
             "SELECT a.id, a.at, a.actor_id, u.display_name AS actor_name, a.action, a.request_id, \
              a.subject_user_id, a.detail FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id \
              WHERE ($1 IS NULL OR a.request_id = $1) AND ($2 IS NULL OR a.actor_id = $2) AND a.id < $3 \
-             ORDER BY a.id DESC LIMIT $4",
-        )
+             {openings}ORDER BY a.id DESC LIMIT $4"
+        ))
         .bind(request)
         .bind(actor)
         .bind(before.unwrap_or(i64::MAX))

@@ -18,7 +18,12 @@ pub fn AuditPage() -> impl IntoView {
     let query = use_query_map();
     let get = move |k: &str| query.read().get(k).unwrap_or_default();
     let page = Resource::new(
-        move || AuditFilter { reference: get("codice"), actor: get("staff"), before: query.read().get("prima") },
+        move || AuditFilter {
+            reference: get("codice"),
+            actor: get("staff"),
+            before: query.read().get("prima"),
+            hide_openings: get("nascondi_consultazioni"),
+        },
         audit_log,
     );
     view! {
@@ -33,7 +38,15 @@ pub fn AuditPage() -> impl IntoView {
                             let selected = get("staff") == id;
                             view! { <option value=id selected=selected>{name.clone()}</option> }
                         }).collect_view();
-                        let next = page.next.clone().map(|b| format!("/admin/audit?codice={}&staff={}&prima={b}", get("codice"), get("staff")));
+                        let next = page.next.clone().map(|b| {
+                            format!(
+                                "/admin/audit?codice={}&staff={}&nascondi_consultazioni={}&prima={b}",
+                                get("codice"),
+                                get("staff"),
+                                get("nascondi_consultazioni")
+                            )
+                        });
+                        let hiding = !get("nascondi_consultazioni").is_empty();
                         let rows = page.items.into_iter().map(|a| view! {
                             <tr>
                                 <td><Time ms=a.at /></td>
@@ -58,6 +71,10 @@ pub fn AuditPage() -> impl IntoView {
                                             <option value="">{t!(i18n, admin.anyone)}</option>
                                             {staff_options}
                                         </select>
+                                    </div>
+                                    <div class="check">
+                                        <input type="checkbox" id="a-hide" name="nascondi_consultazioni" value="1" checked=hiding />
+                                        <label for="a-hide">{t!(i18n, admin.hide_openings)}</label>
                                     </div>
                                     <button type="submit" class="button primary">{t!(i18n, admin.filter)}</button>
                                 </Form>
