@@ -147,35 +147,16 @@ async fn without_a_token_or_address_there_are_no_metrics(db: TestDb) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_can_live_on_a_separate_address() {
     let db = TestDb::sqlite().await;
-    let free = || std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let (port, metrics_port) = (free(), free());
-    let mail = tempfile::tempdir().unwrap();
-    let _server = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
-        .args(["--database-url", &db.url, "--bind", &format!("127.0.0.1:{port}")])
-        .args(["--metrics-bind", &format!("127.0.0.1:{metrics_port}")])
-        .args(["--mail-dir", &mail.path().display().to_string()])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("server process");
+    let metrics_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let server = common::server_process(&db, &["--metrics-bind", &format!("127.0.0.1:{metrics_port}")]).await;
     let client = reqwest::Client::new();
-    let mut ready = false;
-    for _ in 0..300 {
-        if client.get(format!("http://127.0.0.1:{port}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(ready, "the server did not start");
     let res = client.get(format!("http://127.0.0.1:{metrics_port}/metrics")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let text = res.text().await.unwrap();
     let m = openmetrics_parser::openmetrics::parse_openmetrics(&text).expect("valid OpenMetrics");
     assert!(value(&m, "sc3_http_requests", &[("route", "/readyz"), ("status", "200")]).unwrap() >= 1.0);
     assert_eq!(value(&m, "sc3_queue_waiting", &[]), Some(0.0));
-    let portal = client.get(format!("http://127.0.0.1:{port}/metrics")).send().await.unwrap();
+    let portal = client.get(format!("{}/metrics", server.url)).send().await.unwrap();
     assert_eq!(portal.status(), 404, "not on the portal's address");
     assert_eq!(
         client.get(format!("http://127.0.0.1:{metrics_port}/")).send().await.unwrap().status(),

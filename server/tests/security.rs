@@ -614,30 +614,6 @@ async fn the_account_limit_is_the_strict_one_behind_a_shared_address(db: TestDb)
     );
 }
 
-/// A server process on `db` at a free port, with `args`; waits until it answers `/readyz`.
-async fn server_process(db: &TestDb, args: &[&str]) -> (tokio::process::Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mail = std::env::temp_dir().join(format!("sc3-limits-mail-{port}"));
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
-        .args(["--database-url", &db.url, "--bind", &format!("127.0.0.1:{port}"), "--db-max-connections", "4"])
-        .args(["--public-url", "http://portal.test", "--mail-dir", &mail.display().to_string()])
-        .args(args)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("server process");
-    let url = format!("http://127.0.0.1:{port}");
-    let plain = reqwest::Client::new();
-    for _ in 0..300 {
-        if plain.get(format!("{url}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
-            return (child, url);
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("{url} did not start");
-}
-
 async fn login_at(url: &str, ip: &str, email: &str) -> reqwest::Response {
     reqwest::Client::new()
         .post(format!("{url}/api/login"))
@@ -665,9 +641,8 @@ async fn two_server_processes_share_the_limits_on_postgres() {
         "--trusted-proxy-header",
         "x-forwarded-for",
     ];
-    let (_a, a) = server_process(&db, &args).await;
-    let (_b, b) = server_process(&db, &args).await;
-    let servers = [a.as_str(), b.as_str()];
+    let (a, b) = (common::server_process(&db, &args).await, common::server_process(&db, &args).await);
+    let servers = [a.url.as_str(), b.url.as_str()];
     // One account from five addresses, alternating servers: counted, not refused.
     for n in 0..5 {
         let res = login_at(servers[n % 2], &format!("192.0.2.{n}"), "bersaglio@example.it").await;

@@ -17,6 +17,38 @@ pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(
 /// Nor may a whole test.
 pub const TEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
+/// The real server binary, serving `db` at a free port (killed when dropped), its emails in a folder
+/// of its own.
+pub struct ServerProcess {
+    pub url: String,
+    _child: tokio::process::Child,
+    _mail: tempfile::TempDir,
+}
+
+/// Starts a [`ServerProcess`] with `args` after the usual ones and waits until it answers `/readyz`.
+pub async fn server_process(db: &TestDb, args: &[&str]) -> ServerProcess {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("port").port();
+    let mail = tempfile::tempdir().expect("a mail folder");
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .args(["--database-url", &db.url, "--bind", &format!("127.0.0.1:{port}"), "--db-max-connections", "4"])
+        .args(["--public-url", "http://portal.test", "--mail-dir", &mail.path().display().to_string()])
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("server process");
+    let url = format!("http://127.0.0.1:{port}");
+    let plain = reqwest::Client::new();
+    for _ in 0..300 {
+        if plain.get(format!("{url}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
+            return ServerProcess { url, _child: child, _mail: mail };
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{url} did not start");
+}
+
 /// A database made for one test.
 pub struct TestDb {
     pub url: String,
