@@ -21,7 +21,7 @@ use crate::pages::account::{
 };
 use crate::pages::admin::{
     audit::AuditPage, case::CasePage, cases::MyCasesPage, dashboard::DashboardPage, moderation::ModerationPage,
-    queue::QueuePage, search::SearchPage, staff::StaffPage,
+    privacy::PrivacyAdminPage, queue::QueuePage, search::SearchPage, staff::StaffPage,
 };
 use crate::pages::notifications::NotificationsPage;
 use crate::pages::requests::{detail::RequestPage, list::MyRequestsPage, new::NewRequestPage};
@@ -74,6 +74,7 @@ lazy_page!(DashboardRoute, DashboardPage);
 lazy_page!(PostRoute, PostPage);
 lazy_page!(ModerationRoute, ModerationPage);
 lazy_page!(NotificationsRoute, NotificationsPage);
+lazy_page!(PrivacyAdminRoute, PrivacyAdminPage);
 
 /// The whole HTML document. The server calls it for every page; the brand comes from context.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -163,6 +164,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("admin/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("admin/moderazione") view={Lazy::<ModerationRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("admin/dashboard") view={Lazy::<DashboardRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("admin/privacy") view={Lazy::<PrivacyAdminRoute>::new()} ssr=SsrMode::Async />
                     </Routes>
                 </PageShell>
             </Router>

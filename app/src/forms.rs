@@ -393,3 +393,29 @@ pub struct ThanksForm {
 pub struct WordListForm {
     pub words: String,
 }
+
+/// "Download my data" (#18): the password again, and which of the two files.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExportForm {
+    pub password: String,
+    /// `json` (the machine-readable file) or `html` (the readable page).
+    pub format: String,
+}
+
+/// "Delete my account" (#18): the password, and the box that says the customer read what will happen.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EraseForm {
+    pub password: String,
+    pub confirm: Option<String>,
+}
+
+/// An admin erasing a customer's account on their request (#18).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AdminEraseForm {
+    pub email: String,
+    pub reason: String,
+    pub confirm: Option<String>,
+}

@@ -168,6 +168,8 @@ pub struct CaseView {
     pub public_handle: Option<String>,
     pub customer_name: String,
     pub customer_email: String,
+    /// The customer deleted their account (#18): no name, no address.
+    pub customer_erased: bool,
     pub customer_blocked: bool,
     pub holder_name: Option<String>,
     pub is_holder: bool,
@@ -421,4 +423,18 @@ pub struct PostPage {
     pub published: bool,
     /// Its public address, for the link preview.
     pub url: String,
+}
+
+/// One line of the privacy log (#18): an export or an erasure, who and when, no content.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrivacyLogLine {
+    pub id: i64,
+    pub at: i64,
+    /// `data_exported` or `account_erased`.
+    pub action: String,
+    pub actor_id: Option<i64>,
+    pub actor_name: Option<String>,
+    pub account_id: Option<i64>,
+    /// Why an admin erased an account.
+    pub reason: Option<String>,
 }

@@ -6,7 +6,7 @@ import { act } from './support/shell';
 import { signedInCustomer } from './support/customer';
 import { ADMIN_PASSWORD, createAdmin, logIn } from './support/staff';
 
-const pages = ['/', '/assistenza', '/info', '/non-esiste', '/registrati', '/accedi', '/password-dimenticata'];
+const pages = ['/', '/assistenza', '/info', '/privacy', '/non-esiste', '/registrati', '/accedi', '/password-dimenticata'];
 const viewports = [
   { name: 'phone', width: 390, height: 844 },
   { name: 'desktop', width: 1280, height: 800 },
@@ -60,7 +60,7 @@ test('the customer and care-pool pages have no serious accessibility violation, 
   const admin = await adminContext.newPage();
   await logIn(admin, createAdmin(), ADMIN_PASSWORD);
   const reference = requestPage.split('/').pop();
-  for (const path of ['/admin', `/admin/richieste/${reference}`, '/admin/cerca', '/admin/staff', '/admin/audit', '/admin/dashboard']) {
+  for (const path of ['/admin', `/admin/richieste/${reference}`, '/admin/cerca', '/admin/staff', '/admin/audit', '/admin/dashboard', '/admin/privacy']) {
     await act.open(admin, path);
     expect(await seriousViolations(admin), path).toEqual([]);
     await expectFitsAndShowsItsPage(admin, viewport.width, path);

@@ -170,6 +170,10 @@ pub struct Config {
     #[arg(long, env = "SC3_LIMIT_RESEND", default_value = "3/3600")]
     pub limit_resend: crate::limits::Rate,
 
+    /// Downloads of one's own data (the privacy export), per account.
+    #[arg(long, env = "SC3_LIMIT_EXPORT", default_value = "5/3600")]
+    pub limit_export: crate::limits::Rate,
+
     /// Every request, per client address (the global ceiling).
     #[arg(long, env = "SC3_LIMIT_GLOBAL_IP", default_value = "1200/60")]
     pub limit_global_ip: crate::limits::Rate,

@@ -122,6 +122,7 @@ pub fn router(state: AppState) -> Router {
         .route("/lang/{code}", get(switch_language))
         .route("/brand/logo", get(logo))
         .route("/conferma/{token}", get(confirm_email))
+        .route("/account/dati", axum::routing::post(crate::privacy::download))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(axum::middleware::from_fn(finish_started_pages))

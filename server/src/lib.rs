@@ -12,6 +12,7 @@ pub mod http;
 pub mod limits;
 pub mod mail;
 pub mod metrics;
+pub mod privacy;
 pub mod sessions;
 pub mod telemetry;
 
@@ -60,6 +61,7 @@ pub async fn build(config: &Config) -> anyhow::Result<(axum::Router, AppState)> 
         new_request: config.limit_new_request,
         comment: config.limit_comment,
         resend: config.limit_resend,
+        export: config.limit_export,
         global_ip: config.limit_global_ip,
     };
     let limits = Arc::new(limits::Limits::new(rates));

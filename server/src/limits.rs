@@ -57,6 +57,7 @@ pub struct Rates {
     pub new_request: Rate,
     pub comment: Rate,
     pub resend: Rate,
+    pub export: Rate,
     pub global_ip: Rate,
 }
 
@@ -79,6 +80,7 @@ impl Rates {
             Limit::NewRequest => self.new_request,
             Limit::Comment => self.comment,
             Limit::Resend => self.resend,
+            Limit::Export => self.export,
         }
     }
 }
@@ -181,6 +183,7 @@ mod tests {
             new_request: r,
             comment: r,
             resend: r,
+            export: r,
             global_ip: r,
         });
         for i in 0..3 {

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod comments;
 pub mod kept;
+pub mod privacy;
 pub mod requests;
 pub mod staff;
 pub mod wall;

@@ -82,6 +82,7 @@ mod tests {
             blocked: false,
             deactivated: false,
             editor: false,
+            erased: false,
         }
     }
 

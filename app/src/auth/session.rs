@@ -63,7 +63,7 @@ pub async fn current_user(store: &SharedStore, session: &Session) -> Result<Opti
     let epoch = session.get::<i64>(EPOCH).await.map_err(session_err)?;
     let user = store.user_by_id(id).await?;
     match user {
-        Some(u) if Some(u.session_epoch) == epoch && !u.deactivated && !u.blocked => Ok(Some(u)),
+        Some(u) if Some(u.session_epoch) == epoch && !u.deactivated && !u.blocked && !u.erased => Ok(Some(u)),
         _ => {
             log_out(session).await?;
             Ok(None)

@@ -43,6 +43,9 @@ pub fn field_message(locale: Locale, code: &str) -> &'static str {
         "reference_invalid" => td_string!(locale, errors.reference_invalid),
         "personal_data" => td_string!(locale, errors.personal_data),
         "impolite" => td_string!(locale, errors.impolite),
+        "erase_confirm_needed" => td_string!(locale, errors.erase_confirm_needed),
+        "erase_staff" => td_string!(locale, errors.erase_staff),
+        "no_such_customer" => td_string!(locale, errors.no_such_customer),
         _ => td_string!(locale, errors.malformed),
     }
 }
@@ -111,9 +114,12 @@ pub fn Field(
     /// A check run in the browser when the value changes, for instant feedback.
     #[prop(optional)]
     check: Option<fn(&str) -> Result<(), FieldError>>,
+    /// The element's id when the page has two forms with a field of that name (default `f-{name}`).
+    #[prop(optional)]
+    id: Option<&'static str>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let id = format!("f-{name}");
+    let id = id.map(str::to_string).unwrap_or_else(|| format!("f-{name}"));
     let described = format!("{id}-hint {id}-error");
     // The browser's verdict since the last answer from the server: `None` until the field changes.
     let local = RwSignal::new(None::<Option<&'static str>>);

@@ -98,6 +98,7 @@ coded_enum!(
         Reopened = "reopened",
         Closed = "closed",
         Rated = "rated",
+        Withdrawn = "withdrawn",
     }
 );
 
@@ -124,6 +125,8 @@ coded_enum!(
         CommentWarned = "comment_warned",
         CommentToPrivate = "comment_to_private",
         WordListChanged = "word_list_changed",
+        DataExported = "data_exported",
+        AccountErased = "account_erased",
     }
 );
 

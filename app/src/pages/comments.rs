@@ -347,7 +347,14 @@ fn CommentItem(
     view! {
         <li class="comment" class:reply=!top class:from-staff=c.from_staff class:pending=c.shown == CommentShown::Held id=format!("c-{id}")>
             <p class="comment-head">
-                <strong class="comment-author">{c.author.clone()}</strong>
+                <strong class="comment-author">
+                    {if c.author.is_empty() {
+                        // An account deleted by its owner (#18) keeps no name.
+                        t_string!(i18n, admin.deleted_account).to_string()
+                    } else {
+                        c.author.clone()
+                    }}
+                </strong>
                 {c.from_staff.then(|| view! { " " <span class="badge">{t!(i18n, wall.page_badge)}</span> })}
                 " · "
                 <Time ms=c.created_at />

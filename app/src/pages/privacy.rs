@@ -17,6 +17,8 @@ pub fn PrivacyPage() -> impl IntoView {
             <p>{t!(i18n, privacy.p1)}</p>
             <p>{t!(i18n, privacy.p2)}</p>
             <p>{t!(i18n, privacy.p3)}</p>
+            <p>{t!(i18n, privacy.p4)}</p>
+            <p>{t!(i18n, privacy.p5)}</p>
         </section>
     }
 }

@@ -25,6 +25,8 @@ pub struct UserRecord {
     pub deactivated: bool,
     /// May write the page's posts (admins may whatever this says).
     pub editor: bool,
+    /// Its personal data was erased (#18): nobody can log in to it, it shows as "deleted account".
+    pub erased: bool,
 }
 
 impl std::fmt::Debug for UserRecord {

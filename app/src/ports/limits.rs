@@ -21,10 +21,12 @@ pub enum Limit {
     Comment,
     /// New confirmation links, per account.
     Resend,
+    /// Downloads of one's own data (#18), per account.
+    Export,
 }
 
 impl Limit {
-    pub const ALL: [Limit; 8] = [
+    pub const ALL: [Limit; 9] = [
         Limit::LoginIp,
         Limit::LoginEmail,
         Limit::RegisterIp,
@@ -33,6 +35,7 @@ impl Limit {
         Limit::NewRequest,
         Limit::Comment,
         Limit::Resend,
+        Limit::Export,
     ];
 
     /// Its name in metrics and in the shared counters' table.
@@ -46,6 +49,7 @@ impl Limit {
             Limit::NewRequest => "new_request",
             Limit::Comment => "comment",
             Limit::Resend => "resend",
+            Limit::Export => "export",
         }
     }
 

@@ -10,6 +10,7 @@ mod limits;
 mod operations;
 mod outbox;
 mod posts;
+mod privacy;
 mod queue;
 mod requests;
 mod staff;
@@ -27,6 +28,7 @@ pub use limits::*;
 pub use operations::*;
 pub use outbox::*;
 pub use posts::*;
+pub use privacy::*;
 pub use queue::*;
 pub use requests::*;
 pub use staff::*;
@@ -65,7 +67,7 @@ pub trait Health: Send + Sync {
 
 /// Everything the portal needs from its database; each backend implements every port.
 pub trait Store:
-    Health + Accounts + Outbox + Requests + Queue + Staff + Audit + Dashboard + Posts + Comments + Operations
+    Health + Accounts + Outbox + Requests + Queue + Staff + Audit + Dashboard + Posts + Comments + Operations + Privacy
 {
 }
 

@@ -2,6 +2,7 @@
 pub mod accounts;
 pub mod comments;
 pub mod pool;
+pub mod privacy;
 pub mod requests;
 pub mod wall;
 

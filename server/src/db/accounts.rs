@@ -3,8 +3,8 @@
 use app::domain::account::Email;
 use app::domain::request::Role;
 use app::ports::{
-    Accounts, EmailFor, NewAccount, NewEmail, NewToken, ProfileUpdate, Registration, StoreError, TokenPurpose, UserId,
-    UserRecord,
+    Accounts, EmailFor, NewAccount, NewEmail, NewToken, PRIVACY_NOTICE_VERSION, ProfileUpdate, RULES_VERSION,
+    Registration, StoreError, TokenPurpose, UserId, UserRecord,
 };
 use async_trait::async_trait;
 
@@ -26,10 +26,11 @@ struct UserRow {
     blocked_at: Option<i64>,
     deactivated_at: Option<i64>,
     editor: bool,
+    erased_at: Option<i64>,
 }
 
 const USER_COLUMNS: &str = "id, email, display_name, password_hash, line_number, locale, role, \
-     email_confirmed_at, email_notifications, session_epoch, blocked_at, deactivated_at, editor";
+     email_confirmed_at, email_notifications, session_epoch, blocked_at, deactivated_at, editor, erased_at";
 
 /// A row as the ports see it; an unknown role code is the database's error, not a customer.
 impl TryFrom<UserRow> for UserRecord {
@@ -50,6 +51,7 @@ impl TryFrom<UserRow> for UserRecord {
             blocked: r.blocked_at.is_some(),
             deactivated: r.deactivated_at.is_some(),
             editor: r.editor,
+            erased: r.erased_at.is_some(),
         })
     }
 }
@@ -156,6 +158,17 @@ impl<DB: Backend> Accounts for SqlStore<DB> {
             Some(id) => {
                 insert_token::<DB>(w.conn(), id, &token, now).await?;
                 insert_email::<DB>(w.conn(), &confirm, now).await?;
+                // The form's two checkboxes, on record with the versions they accepted (#18).
+                for (document, version) in [("privacy", PRIVACY_NOTICE_VERSION), ("rules", RULES_VERSION)] {
+                    let sql = Sql::new(
+                        "INSERT INTO consents (user_id, document, version, accepted_at) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(id)
+                    .bind(document)
+                    .bind(version)
+                    .bind(now);
+                    DB::execute(w.conn(), sql).await?;
+                }
                 tracing::info!(user = id, "account created");
                 Registration::Created(id)
             }

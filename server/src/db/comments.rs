@@ -778,10 +778,10 @@ impl<DB: Backend> Comments for SqlStore<DB> {
 
     #[tracing::instrument(skip_all)]
     async fn latest_thanks(&self, limit: i64) -> Result<Vec<Thanks>, StoreError> {
-        // A blocked author's thanks leave the wall with them.
+        // A blocked author's thanks leave the wall with them, and so do an erased one's (#18).
         let sql = Sql::new(
             "SELECT u.display_name, t.body, t.created_at FROM thanks t JOIN users u ON u.id = t.author_id \
-             WHERE u.blocked_at IS NULL ORDER BY t.id DESC LIMIT $1",
+             WHERE u.blocked_at IS NULL AND u.erased_at IS NULL ORDER BY t.id DESC LIMIT $1",
         )
         .bind(limit);
         Ok(self

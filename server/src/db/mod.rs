@@ -22,6 +22,7 @@ mod operations;
 mod outbox;
 pub mod postgres;
 mod posts;
+mod privacy;
 mod queue;
 mod requests;
 #[cfg(feature = "bench")]

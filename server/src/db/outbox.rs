@@ -78,6 +78,12 @@ pub(super) async fn insert_email<DB: Backend>(
     Ok(DB::execute(conn, sql).await? == 1)
 }
 
+/// Blanks the address and the text of an erasure's confirmation when it is done with (sent, or given up).
+const ERASED_ONCE_DONE: &str = ", recipient = CASE WHEN kind = 'account_erased' THEN '' ELSE recipient END, \
+     subject = CASE WHEN kind = 'account_erased' THEN '' ELSE subject END, \
+     body_text = CASE WHEN kind = 'account_erased' THEN '' ELSE body_text END, \
+     body_html = CASE WHEN kind = 'account_erased' THEN '' ELSE body_html END";
+
 #[async_trait]
 impl<DB: Backend> Outbox for SqlStore<DB> {
     #[tracing::instrument(skip_all, fields(kind = email.kind))]
@@ -109,7 +115,11 @@ impl<DB: Backend> Outbox for SqlStore<DB> {
 
     #[tracing::instrument(skip_all, fields(email = id))]
     async fn mark_email_sent(&self, id: i64, now: i64) -> Result<(), StoreError> {
-        let sql = Sql::new("UPDATE outbox SET sent_at = $1, last_error = NULL WHERE id = $2").bind(now).bind(id);
+        // The confirmation of an erasure is the last trace of the address (#18): once delivered, it goes.
+        let sql =
+            Sql::new(format!("UPDATE outbox SET sent_at = $1, last_error = NULL{ERASED_ONCE_DONE} WHERE id = $2"))
+                .bind(now)
+                .bind(id);
         self.write_one(sql).await.map(|_| ())
     }
 
@@ -119,10 +129,11 @@ impl<DB: Backend> Outbox for SqlStore<DB> {
             Some(at) => (Some(at), None),
             None => (None, Some(now)),
         };
-        let sql = Sql::new(
-            "UPDATE outbox SET last_error = $1, next_attempt_at = COALESCE($2, next_attempt_at), failed_at = $3 \
-             WHERE id = $4",
-        )
+        let erased = if failed.is_some() { ERASED_ONCE_DONE } else { "" };
+        let sql = Sql::new(format!(
+            "UPDATE outbox SET last_error = $1, next_attempt_at = COALESCE($2, next_attempt_at), failed_at = $3\
+             {erased} WHERE id = $4",
+        ))
         .bind(error)
         .bind(next)
         .bind(failed)

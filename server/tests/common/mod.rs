@@ -286,6 +286,16 @@ impl TestApp {
 
     /// A registered, confirmed customer logged in on a browser of their own.
     pub async fn customer(&self, email: &str, name: &str) -> (reqwest::Client, app::ports::UserRecord) {
+        self.customer_with_line(email, name, "333 765 4321").await
+    }
+
+    /// The same, with a line number of their own.
+    pub async fn customer_with_line(
+        &self,
+        email: &str,
+        name: &str,
+        line: &str,
+    ) -> (reqwest::Client, app::ports::UserRecord) {
         const PASSWORD: &str = "violet-otter-canyon-42";
         let client = self.new_client();
         let fields = [
@@ -293,7 +303,7 @@ impl TestApp {
             ("email", email),
             ("password", PASSWORD),
             ("password_confirm", PASSWORD),
-            ("line_number", "333 765 4321"),
+            ("line_number", line),
             ("accept_privacy", "yes"),
             ("accept_conduct", "yes"),
         ];

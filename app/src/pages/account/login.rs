@@ -27,6 +27,9 @@ pub fn LoginPage() -> impl IntoView {
         <section class="card form-card">
             <h1>{t!(i18n, login.title)}</h1>
             <p class="lead">{t!(i18n, login.intro)}</p>
+            <Show when=move || flag("eliminato")>
+                <p class="alert success" role="status">{t!(i18n, login.erased)}</p>
+            </Show>
             <Show when=move || flag("confermato")>
                 <p class="alert success" role="status">{t!(i18n, login.confirmed)}</p>
             </Show>

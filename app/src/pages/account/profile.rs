@@ -8,7 +8,8 @@ use leptos_router::components::{A, Redirect};
 use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::{ChangePassword, Me, UpdateProfile, get_me};
-use crate::components::form::{Field, FormAlert, Submit, failure, field_error};
+use crate::api::privacy::EraseAccount;
+use crate::components::form::{Field, FormAlert, Submit, failure, field_error, field_message};
 use crate::i18n::*;
 use crate::tr;
 
@@ -131,6 +132,98 @@ fn AccountForms(me: Me) -> impl IntoView {
                     error=field_error(password_errors, "password_confirm")
                 />
                 <Submit pending=password.pending().into() label=tr!(i18n, account.change_password) />
+            </ActionForm>
+        </section>
+        <DataSection />
+        <EraseSection />
+    }
+}
+
+/// "Download my data": a plain form post answered with the file (`server/src/privacy.rs`); a refusal
+/// comes back as `?dati={code}`.
+#[component]
+fn DataSection() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let code = move || query.read().get("dati");
+    let password_error = Signal::derive(move || match code().as_deref() {
+        Some(c @ ("password_wrong" | "required")) => Some(field_message(i18n.get_locale(), c)),
+        _ => None,
+    });
+    let alert = move || match code().as_deref() {
+        Some("rate_limited") => Some(t_string!(i18n, errors.rate_limited)),
+        Some("password_wrong" | "required") | None => None,
+        Some(_) => Some(t_string!(i18n, errors.internal)),
+    };
+    view! {
+        <section class="card form-card" id="dati">
+            <h2>{t!(i18n, account.data_title)}</h2>
+            <p>{t!(i18n, account.data_intro)}</p>
+            {move || alert().map(|text| view! { <p class="alert error" role="alert">{text}</p> })}
+            <form method="post" action="/account/dati" class="form" novalidate>
+                <fieldset class="choices">
+                    <legend>{t!(i18n, account.data_format)}</legend>
+                    <div class="check">
+                        <input type="radio" id="f-format-json" name="format" value="json" checked />
+                        <label for="f-format-json">{t!(i18n, account.data_json)}</label>
+                    </div>
+                    <div class="check">
+                        <input type="radio" id="f-format-html" name="format" value="html" />
+                        <label for="f-format-html">{t!(i18n, account.data_html)}</label>
+                    </div>
+                </fieldset>
+                <Field
+                    name="password"
+                    id="f-data-password"
+                    label=tr!(i18n, login.password)
+                    input_type="password"
+                    autocomplete="current-password"
+                    required=true
+                    error=password_error
+                    hint=tr!(i18n, account.data_password_hint)
+                />
+                <button type="submit" class="button">{t!(i18n, account.data_download)}</button>
+            </form>
+        </section>
+    }
+}
+
+/// "Delete my account": what will happen, the password, a box to tick.
+#[component]
+fn EraseSection() -> impl IntoView {
+    let i18n = use_i18n();
+    let erase = ServerAction::<EraseAccount>::new();
+    let errors = failure(erase.value());
+    let confirm_error = field_error(errors, "confirm");
+    view! {
+        <section class="card form-card danger-zone" id="elimina">
+            <h2>{t!(i18n, account.erase_title)}</h2>
+            <p>{t!(i18n, account.erase_intro)}</p>
+            <ul>
+                <li>{t!(i18n, account.erase_requests)}</li>
+                <li>{t!(i18n, account.erase_texts)}</li>
+                <li>{t!(i18n, account.erase_sessions)}</li>
+                <li>{t!(i18n, account.erase_stats)}</li>
+                <li>{t!(i18n, account.erase_again)}</li>
+            </ul>
+            <p><strong>{t!(i18n, account.erase_final)}</strong></p>
+            <ActionForm action=erase attr:class="form" attr:novalidate=true>
+                <FormAlert errors fields=&["password", "confirm"] />
+                <Field
+                    name="password"
+                    id="f-erase-password"
+                    label=tr!(i18n, login.password)
+                    input_type="password"
+                    autocomplete="current-password"
+                    required=true
+                    error=field_error(errors, "password")
+                />
+                <div class="check" class:invalid=move || confirm_error.get().is_some()>
+                    <input type="checkbox" id="f-erase-confirm" name="confirm" value="yes" />
+                    <label for="f-erase-confirm">{t!(i18n, account.erase_confirm)}</label>
+                    <p class="field-error">{move || confirm_error.get()}</p>
+                </div>
+                <Submit pending=erase.pending().into() label=tr!(i18n, account.erase_button) />
             </ActionForm>
         </section>
     }

@@ -112,7 +112,11 @@ fn Case(view: CaseView, act: ServerAction<CaseAction>, block: ServerAction<Block
             <dl class="facts">
                 <dt>{t!(i18n, admin.customer)}</dt>
                 <dd>
-                    {view.customer_name.clone()} " · " {view.customer_email.clone()}
+                    {if view.customer_erased {
+                        view! { <em>{t!(i18n, admin.deleted_account)}</em> }.into_any()
+                    } else {
+                        view! { {view.customer_name.clone()} " · " {view.customer_email.clone()} }.into_any()
+                    }}
                     {view.customer_blocked.then(|| view! { " " <span class="badge status-closed">{t!(i18n, admin.blocked)}</span> })}
                 </dd>
                 <dt>{t!(i18n, request.line_number)}</dt>

@@ -5,6 +5,7 @@ pub mod case;
 pub mod cases;
 pub mod dashboard;
 pub mod moderation;
+pub mod privacy;
 pub mod queue;
 pub mod search;
 pub mod staff;
@@ -36,6 +37,7 @@ pub fn event_label(locale: Locale, kind: EventKind) -> &'static str {
         EventKind::Reopened => td_string!(locale, admin.act_reopened),
         EventKind::Closed => td_string!(locale, admin.act_closed),
         EventKind::Rated => td_string!(locale, admin.act_rated),
+        EventKind::Withdrawn => td_string!(locale, admin.act_withdrawn),
     }
 }
 
@@ -62,6 +64,8 @@ pub fn audit_label(locale: Locale, action: AuditAction) -> &'static str {
         AuditAction::Account(AccountAction::CommentWarned) => td_string!(locale, admin.act_comment_warned),
         AuditAction::Account(AccountAction::CommentToPrivate) => td_string!(locale, admin.act_comment_to_private),
         AuditAction::Account(AccountAction::WordListChanged) => td_string!(locale, admin.act_word_list_changed),
+        AuditAction::Account(AccountAction::DataExported) => td_string!(locale, admin.act_data_exported),
+        AuditAction::Account(AccountAction::AccountErased) => td_string!(locale, admin.act_account_erased),
     }
 }
 
@@ -84,6 +88,7 @@ pub fn StaffNav() -> impl IntoView {
                         <A href="/admin/dashboard">{t!(i18n, admin.dashboard)}</A>
                         <A href="/admin/staff">{t!(i18n, admin.staff)}</A>
                         <A href="/admin/audit">{t!(i18n, admin.audit)}</A>
+                        <A href="/admin/privacy">{t!(i18n, admin.privacy)}</A>
                     })
                 })}
             </Suspense>

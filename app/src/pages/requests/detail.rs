@@ -212,6 +212,7 @@ fn TimelineItem(entry: TimelineEntry) -> impl IntoView {
             EventKind::Confirmed => t_string!(i18n, request.ev_confirmed).to_string(),
             EventKind::Reopened => t_string!(i18n, request.ev_reopened).to_string(),
             EventKind::Closed => t_string!(i18n, request.ev_closed).to_string(),
+            EventKind::Withdrawn => t_string!(i18n, request.ev_withdrawn).to_string(),
             // Notes never reach the customer's timeline; a rating has its own title below.
             EventKind::Note | EventKind::Rated => String::new(),
         }

@@ -1,0 +1,436 @@
+//! Privacy rights (#18) through the real router, sessions and database: a customer downloads their data
+//! (all of it, nobody else's, in the documented shape) and deletes their account (nothing of them is left
+//! in any text column of any table, the dashboard does not move, their sessions are dead, the address can
+//! register again); an admin erases an account on request. On both databases.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use app::domain::request::Role;
+use common::{TestApp, TestDb, location};
+
+const PASSWORD: &str = "violet-otter-canyon-42";
+
+/// What one customer wrote and gave, to find (or not find) afterwards.
+struct Trail {
+    name: String,
+    email: String,
+    line: String,
+    stored_line: String,
+    handle: String,
+    subject: String,
+    description: String,
+    reply: String,
+    rating_comment: String,
+    thanks: String,
+    comment: String,
+    reference: String,
+}
+
+impl Trail {
+    fn new(tag: &str, name: &str, email: &str, line: &str) -> Self {
+        Self {
+            name: name.into(),
+            email: email.into(),
+            line: line.into(),
+            stored_line: String::new(),
+            handle: format!("@{tag}.social"),
+            subject: format!("Addebito doppio {tag}"),
+            description: format!("La fattura {tag}-4411 di novembre mi è stata addebitata due volte sul conto."),
+            reply: format!("Ecco la ricevuta del pagamento {tag}-7788, fatemi sapere."),
+            rating_comment: format!("Gentili e veloci {tag}"),
+            thanks: format!("Grazie di cuore al team {tag}"),
+            comment: format!("Anche a me la nuova offerta {tag} piace molto"),
+            reference: String::new(),
+        }
+    }
+
+    /// Every text that is theirs.
+    fn texts(&self) -> Vec<&str> {
+        vec![
+            &self.name,
+            &self.email,
+            &self.line,
+            &self.stored_line,
+            &self.handle,
+            &self.subject,
+            &self.description,
+            &self.reply,
+            &self.rating_comment,
+            &self.thanks,
+            &self.comment,
+        ]
+    }
+}
+
+/// A post on the wall, by a new admin.
+async fn a_post(app: &TestApp) -> (reqwest::Client, i64) {
+    let (admin, _) = app.staff("admin@example.it", "Admin", Role::Admin).await;
+    let fields = [("id", ""), ("kind", "news"), ("body", "Arriva la nuova offerta estate!"), ("publish_at", "")];
+    let res = app.post_form_as(&admin, "/api/wall/save", "/", &fields).await;
+    let id = location(&res).strip_prefix("/post/").and_then(|id| id.parse().ok()).expect("the post's page");
+    (admin, id)
+}
+
+async fn submit(app: &TestApp, fan: &reqwest::Client, t: &Trail) -> String {
+    let fields = [
+        ("category", "billing"),
+        ("subject", t.subject.as_str()),
+        ("description", t.description.as_str()),
+        ("line_number", t.line.as_str()),
+        ("contact", "portal"),
+        ("reported_on", "facebook"),
+        ("public_handle", t.handle.as_str()),
+        ("consent", "yes"),
+        ("from_comment", ""),
+    ];
+    let res = app.post_form_as(fan, "/api/requests/submit", "/assistenza/nuova", &fields).await;
+    let to = location(&res);
+    assert!(to.ends_with("?nuova=1"), "submitted: {to}");
+    to.trim_start_matches("/assistenza/richieste/").trim_end_matches("?nuova=1").to_string()
+}
+
+async fn staff_act(app: &TestApp, agent: &reqwest::Client, reference: &str, action: &str, extra: &[(&str, &str)]) {
+    let id = app::domain::request::parse_reference(reference).expect("a reference");
+    let version = app.store().request_by_id(id).await.unwrap().unwrap().version.to_string();
+    let mut fields = vec![("reference", reference), ("version", version.as_str()), ("action", action)];
+    fields.extend_from_slice(extra);
+    let (status, body) = app.call(agent, "/api/staff/case-action", &fields).await;
+    assert_eq!(status, 200, "{action}: {body}");
+}
+
+/// A customer's whole life on the portal: a request answered by the team (who greets them by name), a
+/// reply, an outcome, a rating with a comment, a public thanks, a comment and a reaction on the wall.
+async fn a_full_life(app: &TestApp, agent: &reqwest::Client, post: i64, mut t: Trail) -> (reqwest::Client, Trail) {
+    let (fan, user) = app.customer_with_line(&t.email, &t.name, &t.line).await;
+    t.stored_line = user.line_number.clone().expect("a line number");
+    t.reference = submit(app, &fan, &t).await;
+    assert_eq!(app.call(agent, "/api/staff/take-next", &[]).await.0, 200);
+    let greeting = format!("Ciao {}, stiamo verificando l'addebito.", t.name);
+    staff_act(app, agent, &t.reference, "reply", &[("message", greeting.as_str())]).await;
+    let reply = [("reference", t.reference.as_str()), ("message", t.reply.as_str())];
+    assert_eq!(app.call(&fan, "/api/requests/reply", &reply).await.0, 200);
+    staff_act(app, agent, &t.reference, "outcome", &[("outcome", "solved"), ("message", "Rimborso disposto.")]).await;
+    let rate = [("reference", t.reference.as_str()), ("rating", "5"), ("comment", t.rating_comment.as_str())];
+    assert_eq!(app.call(&fan, "/api/requests/rate", &rate).await.0, 200);
+    let thank = [("reference", t.reference.as_str()), ("body", t.thanks.as_str())];
+    let (status, body) = app.call(&fan, "/api/wall/thank", &thank).await;
+    assert_eq!(status, 200, "{body}");
+    let post_s = post.to_string();
+    let fields = [("post", post_s.as_str()), ("parent", ""), ("id", ""), ("body", t.comment.as_str())];
+    let res = app.post_form_as(&fan, "/api/wall/comment", &format!("/post/{post}"), &fields).await;
+    assert!(location(&res).contains("#c-"), "comment published: {}", location(&res));
+    let react = [("post", post_s.as_str()), ("target", "post"), ("id", post_s.as_str()), ("reaction", "love")];
+    let (status, body) = app.call(&fan, "/api/wall/react", &react).await;
+    assert_eq!(status, 200, "{body}");
+    (fan, t)
+}
+
+async fn download(app: &TestApp, fan: &reqwest::Client, password: &str, format: &str) -> reqwest::Response {
+    app.post_form_as(fan, "/account/dati", "/account", &[("password", password), ("format", format)]).await
+}
+
+/// The documented fields: the README's table between its `export-fields` markers (`?` dropped).
+fn documented_fields() -> BTreeSet<String> {
+    let readme = include_str!("../../README.md");
+    let start = readme.find("<!-- export-fields -->").expect("the README documents the export");
+    let end = readme.find("<!-- /export-fields -->").expect("the table ends");
+    readme[start..end]
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .filter_map(|rest| rest.split('`').next())
+        .map(|field| field.trim_end_matches('?').to_string())
+        .collect()
+}
+
+/// Every field of a JSON document as `a.b`, `list[].c`.
+fn fields_of(value: &serde_json::Value, prefix: &str, out: &mut BTreeSet<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                match v {
+                    serde_json::Value::Object(_) => fields_of(v, &path, out),
+                    serde_json::Value::Array(items) => {
+                        for item in items {
+                            fields_of(item, &format!("{path}[]"), out);
+                        }
+                    }
+                    _ => {
+                        out.insert(path);
+                    }
+                }
+            }
+        }
+        _ => {
+            out.insert(prefix.to_string());
+        }
+    }
+}
+
+async fn the_export_holds_all_of_one_customer_and_nothing_of_another(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (_admin, post) = a_post(&app).await;
+    let (agent, _) = app.staff("agente@example.it", "Agente", Role::Agent).await;
+    let anna = Trail::new("annaqz", "Anna Esportata", "anna@example.it", "347 111 2233");
+    let bruno = Trail::new("brunoqz", "Bruno Altrui", "bruno@example.it", "348 222 3344");
+    let (fan, anna) = a_full_life(&app, &agent, post, anna).await;
+    let (_, bruno) = a_full_life(&app, &agent, post, bruno).await;
+
+    // Nothing leaves without the password: a wrong one goes back to the form, saying why.
+    let res = download(&app, &fan, "not-the-password-1", "json").await;
+    assert_eq!(location(&res), "/account?dati=password_wrong#dati");
+    let (_, page) = app.get_as(&fan, "/account?dati=password_wrong").await;
+    assert!(page.contains("La password attuale non è corretta") || page.contains("password"), "the form says why");
+    let res = app.new_client().post(app.url("/account/dati")).form(&[("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(location(&res), "/accedi?next=/account", "a visitor is sent to log in");
+
+    let res = download(&app, &fan, PASSWORD, "json").await;
+    assert_eq!(res.status(), 200);
+    let header = |name: &str| res.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert!(header("content-type").starts_with("application/json"));
+    assert!(header("content-disposition").starts_with("attachment; filename=\"social-care-3-dati-"));
+    assert_eq!(header("cache-control"), "no-store");
+    let raw = res.text().await.unwrap();
+    for text in anna.texts() {
+        if text != anna.line {
+            assert!(raw.contains(text), "the export holds {text:?}");
+        }
+    }
+    for text in bruno.texts() {
+        assert!(!raw.contains(text), "the export holds nothing of another customer: {text:?}");
+    }
+    assert!(raw.contains("stiamo verificando"), "the team's messages to them are theirs to see");
+
+    // The documented shape: exactly the fields the README lists, and it reads back as the typed document.
+    let json: serde_json::Value = serde_json::from_str(&raw).expect("JSON");
+    let mut found = BTreeSet::new();
+    fields_of(&json, "", &mut found);
+    let documented = documented_fields();
+    assert_eq!(found, documented, "the file and the README's table list the same fields");
+    let data: app::ports::DataExport = serde_json::from_str(&raw).expect("the documented schema");
+    assert_eq!(data.format, "social-care-3/personal-data");
+    assert_eq!(
+        (data.account.email.as_str(), data.account.display_name.as_str()),
+        (anna.email.as_str(), "Anna Esportata")
+    );
+    let documents: Vec<&str> = data.consents.iter().map(|c| c.document.as_str()).collect();
+    assert!(documents.contains(&"privacy") && documents.contains(&"rules") && documents.contains(&"request"));
+    assert_eq!(data.requests.len(), 1);
+    let request = &data.requests[0];
+    assert_eq!((request.reference.as_str(), request.rating), (anna.reference.as_str(), Some(5)));
+    assert!(request.events.iter().any(|e| e.by == "customer" && e.message.as_deref() == Some(anna.reply.as_str())));
+    assert!(request.events.iter().any(|e| e.by == "team" && e.kind == "outcome"));
+    assert_eq!(data.comments.len(), 1);
+    assert_eq!(data.reactions.len(), 1);
+    assert_eq!(data.thanks.len(), 1);
+    assert!(data.emails.iter().any(|e| e.kind == "confirm_email"), "the emails sent to them");
+
+    // The readable page: the same, escaped, with no script allowed.
+    let res = download(&app, &fan, PASSWORD, "html").await;
+    assert_eq!(res.status(), 200);
+    let csp = res.headers().get("content-security-policy").unwrap().to_str().unwrap().to_string();
+    assert!(csp.starts_with("default-src 'none'") && !csp.contains("script"), "{csp}");
+    let html = res.text().await.unwrap();
+    assert!(html.contains(&anna.subject) && html.contains(&anna.reference) && html.contains("Anna Esportata"));
+    assert!(!html.contains(&bruno.subject));
+
+    // Each download is in the admins' log: who and when, no content.
+    let log = app.store().privacy_log(None, 10).await.unwrap();
+    let anna_id = app.store().user_by_email(&app::domain::account::Email::parse(&anna.email).unwrap()).await;
+    let anna_id = anna_id.unwrap().unwrap().id;
+    assert_eq!(log.iter().filter(|l| l.action == "data_exported" && l.account_id == Some(anna_id)).count(), 2);
+    assert!(log.iter().all(|l| l.reason.is_none()));
+}
+
+/// Every text column of every table (the session store's binary data aside) holding `needle`.
+async fn tables_holding(db: &TestDb, needle: &str) -> Vec<String> {
+    use sqlx::Connection;
+    let mut hits = Vec::new();
+    if db.backend == "sqlite" {
+        let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+        let tables: Vec<(String,)> =
+            sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        for (table,) in tables {
+            let columns: Vec<(i64, String, String, i64, Option<String>, i64)> =
+                sqlx::query_as(&format!("PRAGMA table_info(\"{table}\")")).fetch_all(&mut conn).await.unwrap();
+            for (_, column, kind, ..) in columns.into_iter().filter(|c| c.2.to_uppercase().contains("TEXT")) {
+                let sql = format!("SELECT COUNT(*) FROM \"{table}\" WHERE instr(\"{column}\", $1) > 0");
+                let (n,): (i64,) = sqlx::query_as(&sql).bind(needle).fetch_one(&mut conn).await.unwrap();
+                if n > 0 {
+                    hits.push(format!("{table}.{column} ({kind})"));
+                }
+            }
+        }
+    } else {
+        let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        let columns: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT table_schema::text, table_name::text, column_name::text FROM information_schema.columns \
+             WHERE table_schema NOT IN ('pg_catalog', 'information_schema') \
+             AND data_type IN ('text', 'character varying', 'character')",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        for (schema, table, column) in columns {
+            let sql = format!("SELECT COUNT(*) FROM \"{schema}\".\"{table}\" WHERE strpos(\"{column}\", $1) > 0");
+            let (n,): (i64,) = sqlx::query_as(&sql).bind(needle).fetch_one(&mut conn).await.unwrap();
+            if n > 0 {
+                hits.push(format!("{schema}.{table}.{column}"));
+            }
+        }
+    }
+    hits
+}
+
+/// Delivers every due email (as the server's worker does), into a folder of the test's own.
+async fn deliver_all(app: &TestApp) {
+    use clap::Parser;
+    let dir = tempfile::tempdir().unwrap();
+    let dir_s = dir.path().display().to_string();
+    let cli = server::config::Cli::try_parse_from(["server", "--mail-dir", dir_s.as_str()]).unwrap();
+    let mailer = server::mail::Mailer::from_config(&cli.config).unwrap();
+    while server::mail::deliver_due(app.store(), &mailer).await.sent > 0 {}
+}
+
+async fn dashboard(app: &TestApp, admin: &reqwest::Client) -> serde_json::Value {
+    let (status, body) = app.call(admin, "/api/staff/dashboard", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    let mut json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    json.as_object_mut().unwrap().remove("now");
+    json
+}
+
+async fn a_deleted_account_leaves_no_trace_and_the_statistics_stay(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (admin, post) = a_post(&app).await;
+    let (agent, _) = app.staff("agente@example.it", "Agente", Role::Agent).await;
+    let giulia = Trail::new("giuliazx", "Giulia Cancellata", "giulia@example.it", "347 555 6677");
+    let (fan, giulia) = a_full_life(&app, &agent, post, giulia).await;
+    let (_, other) =
+        a_full_life(&app, &agent, post, Trail::new("otherzx", "Otto Resta", "otto@example.it", "348 999 0011")).await;
+    // Giulia on a second device: that session must end too.
+    let phone = app.new_client();
+    assert_eq!(location(&app.log_in_as(&phone, &giulia.email, PASSWORD).await), "/assistenza/richieste");
+    let before = dashboard(&app, &admin).await;
+    for text in giulia.texts().into_iter().filter(|t| *t != giulia.line) {
+        assert!(!tables_holding(&app.db, text).await.is_empty(), "the scan finds {text:?} before");
+    }
+
+    // The form refuses without the box ticked or with a wrong password, and changes nothing.
+    let res = app.post_form_as(&fan, "/api/account/erase", "/account", &[("password", PASSWORD)]).await;
+    assert_eq!(
+        common::form_error(&res).and_then(|e| e.field_code("confirm").map(str::to_string)).as_deref(),
+        Some("erase_confirm_needed")
+    );
+    let wrong = [("password", "wrong-password-99"), ("confirm", "yes")];
+    let res = app.post_form_as(&fan, "/api/account/erase", "/account", &wrong).await;
+    assert_eq!(
+        common::form_error(&res).and_then(|e| e.field_code("password").map(str::to_string)).as_deref(),
+        Some("password_wrong")
+    );
+    assert!(app.me_via(&fan).await.is_some(), "still there");
+
+    let res =
+        app.post_form_as(&fan, "/api/account/erase", "/account", &[("password", PASSWORD), ("confirm", "yes")]).await;
+    assert_eq!(location(&res), "/accedi?eliminato=1");
+    let (_, login) = app.get_as(&fan, "/accedi?eliminato=1").await;
+    assert!(login.contains("Il tuo account è stato eliminato"));
+
+    // Sessions are dead everywhere; the last email went out, and then it goes too.
+    assert!(app.me_via(&fan).await.is_none() && app.me_via(&phone).await.is_none());
+    let last = app.db.emails_to(&giulia.email).await;
+    assert_eq!(last.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), vec!["account_erased"]);
+    assert!(!last[0].body_text.contains(&giulia.name), "no name in it");
+    deliver_all(&app).await;
+    for text in giulia.texts() {
+        assert_eq!(tables_holding(&app.db, text).await, Vec::<String>::new(), "nothing holds {text:?}");
+    }
+    for text in other.texts().into_iter().filter(|t| *t != other.line) {
+        assert!(!tables_holding(&app.db, text).await.is_empty(), "another customer's {text:?} is untouched");
+    }
+    assert_eq!(dashboard(&app, &admin).await, before, "the statistics do not move");
+
+    // Staff see a deleted account; the wall shows neither the name nor the thanks.
+    let (_, case) = app.get_as(&agent, &format!("/admin/richieste/{}", giulia.reference)).await;
+    assert!(case.contains("Account eliminato") && case.contains("[rimosso]"));
+    let (_, wall) = app.get_text(&format!("/post/{post}")).await;
+    assert!(wall.contains("Account eliminato") && wall.contains(&other.comment));
+    let (_, home) = app.get_text("/").await;
+    assert!(!home.contains(&giulia.thanks) && home.contains(&other.thanks));
+    // The log says who and when.
+    let log = app.store().privacy_log(None, 10).await.unwrap();
+    assert_eq!(log.iter().filter(|l| l.action == "account_erased").count(), 1);
+
+    // The old password opens nothing; the address registers again, as a new account.
+    let res = app.log_in_as(&app.new_client(), &giulia.email, PASSWORD).await;
+    assert!(common::form_error(&res).is_some(), "no login: {}", location(&res));
+    let (again, user) = app.customer_with_line(&giulia.email, "Giulia Di Nuovo", "347 555 6677").await;
+    let (_, mine) = app.get_as(&again, "/assistenza/richieste").await;
+    assert!(!mine.contains(&giulia.reference), "a new account starts empty");
+    assert!(!user.erased);
+}
+
+async fn an_admin_erases_on_request_and_open_requests_are_withdrawn(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (admin, _post) = a_post(&app).await;
+    let (agent, _) = app.staff("agente@example.it", "Agente", Role::Agent).await;
+    let carla = Trail::new("carlazx", "Carla Aperta", "carla@example.it", "349 123 4567");
+    let (fan, user) = app.customer_with_line(&carla.email, &carla.name, &carla.line).await;
+    let waiting = submit(&app, &fan, &carla).await;
+    let held = submit(&app, &fan, &carla).await;
+    // The agent takes the oldest (`waiting`) and releases nothing: `held` stays in the queue, `waiting` in hand.
+    assert_eq!(app.call(&agent, "/api/staff/take-next", &[]).await.0, 200);
+    let erase = |email: &'static str, reason: &'static str, confirm: &'static str| {
+        [("email", email), ("reason", reason), ("confirm", confirm)]
+    };
+
+    // Only admins; bad input says why and changes nothing.
+    let (status, _) = app.call(&agent, "/api/staff/privacy/erase", &erase("carla@example.it", "PEC", "yes")).await;
+    assert_eq!(status, 403, "agents may not");
+    let (status, _) = app.call(&fan, "/api/staff/privacy/erase", &erase("carla@example.it", "PEC", "yes")).await;
+    assert_eq!(status, 404, "customers find nothing");
+    let (status, _) = app.call(&agent, "/api/staff/privacy/log", &[]).await;
+    assert_eq!(status, 403);
+    let (status, body) = app.call(&admin, "/api/staff/privacy/erase", &erase("carla@example.it", "", "")).await;
+    assert!(status == 422 && body.contains("reason") && body.contains("erase_confirm_needed"), "{body}");
+    let (status, body) = app.call(&admin, "/api/staff/privacy/erase", &erase("nessuno@example.it", "PEC", "yes")).await;
+    assert!(status == 422 && body.contains("no_such_customer"), "{body}");
+    let (status, body) = app.call(&admin, "/api/staff/privacy/erase", &erase("agente@example.it", "PEC", "yes")).await;
+    assert!(status == 422 && body.contains("erase_staff"), "{body}");
+    assert!(app.me_via(&fan).await.is_some());
+
+    let res = app
+        .post_form_as(
+            &admin,
+            "/api/staff/privacy/erase",
+            "/admin/privacy",
+            &erase("carla@example.it", "PEC del 3 dicembre", "yes"),
+        )
+        .await;
+    assert_eq!(location(&res), "/admin/privacy?eliminato=2-2");
+    assert!(app.me_via(&fan).await.is_none(), "the customer's session ended");
+    for reference in [&waiting, &held] {
+        let id = app::domain::request::parse_reference(reference).unwrap();
+        let r = app.store().request_by_id(id).await.unwrap().unwrap();
+        assert_eq!((r.status, r.holder_id), (app::domain::request::Status::Closed, None), "{reference} withdrawn");
+    }
+    let (_, queue) = app.get_as(&agent, "/admin").await;
+    assert!(!queue.contains(&held), "out of the queue");
+    let (_, case) = app.get_as(&agent, &format!("/admin/richieste/{waiting}")).await;
+    assert!(case.contains("Ritirata") && case.contains("Account eliminato"), "the timeline says why");
+    let (_, page) = app.get_as(&admin, "/admin/privacy").await;
+    assert!(page.contains("PEC del 3 dicembre") && page.contains(&format!("#{}", user.id)));
+    let (status, _) = app.call(&admin, "/api/staff/privacy/erase", &erase("carla@example.it", "PEC", "yes")).await;
+    assert_eq!(status, 422, "the address has no account any more");
+}
+
+on_both_databases!(
+    the_export_holds_all_of_one_customer_and_nothing_of_another,
+    a_deleted_account_leaves_no_trace_and_the_statistics_stay,
+    an_admin_erases_on_request_and_open_requests_are_withdrawn,
+);
