@@ -438,3 +438,34 @@ pub struct PrivacyLogLine {
     /// Why an admin erased an account.
     pub reason: Option<String>,
 }
+
+/// How long personal data is kept, in days (#18; the `--retain-*` flags). The retention task applies it
+/// and the privacy notice says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retention {
+    /// Accounts never confirmed are deleted after this.
+    pub unconfirmed_days: i64,
+    /// Closed requests are anonymised after this.
+    pub closed_requests_days: i64,
+    /// Delivered emails' bodies are emptied after this.
+    pub email_bodies_days: i64,
+    /// Audit lines lose their details after this.
+    pub audit_details_days: i64,
+    /// Accounts without a login for this long are warned by email…
+    pub idle_days: i64,
+    /// … and erased this long after the warning unless they log in.
+    pub idle_grace_days: i64,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self {
+            unconfirmed_days: 7,
+            closed_requests_days: 730,
+            email_bodies_days: 30,
+            audit_details_days: 730,
+            idle_days: 1095,
+            idle_grace_days: 30,
+        }
+    }
+}

@@ -170,6 +170,30 @@ pub struct Config {
     #[arg(long, env = "SC3_LIMIT_RESEND", default_value = "3/3600")]
     pub limit_resend: crate::limits::Rate,
 
+    /// Accounts whose email is never confirmed are deleted after this many days.
+    #[arg(long, env = "SC3_RETAIN_UNCONFIRMED_DAYS", default_value_t = 7, value_parser = clap::value_parser!(i64).range(1..))]
+    pub retain_unconfirmed_days: i64,
+
+    /// Closed requests are anonymised this many days after closing (24 months).
+    #[arg(long, env = "SC3_RETAIN_CLOSED_REQUESTS_DAYS", default_value_t = 730, value_parser = clap::value_parser!(i64).range(1..))]
+    pub retain_closed_requests_days: i64,
+
+    /// Delivered emails' bodies are emptied this many days after sending.
+    #[arg(long, env = "SC3_RETAIN_EMAIL_BODIES_DAYS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..))]
+    pub retain_email_bodies_days: i64,
+
+    /// Audit lines lose their details after this many days (24 months).
+    #[arg(long, env = "SC3_RETAIN_AUDIT_DETAILS_DAYS", default_value_t = 730, value_parser = clap::value_parser!(i64).range(1..))]
+    pub retain_audit_details_days: i64,
+
+    /// Customers without a login for this many days are warned by email (36 months)…
+    #[arg(long, env = "SC3_IDLE_DAYS", default_value_t = 1095, value_parser = clap::value_parser!(i64).range(1..))]
+    pub idle_days: i64,
+
+    /// …and erased this many days after the warning unless they log in.
+    #[arg(long, env = "SC3_IDLE_GRACE_DAYS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..))]
+    pub idle_grace_days: i64,
+
     /// Downloads of one's own data (the privacy export), per account.
     #[arg(long, env = "SC3_LIMIT_EXPORT", default_value = "5/3600")]
     pub limit_export: crate::limits::Rate,

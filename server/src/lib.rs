@@ -51,6 +51,14 @@ pub async fn build(config: &Config) -> anyhow::Result<(axum::Router, AppState)> 
     let settings = app::context::Settings {
         public_url: config.public_url.trim_end_matches('/').to_string(),
         secure_cookies: config.secure_cookies,
+        retention: app::views::Retention {
+            unconfirmed_days: config.retain_unconfirmed_days,
+            closed_requests_days: config.retain_closed_requests_days,
+            email_bodies_days: config.retain_email_bodies_days,
+            audit_details_days: config.retain_audit_details_days,
+            idle_days: config.idle_days,
+            idle_grace_days: config.idle_grace_days,
+        },
     };
     let rates = limits::Rates {
         login_ip: config.limit_login_ip,
@@ -198,6 +206,23 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(closed = n, "requests closed automatically"),
                     Err(e) => tracing::warn!(error = ?e, "automatic closing failed"),
+                }
+            }
+        });
+    }
+    {
+        // Retention (#18): every rule, every hour (the first pass at start-up), on every server.
+        let portal = state.portal();
+        let metrics = state.metrics.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                every.tick().await;
+                metrics.timer_ran(metrics::Task::Retention);
+                match app::services::privacy::apply_retention(&portal, app::clock::now_ms()).await {
+                    Ok(done) if done == Default::default() => {}
+                    Ok(done) => tracing::info!(?done, "retention applied"),
+                    Err(e) => tracing::warn!(error = ?e, "retention failed"),
                 }
             }
         });

@@ -73,6 +73,7 @@ pub enum Task {
     LimitsTidy,
     SessionPurge,
     Backup,
+    Retention,
 }
 
 impl Task {
@@ -83,6 +84,7 @@ impl Task {
             Task::LimitsTidy => "limits_tidy",
             Task::SessionPurge => "session_purge",
             Task::Backup => "backup",
+            Task::Retention => "retention",
         }
     }
 }

@@ -181,7 +181,11 @@ async fn act(
 ) -> Result<i64, AppError> {
     let portal = Portal {
         store: store.clone(),
-        settings: Settings { public_url: "http://portal.test".into(), secure_cookies: false },
+        settings: Settings {
+            public_url: "http://portal.test".into(),
+            secure_cookies: false,
+            retention: Default::default(),
+        },
         brand: app::brand::Brand::default(),
     };
     let actor = match who.role {

@@ -429,8 +429,162 @@ async fn an_admin_erases_on_request_and_open_requests_are_withdrawn(db: TestDb) 
     assert_eq!(status, 422, "the address has no account any more");
 }
 
+/// One number from the test database (a test's own query: no port reads these columns).
+async fn number(db: &TestDb, sql: &str, id: i64) -> Option<i64> {
+    use sqlx::Connection;
+    if db.backend == "sqlite" {
+        let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+        sqlx::query_as::<_, (Option<i64>,)>(sql).bind(id).fetch_one(&mut conn).await.unwrap().0
+    } else {
+        let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        sqlx::query_as::<_, (Option<i64>,)>(sql).bind(id).fetch_one(&mut conn).await.unwrap().0
+    }
+}
+
+async fn text(db: &TestDb, sql: &str, id: i64) -> Option<String> {
+    use sqlx::Connection;
+    if db.backend == "sqlite" {
+        let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+        sqlx::query_as::<_, (Option<String>,)>(sql).bind(id).fetch_one(&mut conn).await.unwrap().0
+    } else {
+        let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        sqlx::query_as::<_, (Option<String>,)>(sql).bind(id).fetch_one(&mut conn).await.unwrap().0
+    }
+}
+
+const DAY: i64 = 24 * 3_600_000;
+
+/// The retention of two app servers on the same database, run at the same moment: what both did.
+async fn both_servers_retain(
+    one: &app::context::Portal,
+    two: &app::context::Portal,
+    now: i64,
+) -> app::services::privacy::Retained {
+    use app::services::privacy::apply_retention;
+    let (a, b) = tokio::join!(apply_retention(one, now), apply_retention(two, now));
+    let (a, b) = (a.expect("retention"), b.expect("retention"));
+    app::services::privacy::Retained {
+        unconfirmed_deleted: a.unconfirmed_deleted + b.unconfirmed_deleted,
+        requests_anonymised: a.requests_anonymised + b.requests_anonymised,
+        email_bodies_purged: a.email_bodies_purged + b.email_bodies_purged,
+        audit_details_dropped: a.audit_details_dropped + b.audit_details_dropped,
+        idle_warned: a.idle_warned + b.idle_warned,
+        idle_erased: a.idle_erased + b.idle_erased,
+    }
+}
+
+async fn retention_acts_exactly_at_each_boundary_and_once_with_two_servers(db: TestDb) {
+    use clap::Parser;
+    let app = TestApp::spawn(db).await;
+    let cli =
+        server::config::Cli::try_parse_from(["server", "--database-url", &app.db.url, "--db-max-connections", "4"])
+            .unwrap();
+    // Several app servers share a PostgreSQL database; a SQLite file has one server (README), which may
+    // still run two passes at once (a slow pass and the next tick).
+    let two = if app.db.backend == "postgres" {
+        server::build(&cli.config).await.expect("a second server on the same database").1.portal()
+    } else {
+        app.state.portal()
+    };
+    let one = app.state.portal();
+    let (agent, _) = app.staff("agente@example.it", "Agente", Role::Agent).await;
+
+    // An account never confirmed: deleted 7 days after it was made, not a millisecond before.
+    let res =
+        app.post_form("/api/register", "/registrati", &common::registration("Mai Confermato", "mai@example.it")).await;
+    assert_eq!(location(&res), "/registrati/controlla");
+    let email = app::domain::account::Email::parse("mai@example.it").unwrap();
+    let never = app.store().user_by_email(&email).await.unwrap().unwrap().id;
+    let made = number(&app.db, "SELECT created_at FROM users WHERE id = $1", never).await.unwrap();
+    assert_eq!(both_servers_retain(&one, &two, made + 7 * DAY - 1).await.unconfirmed_deleted, 0);
+    assert!(app.store().user_by_id(never).await.unwrap().is_some());
+    assert_eq!(both_servers_retain(&one, &two, made + 7 * DAY).await.unconfirmed_deleted, 1, "once, by one server");
+    assert!(app.store().user_by_id(never).await.unwrap().is_none());
+    assert!(app.db.emails_to("mai@example.it").await.is_empty(), "with its emails");
+
+    // A request closed (outcome confirmed), and two idle customers.
+    let carla = Trail::new("carlart", "Carla Chiusa", "carla@example.it", "349 123 4567");
+    let (fan, carla_user) = app.customer_with_line(&carla.email, &carla.name, &carla.line).await;
+    let reference = submit(&app, &fan, &carla).await;
+    let request = app::domain::request::parse_reference(&reference).unwrap();
+    assert_eq!(app.call(&agent, "/api/staff/take-next", &[]).await.0, 200);
+    staff_act(&app, &agent, &reference, "outcome", &[("outcome", "solved"), ("message", "Fatto, Carla Chiusa.")]).await;
+    assert_eq!(app.call(&fan, "/api/requests/confirm", &[("reference", reference.as_str())]).await.0, 200);
+    let (xavier, x_user) = app.customer("xavier@example.it", "Xavier Torna").await;
+    let (_, y_user) = app.customer("ylenia@example.it", "Ylenia Sparita").await;
+    deliver_all(&app).await;
+
+    // Delivered emails lose their bodies 30 days after sending.
+    let mail = number(
+        &app.db,
+        "SELECT MAX(id) FROM outbox WHERE recipient = (SELECT email FROM users WHERE id = $1)",
+        carla_user.id,
+    )
+    .await
+    .unwrap();
+    let sent = number(&app.db, "SELECT sent_at FROM outbox WHERE id = $1", mail).await.expect("delivered");
+    both_servers_retain(&one, &two, sent + 30 * DAY - 1).await;
+    assert_ne!(text(&app.db, "SELECT body_text FROM outbox WHERE id = $1", mail).await.unwrap(), "");
+    assert!(both_servers_retain(&one, &two, sent + 30 * DAY).await.email_bodies_purged >= 1);
+    assert_eq!(text(&app.db, "SELECT body_text FROM outbox WHERE id = $1", mail).await.unwrap(), "");
+    assert_eq!(text(&app.db, "SELECT body_html FROM outbox WHERE id = $1", mail).await.unwrap(), "");
+
+    // Audit lines lose their details after 730 days.
+    let line = number(&app.db, "SELECT MIN(id) FROM audit_log WHERE request_id = $1 AND detail IS NOT NULL", request)
+        .await
+        .unwrap();
+    let at = number(&app.db, "SELECT at FROM audit_log WHERE id = $1", line).await.unwrap();
+    both_servers_retain(&one, &two, at + 730 * DAY - 1).await;
+    assert!(text(&app.db, "SELECT detail FROM audit_log WHERE id = $1", line).await.is_some());
+    both_servers_retain(&one, &two, at + 730 * DAY).await;
+    assert_eq!(text(&app.db, "SELECT detail FROM audit_log WHERE id = $1", line).await, None);
+
+    // Closed requests are anonymised 730 days after closing, once.
+    let closed = number(&app.db, "SELECT closed_at FROM requests WHERE id = $1", request).await.expect("closed");
+    assert_eq!(both_servers_retain(&one, &two, closed + 730 * DAY - 1).await.requests_anonymised, 0);
+    assert_eq!(both_servers_retain(&one, &two, closed + 730 * DAY).await.requests_anonymised, 1, "once, by one server");
+    let r = app.store().request_by_id(request).await.unwrap().unwrap();
+    assert_eq!((r.subject.as_str(), r.description.as_str(), r.line_number.as_str()), ("[rimosso]", "[rimosso]", ""));
+    for needle in [&carla.subject, &carla.description, &carla.handle, "Fatto, Carla Chiusa."] {
+        assert!(tables_holding(&app.db, needle).await.is_empty(), "{needle:?} is gone");
+    }
+    assert!(!app.store().user_by_id(carla_user.id).await.unwrap().unwrap().erased, "the account itself stays");
+
+    // Idle for 1095 days: warned once (whatever the number of servers), erased 30 days later unless they
+    // log in meanwhile.
+    let idle = "SELECT last_login_at FROM users WHERE id = $1";
+    let last = number(&app.db, idle, y_user.id).await.expect("a login on record");
+    let warnings = |to: &'static str| {
+        let db = &app.db;
+        async move { db.emails_to(to).await.iter().filter(|e| e.kind == "account_idle").count() }
+    };
+    both_servers_retain(&one, &two, last + 1095 * DAY - 1).await;
+    assert_eq!(warnings("ylenia@example.it").await, 0);
+    both_servers_retain(&one, &two, last + 1095 * DAY).await;
+    both_servers_retain(&one, &two, last + 1095 * DAY).await;
+    for to in ["ylenia@example.it", "xavier@example.it", "carla@example.it"] {
+        assert_eq!(warnings(to).await, 1, "{to} warned once");
+    }
+    let warned = number(&app.db, "SELECT inactivity_warned_at FROM users WHERE id = $1", y_user.id).await.unwrap();
+    // Xavier logs in after the warning: his account stays.
+    assert_eq!(location(&app.log_in_as(&xavier, "xavier@example.it", PASSWORD).await), "/assistenza/richieste");
+    assert_eq!(number(&app.db, "SELECT inactivity_warned_at FROM users WHERE id = $1", x_user.id).await, None);
+    assert_eq!(
+        both_servers_retain(&one, &two, warned + 30 * DAY - 1).await.idle_erased,
+        1,
+        "Carla, warned a little earlier"
+    );
+    assert!(!app.store().user_by_id(y_user.id).await.unwrap().unwrap().erased);
+    assert_eq!(both_servers_retain(&one, &two, warned + 30 * DAY).await.idle_erased, 1, "Ylenia, once");
+    assert!(app.store().user_by_id(y_user.id).await.unwrap().unwrap().erased);
+    assert!(!app.store().user_by_id(x_user.id).await.unwrap().unwrap().erased, "who logged in stays");
+    let log = app.store().privacy_log(None, 50).await.unwrap();
+    assert_eq!(log.iter().filter(|l| l.action == "account_erased" && l.account_id == Some(y_user.id)).count(), 1);
+}
+
 on_both_databases!(
     the_export_holds_all_of_one_customer_and_nothing_of_another,
     a_deleted_account_leaves_no_trace_and_the_statistics_stay,
     an_admin_erases_on_request_and_open_requests_are_withdrawn,
+    retention_acts_exactly_at_each_boundary_and_once_with_two_servers,
 );

@@ -33,6 +33,8 @@ pub async fn login(#[server(flatten)] form: LoginForm) -> Result<(), AppError> {
     let user = keep_on_error("login", &form, result).await?;
     let session = ctx.session().await?;
     crate::auth::session::log_in(&session, &user).await?;
+    // The account is in use: retention's idle clock starts again (#18).
+    ctx.store.record_login(user.id, crate::clock::now_ms()).await?;
     // From now on this browser is one the account knows (see `auth::device`).
     if let (Some(cookie), Some(response)) =
         (crate::auth::device::issue(&user), use_context::<leptos_axum::ResponseOptions>())

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 pub use crate::forms::{AdminEraseForm, EraseForm};
-pub use crate::views::PrivacyLogLine;
+pub use crate::views::{PrivacyLogLine, Retention};
 #[cfg(feature = "ssr")]
 use {crate::api::kept::redirect_plain_post, crate::context::Ctx, crate::services::privacy};
 
@@ -54,4 +54,10 @@ pub async fn privacy_log(before: Option<i64>) -> Result<Vec<PrivacyLogLine>, App
     let ctx = Ctx::get()?;
     let _admin = ctx.admin().await?;
     Ok(ctx.store.privacy_log(before, 50).await?)
+}
+
+/// How long personal data is kept: the privacy notice says it (anyone may read it).
+#[server(endpoint = "privacy/retention")]
+pub async fn retention_periods() -> Result<Retention, AppError> {
+    Ok(Ctx::get()?.settings.retention)
 }

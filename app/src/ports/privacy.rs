@@ -130,8 +130,9 @@ pub struct ExportEmail {
 /// An erasure to carry out.
 pub struct Erasure {
     pub user: UserId,
-    /// Who asked: the customer themself, or an admin (then `reason` says why).
-    pub by: UserId,
+    /// Who asked: the customer themself, or an admin (then `reason` says why); `None` is the portal's
+    /// retention (an account idle for too long).
+    pub by: Option<UserId>,
     pub reason: Option<String>,
     /// The last email, to the address being erased: it confirms the deletion.
     pub confirmation: NewEmail,
@@ -149,6 +150,9 @@ pub struct Erased {
 /// One line of the privacy log.
 pub use crate::views::PrivacyLogLine;
 
+/// Builds one email per account (the retention's warnings).
+pub type EmailForEach = std::sync::Arc<dyn Fn(&super::UserRecord) -> NewEmail + Send + Sync>;
+
 #[async_trait]
 pub trait Privacy: Send + Sync {
     /// Everything held about `user` (who must be a customer, not erased), built in one read.
@@ -164,4 +168,31 @@ pub trait Privacy: Send + Sync {
 
     /// The exports and erasures, newest first, ids below `before`.
     async fn privacy_log(&self, before: Option<i64>, limit: i64) -> Result<Vec<PrivacyLogLine>, StoreError>;
+
+    /// Records a login: the account is in use (its idle warning, if any, is void).
+    async fn record_login(&self, user: UserId, now: i64) -> Result<(), StoreError>;
+
+    // --- Retention (#18): each step is one idempotent statement per batch, safe when several servers run
+    // it at once (a row is changed only while it still matches, so a second server finds nothing to do).
+
+    /// Deletes up to `limit` customer accounts never confirmed and created at or before `created_before`
+    /// (with their tokens, consents and emails); how many.
+    async fn delete_unconfirmed(&self, created_before: i64, limit: i64) -> Result<u64, StoreError>;
+
+    /// Anonymises up to `limit` requests closed at or before `closed_before` (their texts and every message
+    /// of their timeline become [`REMOVED_TEXT`]); how many.
+    async fn anonymise_closed(&self, closed_before: i64, limit: i64, now: i64) -> Result<u64, StoreError>;
+
+    /// Empties the bodies of emails delivered (or given up on) at or before `done_before`; how many.
+    async fn purge_email_bodies(&self, done_before: i64) -> Result<u64, StoreError>;
+
+    /// Drops the details of audit lines written at or before `before`; how many.
+    async fn drop_audit_details(&self, before: i64) -> Result<u64, StoreError>;
+
+    /// Warns up to `limit` customers whose last login was at or before `idle_since` (once: the warning is
+    /// recorded with its email, in one transaction); how many.
+    async fn warn_idle(&self, idle_since: i64, email: EmailForEach, limit: i64, now: i64) -> Result<u64, StoreError>;
+
+    /// Customers warned at or before `warned_before` who have not logged in since: to be erased.
+    async fn idle_to_erase(&self, warned_before: i64, limit: i64) -> Result<Vec<super::UserRecord>, StoreError>;
 }

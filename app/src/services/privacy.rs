@@ -96,19 +96,21 @@ pub async fn erase_by_admin(portal: &Portal, admin: &Admin, form: &AdminEraseFor
 }
 
 async fn erase(portal: &Portal, user: &UserRecord, by: UserId, reason: Option<String>) -> Result<Erased, AppError> {
-    let confirmation = erased_email(user, &portal.brand);
-    let erasure = Erasure { user: user.id, by, reason, confirmation };
+    let confirmation = erased_email(user, &portal.brand, false);
+    let erasure = Erasure { user: user.id, by: Some(by), reason, confirmation };
     match portal.store.erase_account(erasure, now_ms()).await {
         Err(StoreError::Conflict) => Err(AppError::field("email", "erase_staff")),
         other => Ok(other?),
     }
 }
 
-/// The last email to the address: no name in it, nothing of what was erased.
-fn erased_email(user: &UserRecord, brand: &Brand) -> NewEmail {
+/// The last email to the address: no name in it, nothing of what was erased. `idle`: erased by the
+/// retention, not on request.
+fn erased_email(user: &UserRecord, brand: &Brand, idle: bool) -> NewEmail {
     let locale = locale_of(&user.locale);
+    let intro = if idle { td_string!(locale, email.erased_idle_intro) } else { td_string!(locale, email.erased_intro) };
     Mail::new(&user.email, locale, "account_erased", td_string!(locale, email.erased_subject))
-        .text(fill(td_string!(locale, email.erased_intro), &[("brand", brand.name.as_str())]))
+        .text(fill(intro, &[("brand", brand.name.as_str())]))
         .text(td_string!(locale, email.erased_again))
         .finish(brand)
 }
@@ -256,4 +258,96 @@ pub fn readable(data: &DataExport, locale: Locale, brand: &Brand) -> String {
     }
     let _ = write!(h, "</table><p>{}</p></body></html>", escape(td_string!(locale, privacy.export_notes)));
     h
+}
+
+/// What one pass of the retention did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Retained {
+    pub unconfirmed_deleted: u64,
+    pub requests_anonymised: u64,
+    pub email_bodies_purged: u64,
+    pub audit_details_dropped: u64,
+    pub idle_warned: u64,
+    pub idle_erased: u64,
+}
+
+/// Rows one statement of the retention changes at most (a pass loops until a batch comes back short).
+const BATCH: i64 = 500;
+
+/// One pass of every retention rule at `now` (the timer task calls it; tests give it their own clock). A
+/// rule acts on what is exactly as old as its period or older. Several servers may run it at once: each
+/// row is changed by one of them only.
+#[tracing::instrument(skip_all)]
+pub async fn apply_retention(portal: &Portal, now: i64) -> Result<Retained, AppError> {
+    const DAY: i64 = crate::clock::DAY_MS;
+    let r = portal.settings.retention;
+    let store = &portal.store;
+    let mut done = Retained::default();
+    loop {
+        let n = store.delete_unconfirmed(now - r.unconfirmed_days * DAY, BATCH).await?;
+        done.unconfirmed_deleted += n;
+        if n < BATCH as u64 {
+            break;
+        }
+    }
+    loop {
+        let n = store.anonymise_closed(now - r.closed_requests_days * DAY, BATCH, now).await?;
+        done.requests_anonymised += n;
+        if n < BATCH as u64 {
+            break;
+        }
+    }
+    done.email_bodies_purged = store.purge_email_bodies(now - r.email_bodies_days * DAY).await?;
+    done.audit_details_dropped = store.drop_audit_details(now - r.audit_details_days * DAY).await?;
+    // Erase first those warned long enough ago, then warn: an account is never warned and erased at once.
+    loop {
+        let idle = store.idle_to_erase(now - r.idle_grace_days * DAY, BATCH).await?;
+        let last = (idle.len() as i64) < BATCH;
+        for user in idle {
+            let erasure = Erasure {
+                user: user.id,
+                by: None,
+                reason: Some(format!("idle for {} days", r.idle_days)),
+                confirmation: erased_email(&user, &portal.brand, true),
+            };
+            match store.erase_account(erasure, now).await {
+                Ok(_) => done.idle_erased += 1,
+                // Another server erased it meanwhile.
+                Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if last {
+            break;
+        }
+    }
+    let (settings, brand) = (portal.settings.clone(), portal.brand.clone());
+    let warning: EmailForEach =
+        std::sync::Arc::new(move |user: &UserRecord| idle_email(user, &settings, &brand, now, r.idle_grace_days));
+    loop {
+        let n = store.warn_idle(now - r.idle_days * DAY, warning.clone(), BATCH, now).await?;
+        done.idle_warned += n;
+        if n < BATCH as u64 {
+            break;
+        }
+    }
+    Ok(done)
+}
+
+/// "Your account has not been used for a long time: log in by {date} to keep it."
+fn idle_email(
+    user: &UserRecord,
+    settings: &crate::context::Settings,
+    brand: &Brand,
+    now: i64,
+    grace_days: i64,
+) -> NewEmail {
+    let locale = locale_of(&user.locale);
+    let date = crate::components::time::format_date(now + grace_days * crate::clock::DAY_MS, locale);
+    Mail::new(&user.email, locale, "account_idle", td_string!(locale, email.idle_subject))
+        .text(fill(td_string!(locale, email.greeting), &[("name", user.display_name.as_str())]))
+        .text(fill(td_string!(locale, email.idle_intro), &[("brand", brand.name.as_str()), ("date", date.as_str())]))
+        .link(td_string!(locale, email.idle_action), format!("{}/accedi", settings.public_url))
+        .text(td_string!(locale, email.idle_ignore))
+        .finish(brand)
 }

@@ -2,12 +2,13 @@
 
 use app::domain::request::{AccountAction, ActorRole, AuditAction, EventKind, Status, reference};
 use app::ports::{
-    DataExport, EXPORT_FORMAT, EXPORT_VERSION, Erased, Erasure, ExportAccount, ExportComment, ExportConsent,
-    ExportEmail, ExportEvent, ExportReaction, ExportRequest, ExportThanks, NewAudit, NewEvent, Privacy, PrivacyLogLine,
-    REMOVED_TEXT, StoreError, UserId,
+    DataExport, EXPORT_FORMAT, EXPORT_VERSION, EmailForEach, Erased, Erasure, ExportAccount, ExportComment,
+    ExportConsent, ExportEmail, ExportEvent, ExportReaction, ExportRequest, ExportThanks, NewAudit, NewEvent, Privacy,
+    PrivacyLogLine, REMOVED_TEXT, StoreError, UserId, UserRecord,
 };
 use async_trait::async_trait;
 
+use super::accounts::user_by_id;
 use super::audit::insert_audit_line;
 use super::outbox::insert_email;
 use super::requests::{Change, insert_event};
@@ -282,7 +283,11 @@ impl<DB: Backend> Privacy for SqlStore<DB> {
         ))
         .bind(user);
         let open = DB::fetch_all::<(i64, String)>(w.conn(), sql).await?;
-        let actor_role = if erasure.by == user { ActorRole::Customer } else { ActorRole::Admin };
+        let actor_role = match erasure.by {
+            Some(by) if by == user => ActorRole::Customer,
+            Some(_) => ActorRole::Admin,
+            None => ActorRole::System,
+        };
         for (id, status) in &open {
             let from = code(status, Status::from_code)?;
             let sql = Sql::new(
@@ -292,13 +297,8 @@ impl<DB: Backend> Privacy for SqlStore<DB> {
             .bind(now)
             .bind(*id);
             DB::execute(w.conn(), sql).await?;
-            let event = NewEvent {
-                actor_id: Some(erasure.by),
-                actor_role,
-                kind: EventKind::Withdrawn,
-                body: None,
-                internal: false,
-            };
+            let event =
+                NewEvent { actor_id: erasure.by, actor_role, kind: EventKind::Withdrawn, body: None, internal: false };
             let change = Change { from: Some(from), to: Some(Status::Closed), outcome: None };
             insert_event::<DB>(w.conn(), *id, &event, change, now).await?;
         }
@@ -374,7 +374,7 @@ impl<DB: Backend> Privacy for SqlStore<DB> {
         .bind(user);
         DB::execute(w.conn(), sql).await?;
         let line = NewAudit {
-            actor_id: Some(erasure.by),
+            actor_id: erasure.by,
             action: AuditAction::Account(AccountAction::AccountErased),
             request_id: None,
             subject_user_id: Some(user),
@@ -411,5 +411,131 @@ impl<DB: Backend> Privacy for SqlStore<DB> {
                 reason: r.detail,
             })
             .collect())
+    }
+
+    #[tracing::instrument(skip_all, fields(account = user))]
+    async fn record_login(&self, user: UserId, now: i64) -> Result<(), StoreError> {
+        let sql = Sql::new("UPDATE users SET last_login_at = $1, inactivity_warned_at = NULL WHERE id = $2")
+            .bind(now)
+            .bind(user);
+        self.write_one(sql).await.map(|_| ())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn delete_unconfirmed(&self, created_before: i64, limit: i64) -> Result<u64, StoreError> {
+        let mut w = self.write().await?;
+        // Never confirmed, so they could do nothing but receive the confirmation link: the guards below
+        // only keep a delete from failing on a row that points at the account.
+        let sql = Sql::new(format!(
+            "SELECT id, email FROM users u WHERE u.email_confirmed_at IS NULL AND u.role = 'customer' \
+             AND u.erased_at IS NULL AND u.created_at <= $1 \
+             AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.customer_id = u.id) \
+             AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.author_id = u.id) \
+             AND NOT EXISTS (SELECT 1 FROM reactions x WHERE x.user_id = u.id) \
+             AND NOT EXISTS (SELECT 1 FROM comment_reports p WHERE p.reporter_id = u.id) \
+             AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.subject_user_id = u.id OR a.actor_id = u.id) \
+             ORDER BY u.id LIMIT $2 {}",
+            DB::FOR_UPDATE
+        ))
+        .bind(created_before)
+        .bind(limit);
+        let accounts = DB::fetch_all::<(i64, String)>(w.conn(), sql).await?;
+        let mut deleted = 0;
+        for (id, email) in accounts {
+            for table in ["consents", "notifications", "account_tokens"] {
+                DB::execute(w.conn(), Sql::new(format!("DELETE FROM {table} WHERE user_id = $1")).bind(id)).await?;
+            }
+            DB::execute(w.conn(), Sql::new("DELETE FROM outbox WHERE recipient = $1").bind(&email)).await?;
+            let sql = Sql::new("DELETE FROM users WHERE id = $1 AND email_confirmed_at IS NULL").bind(id);
+            deleted += DB::execute(w.conn(), sql).await?;
+        }
+        w.commit().await?;
+        Ok(deleted)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn anonymise_closed(&self, closed_before: i64, limit: i64, now: i64) -> Result<u64, StoreError> {
+        let mut w = self.write().await?;
+        // The outer `anonymised_at IS NULL` is checked again after a concurrent server's update commits
+        // (PostgreSQL re-reads the row): a request is anonymised once.
+        // Rows another server is working on are skipped (PostgreSQL), never waited for: no deadlock.
+        let sql = Sql::new(format!(
+            "UPDATE requests SET anonymised_at = $1, subject = $2, description = $2, line_number = '', \
+             public_handle = NULL, rating_comment = CASE WHEN rating_comment IS NULL THEN NULL ELSE $2 END \
+             WHERE anonymised_at IS NULL AND id IN (SELECT id FROM requests WHERE status = 'closed' \
+             AND anonymised_at IS NULL AND closed_at <= $3 ORDER BY closed_at, id LIMIT $4 {}) RETURNING id",
+            DB::SKIP_LOCKED
+        ))
+        .bind(now)
+        .bind(REMOVED_TEXT)
+        .bind(closed_before)
+        .bind(limit);
+        let ids = DB::fetch_all::<(i64,)>(w.conn(), sql).await?;
+        if !ids.is_empty() {
+            let sql = Sql::new(format!(
+                "UPDATE request_events SET body = $1 WHERE body IS NOT NULL AND request_id IN ({})",
+                super::placeholders(2, ids.len())
+            ));
+            let sql = ids.iter().fold(sql.bind(REMOVED_TEXT), |sql, (id,)| sql.bind(*id));
+            DB::execute(w.conn(), sql).await?;
+        }
+        w.commit().await?;
+        Ok(ids.len() as u64)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn purge_email_bodies(&self, done_before: i64) -> Result<u64, StoreError> {
+        let sql = Sql::new(
+            "UPDATE outbox SET body_text = '', body_html = '' WHERE body_text <> '' \
+             AND ((sent_at IS NOT NULL AND sent_at <= $1) OR (failed_at IS NOT NULL AND failed_at <= $1))",
+        )
+        .bind(done_before);
+        self.write_one(sql).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn drop_audit_details(&self, before: i64) -> Result<u64, StoreError> {
+        let sql = Sql::new("UPDATE audit_log SET detail = NULL WHERE detail IS NOT NULL AND at <= $1").bind(before);
+        self.write_one(sql).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn warn_idle(&self, idle_since: i64, email: EmailForEach, limit: i64, now: i64) -> Result<u64, StoreError> {
+        let mut w = self.write().await?;
+        let sql = Sql::new(format!(
+            "UPDATE users SET inactivity_warned_at = $1 WHERE inactivity_warned_at IS NULL AND id IN \
+             (SELECT id FROM users WHERE role = 'customer' AND erased_at IS NULL AND email_confirmed_at IS NOT NULL \
+             AND inactivity_warned_at IS NULL AND COALESCE(last_login_at, created_at) <= $2 ORDER BY id LIMIT $3 \
+             {}) RETURNING id",
+            DB::SKIP_LOCKED
+        ))
+        .bind(now)
+        .bind(idle_since)
+        .bind(limit);
+        let ids = DB::fetch_all::<(i64,)>(w.conn(), sql).await?;
+        for (id,) in &ids {
+            if let Some(user) = user_by_id::<DB>(w.conn(), *id).await? {
+                insert_email::<DB>(w.conn(), &email(&user), now).await?;
+            }
+        }
+        w.commit().await?;
+        Ok(ids.len() as u64)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn idle_to_erase(&self, warned_before: i64, limit: i64) -> Result<Vec<UserRecord>, StoreError> {
+        let sql = Sql::new(
+            "SELECT id FROM users WHERE role = 'customer' AND erased_at IS NULL AND inactivity_warned_at IS NOT NULL \
+             AND inactivity_warned_at <= $1 ORDER BY id LIMIT $2",
+        )
+        .bind(warned_before)
+        .bind(limit);
+        let ids = self.read::<(i64,)>(sql).await?;
+        let mut conn = self.pool().acquire().await.map_err(db_err)?;
+        let mut users = Vec::with_capacity(ids.len());
+        for (id,) in ids {
+            users.extend(user_by_id::<DB>(&mut *conn, id).await?);
+        }
+        Ok(users)
     }
 }
