@@ -64,6 +64,7 @@ export default defineConfig({
     serverOn(port, `sqlite://${dataDir}/e2e.db`, 'mail', 'server.log'),
     serverOn(queuePort, `sqlite://${dataDir}/queue.db`, 'mail-queue', 'server-queue.log'),
     serverOn(queuePort + 1, `sqlite://${dataDir}/wall.db`, 'mail-wall', 'server-wall.log'),
+    serverOn(queuePort + 2, `sqlite://${dataDir}/consent.db`, 'mail-consent', 'server-consent.log'),
     ...(pgUrl ? [serverOn(pgPort, pgUrl, 'mail-pg', 'server-pg.log')] : []),
   ],
 });

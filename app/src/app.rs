@@ -20,9 +20,10 @@ use crate::pages::account::{
     reset::ResetPasswordPage,
 };
 use crate::pages::admin::{
-    audit::AuditPage, case::CasePage, cases::MyCasesPage, dashboard::DashboardPage, moderation::ModerationPage,
-    privacy::PrivacyAdminPage, queue::QueuePage, search::SearchPage, staff::StaffPage,
+    audit::AuditPage, case::CasePage, cases::MyCasesPage, dashboard::DashboardPage, documents::DocumentsAdminPage,
+    moderation::ModerationPage, privacy::PrivacyAdminPage, queue::QueuePage, search::SearchPage, staff::StaffPage,
 };
+use crate::pages::consent::ConsentPage;
 use crate::pages::notifications::NotificationsPage;
 use crate::pages::requests::{detail::RequestPage, list::MyRequestsPage, new::NewRequestPage};
 use crate::pages::wall::PostPage;
@@ -75,6 +76,8 @@ lazy_page!(PostRoute, PostPage);
 lazy_page!(ModerationRoute, ModerationPage);
 lazy_page!(NotificationsRoute, NotificationsPage);
 lazy_page!(PrivacyAdminRoute, PrivacyAdminPage);
+lazy_page!(DocumentsAdminRoute, DocumentsAdminPage);
+lazy_page!(ConsentRoute, ConsentPage);
 
 /// The whole HTML document. The server calls it for every page; the brand comes from context.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -165,6 +168,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("admin/moderazione") view={Lazy::<ModerationRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("admin/dashboard") view={Lazy::<DashboardRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("admin/privacy") view={Lazy::<PrivacyAdminRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("admin/documenti") view={Lazy::<DocumentsAdminRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("consenso") view={Lazy::<ConsentRoute>::new()} ssr=SsrMode::Async />
                     </Routes>
                 </PageShell>
             </Router>

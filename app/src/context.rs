@@ -126,7 +126,19 @@ impl Ctx {
 
     /// The logged-in customer (any confirmed account); `Unauthorized` without a login, `Forbidden` while
     /// the email is unconfirmed.
+    /// A customer who has not accepted a newer privacy notice or set of rules is refused until they do
+    /// (`consent_renew`: the page says so and links to the acceptance page, #18).
     pub async fn customer(&self) -> Result<SignedIn, AppError> {
+        let me = self.customer_before_consent().await?;
+        if me.user().role == crate::domain::request::Role::Customer && me.user().consent_pending {
+            return Err(AppError::field("consent", "consent_renew"));
+        }
+        Ok(me)
+    }
+
+    /// The logged-in customer even before they accept new terms: deleting one's account or downloading
+    /// one's data never waits for that.
+    pub async fn customer_before_consent(&self) -> Result<SignedIn, AppError> {
         let me = session::require_user(&self.store).await?.0;
         traced(me.user());
         Ok(me)

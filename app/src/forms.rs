@@ -419,3 +419,20 @@ pub struct AdminEraseForm {
     pub reason: String,
     pub confirm: Option<String>,
 }
+
+/// A new version of the privacy notice or of the rules (`kind`), in both languages (#18).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DocumentForm {
+    pub kind: String,
+    pub body_it: String,
+    pub body_en: String,
+}
+
+/// The customer accepts the new versions, then goes on to `next`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AcceptForm {
+    pub accept: Option<String>,
+    pub next: String,
+}

@@ -22,6 +22,8 @@ pub struct Me {
     pub unread: i64,
     /// Unread notifications (the bell).
     pub notifications: i64,
+    /// A newer privacy notice or set of rules waits for the customer's acceptance (#18).
+    pub consent_pending: bool,
 }
 
 // --- The customer's requests ---
@@ -467,5 +469,22 @@ impl Default for Retention {
             idle_days: 1095,
             idle_grace_days: 30,
         }
+    }
+}
+
+/// A published version of the privacy notice (`privacy`) or of the page's rules (`rules`) (#18).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    pub kind: String,
+    pub version: i64,
+    pub body_it: String,
+    pub body_en: String,
+    pub published_at: i64,
+}
+
+impl Document {
+    /// Its text in the page's language (`it` or `en`).
+    pub fn body(&self, english: bool) -> &str {
+        if english { &self.body_en } else { &self.body_it }
     }
 }

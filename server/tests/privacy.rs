@@ -582,9 +582,90 @@ async fn retention_acts_exactly_at_each_boundary_and_once_with_two_servers(db: T
     assert_eq!(log.iter().filter(|l| l.action == "account_erased" && l.account_id == Some(y_user.id)).count(), 1);
 }
 
+async fn a_new_notice_is_accepted_at_the_next_login_before_going_on(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (admin, _) = app.staff("admin@example.it", "Admin", Role::Admin).await;
+    let (agent, _) = app.staff("agente@example.it", "Agente", Role::Agent).await;
+    let (fan, user) = app.customer("fan@example.it", "Fan Fedele").await;
+    assert_eq!((user.privacy_version, user.rules_version, user.consent_pending), (1, 1, false));
+    let notice = |it: &'static str, en: &'static str| [("kind", "privacy"), ("body_it", it), ("body_en", en)];
+
+    // Only admins publish, both languages required.
+    assert_eq!(app.call(&agent, "/api/staff/privacy/publish", &notice("Nuova", "New")).await.0, 403);
+    assert_eq!(app.call(&fan, "/api/staff/privacy/publish", &notice("Nuova", "New")).await.0, 404);
+    let (status, body) = app.call(&admin, "/api/staff/privacy/publish", &notice("Solo italiano", " ")).await;
+    assert!(status == 422 && body.contains("body_en"), "{body}");
+    let bad_kind = [("kind", "cookies"), ("body_it", "x"), ("body_en", "x")];
+    assert_eq!(app.call(&admin, "/api/staff/privacy/publish", &bad_kind).await.0, 422);
+    assert!(app.store().current_documents().await.unwrap().is_empty(), "nothing published");
+
+    let text_it = "Informativa 2027.\n\nConserviamo i dati per 24 mesi dalla chiusura.";
+    let text_en = "Notice 2027.\n\nWe keep data for 24 months after closing.";
+    let res =
+        app.post_form_as(&admin, "/api/staff/privacy/publish", "/admin/documenti", &notice(text_it, text_en)).await;
+    assert_eq!(location(&res), "/admin/documenti?pubblicato=2");
+    let (_, page) = app.get_text("/privacy").await;
+    assert!(
+        page.contains("Informativa 2027.") && page.contains("Conserviamo i dati per 24 mesi"),
+        "the notice shows it"
+    );
+
+    // The customer's open session: customer functions refuse until they accept, saying why.
+    let (status, body) = app.call(&fan, "/api/requests/mine", &[]).await;
+    assert!(status == 422 && body.contains("consent_renew"), "{status} {body}");
+    let me = app.me_via(&fan).await.expect("still logged in");
+    assert_eq!(me["consent_pending"], true, "the header offers the acceptance page");
+    // Their next login leads to the acceptance page first, then where they were going.
+    let again = app.new_client();
+    let res = app
+        .post_form_as(
+            &again,
+            "/api/login",
+            "/accedi",
+            &[("email", "fan@example.it"), ("password", PASSWORD), ("next", "/assistenza/nuova")],
+        )
+        .await;
+    assert_eq!(location(&res), "/consenso?next=/assistenza/nuova");
+    let (_, page) = app.get_as(&again, "/consenso?next=/assistenza/nuova").await;
+    assert!(page.contains("Informativa 2027.") && page.contains("Versione 2"), "the new text, with its version");
+    let res = app
+        .post_form_as(
+            &again,
+            "/api/privacy/accept",
+            "/consenso?next=/assistenza/nuova",
+            &[("next", "/assistenza/nuova")],
+        )
+        .await;
+    assert_eq!(
+        common::form_error(&res).and_then(|e| e.field_code("accept").map(str::to_string)).as_deref(),
+        Some("consent_accept_needed")
+    );
+    let res = app
+        .post_form_as(&again, "/api/privacy/accept", "/consenso", &[("accept", "yes"), ("next", "/assistenza/nuova")])
+        .await;
+    assert_eq!(location(&res), "/assistenza/nuova");
+    assert_eq!(app.call(&fan, "/api/requests/mine", &[]).await.0, 200, "every session may go on");
+    let now = app.store().user_by_id(user.id).await.unwrap().unwrap();
+    assert_eq!((now.privacy_version, now.rules_version, now.consent_pending), (2, 1, false));
+    // On record, in the export too.
+    let res = download(&app, &fan, PASSWORD, "json").await;
+    let data: app::ports::DataExport = res.json().await.unwrap();
+    let accepted: Vec<(String, Option<i64>)> = data.consents.iter().map(|c| (c.document.clone(), c.version)).collect();
+    assert!(accepted.contains(&("privacy".into(), Some(1))) && accepted.contains(&("privacy".into(), Some(2))));
+
+    // Someone registering now accepts version 2 at once; staff are never asked.
+    let (_, newcomer) = app.customer("nuova@example.it", "Nuova Arrivata").await;
+    assert_eq!((newcomer.privacy_version, newcomer.consent_pending), (2, false));
+    let res = app.log_in_as(&app.new_client(), "agente@example.it", common::STAFF_PASSWORD).await;
+    assert_eq!(location(&res), "/admin");
+    let log = app.store().audit_log(None, None, None, true, 10).await.unwrap();
+    assert!(log.iter().any(|l| l.action.code() == "document_published" && l.detail.as_deref() == Some("privacy v2")));
+}
+
 on_both_databases!(
     the_export_holds_all_of_one_customer_and_nothing_of_another,
     a_deleted_account_leaves_no_trace_and_the_statistics_stay,
     an_admin_erases_on_request_and_open_requests_are_withdrawn,
     retention_acts_exactly_at_each_boundary_and_once_with_two_servers,
+    a_new_notice_is_accepted_at_the_next_login_before_going_on,
 );

@@ -47,7 +47,15 @@ pub async fn login(#[server(flatten)] form: LoginForm) -> Result<(), AppError> {
     // where they come to work: customers to their requests, staff to the queue (#21.6).
     let home = if user.role.is_staff() { "/admin" } else { "/assistenza/richieste" };
     let next = crate::forms::local_path(&form.next).unwrap_or(home);
-    leptos_axum::redirect(if user.email_confirmed { next } else { "/conferma-email" });
+    if !user.email_confirmed {
+        leptos_axum::redirect("/conferma-email");
+    } else if user.role == Role::Customer && user.consent_pending {
+        // A newer privacy notice or set of rules: accepted before anything else (#18).
+        let back = crate::forms::local_path(&form.next).map(crate::components::shell::encode_path).unwrap_or_default();
+        leptos_axum::redirect(&format!("/consenso?next={back}"));
+    } else {
+        leptos_axum::redirect(next);
+    }
     Ok(())
 }
 
@@ -126,6 +134,7 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
         email_notifications: u.email_notifications,
         unread,
         notifications,
+        consent_pending: u.role == Role::Customer && u.consent_pending,
     }))
 }
 

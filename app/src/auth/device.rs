@@ -83,6 +83,9 @@ mod tests {
             deactivated: false,
             editor: false,
             erased: false,
+            privacy_version: 1,
+            rules_version: 1,
+            consent_pending: false,
         }
     }
 

@@ -46,6 +46,8 @@ pub fn field_message(locale: Locale, code: &str) -> &'static str {
         "erase_confirm_needed" => td_string!(locale, errors.erase_confirm_needed),
         "erase_staff" => td_string!(locale, errors.erase_staff),
         "no_such_customer" => td_string!(locale, errors.no_such_customer),
+        "consent_renew" => td_string!(locale, errors.consent_renew),
+        "consent_accept_needed" => td_string!(locale, errors.consent_accept_needed),
         _ => td_string!(locale, errors.malformed),
     }
 }

@@ -66,6 +66,9 @@ fn UserMenu() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match me.await {
                         Ok(Some(me)) => view! {
+                            {me.consent_pending.then(|| view! {
+                                <A href="/consenso" attr:class="button primary small">{t!(i18n, consent.banner)}</A>
+                            })}
                             {if me.role == crate::domain::request::Role::Customer {
                                 view! { <Bell count=me.notifications /> <MyRequestsLink unread=me.unread /> <LivePoller /> }.into_any()
                             } else {
@@ -191,7 +194,7 @@ fn remember_language(code: &str) {
 }
 
 /// Percent-encodes a path for use as a query value.
-fn encode_path(path: &str) -> String {
+pub fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {

@@ -127,6 +127,7 @@ coded_enum!(
         WordListChanged = "word_list_changed",
         DataExported = "data_exported",
         AccountErased = "account_erased",
+        DocumentPublished = "document_published",
     }
 );
 

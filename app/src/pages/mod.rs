@@ -3,6 +3,7 @@ pub mod account;
 pub mod admin;
 pub mod assistance;
 pub mod comments;
+pub mod consent;
 pub mod home;
 pub mod info;
 pub mod not_found;

@@ -27,6 +27,11 @@ pub struct UserRecord {
     pub editor: bool,
     /// Its personal data was erased (#18): nobody can log in to it, it shows as "deleted account".
     pub erased: bool,
+    /// The versions of the privacy notice and of the rules it accepted last (#18).
+    pub privacy_version: i64,
+    pub rules_version: i64,
+    /// A newer version of either was published since: the customer must accept it to go on.
+    pub consent_pending: bool,
 }
 
 impl std::fmt::Debug for UserRecord {

@@ -16,9 +16,8 @@ pub const EXPORT_VERSION: u32 = 1;
 /// The text that replaces what an erased customer wrote.
 pub const REMOVED_TEXT: &str = "[rimosso]";
 
-/// The versions of the privacy notice and of the page's rules this build presents at registration.
-pub const PRIVACY_NOTICE_VERSION: i64 = 1;
-pub const RULES_VERSION: i64 = 1;
+/// A published version of the privacy notice or of the rules.
+pub use crate::views::Document;
 
 /// Everything held about one customer. Times are milliseconds since the Unix epoch (UTC).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -195,4 +194,20 @@ pub trait Privacy: Send + Sync {
 
     /// Customers warned at or before `warned_before` who have not logged in since: to be erased.
     async fn idle_to_erase(&self, warned_before: i64, limit: i64) -> Result<Vec<super::UserRecord>, StoreError>;
+
+    /// The latest published version of each document (none: the texts built into the portal, version 1).
+    async fn current_documents(&self) -> Result<Vec<Document>, StoreError>;
+
+    /// Publishes a new version of `kind` (the next number) and audits it; its version.
+    async fn publish_document(
+        &self,
+        kind: &str,
+        body_it: &str,
+        body_en: &str,
+        by: UserId,
+        now: i64,
+    ) -> Result<i64, StoreError>;
+
+    /// Records the account's acceptance of the current version of every document.
+    async fn accept_documents(&self, user: UserId, now: i64) -> Result<(), StoreError>;
 }

@@ -351,3 +351,57 @@ fn idle_email(
         .text(td_string!(locale, email.idle_ignore))
         .finish(brand)
 }
+
+/// The longest text of a published document, per language.
+const DOCUMENT_MAX: usize = 20_000;
+
+/// The current documents this account has not accepted (customers only: staff accept nothing here).
+pub async fn pending(portal: &Portal, user: &UserRecord) -> Result<Vec<Document>, AppError> {
+    if user.role != Role::Customer || !user.consent_pending {
+        return Ok(Vec::new());
+    }
+    let current = portal.store.current_documents().await?;
+    Ok(current
+        .into_iter()
+        .filter(|d| match d.kind.as_str() {
+            "privacy" => d.version > user.privacy_version,
+            "rules" => d.version > user.rules_version,
+            _ => false,
+        })
+        .collect())
+}
+
+/// The customer accepts the current versions (the box must be ticked).
+pub async fn accept(portal: &Portal, user: &UserRecord, form: &crate::forms::AcceptForm) -> Result<(), AppError> {
+    if !checked(&form.accept) {
+        return Err(AppError::field("accept", "consent_accept_needed"));
+    }
+    Ok(portal.store.accept_documents(user.id, now_ms()).await?)
+}
+
+/// Publishes a new version of the notice or of the rules, both languages required.
+pub async fn publish(portal: &Portal, admin: &Admin, form: &crate::forms::DocumentForm) -> Result<i64, AppError> {
+    let kind = match form.kind.as_str() {
+        k @ ("privacy" | "rules") => Ok(k),
+        _ => Err(FieldError::new("kind", "choice_invalid")),
+    };
+    let text = |field: &'static str, value: &str| {
+        let value = value.trim();
+        if value.is_empty() {
+            Err(FieldError::new(field, "required"))
+        } else if value.chars().count() > DOCUMENT_MAX {
+            Err(FieldError::new(field, "too_long"))
+        } else {
+            Ok(())
+        }
+    };
+    match (kind, text("body_it", &form.body_it), text("body_en", &form.body_en)) {
+        (Ok(kind), Ok(()), Ok(())) => {
+            let by = admin.staff().user().id;
+            let published =
+                portal.store.publish_document(kind, form.body_it.trim(), form.body_en.trim(), by, now_ms()).await;
+            Ok(published?)
+        }
+        (kind, it, en) => Err(invalid([kind.err(), it.err(), en.err()])),
+    }
+}

@@ -24,6 +24,15 @@ export const wallServer: Server & { database: string } = {
   database: `sqlite://${process.env.SC3_E2E_DATA}/wall.db`,
 };
 
+/** The consent spec's own server and SQLite database: the new privacy notice it publishes asks only its
+ * own customers to accept it again. */
+export const consentServer: Server & { database: string } = {
+  name: 'SQLite (consent)',
+  base: `http://127.0.0.1:${queuePort + 2}`,
+  mail: 'mail-consent',
+  database: `sqlite://${process.env.SC3_E2E_DATA}/consent.db`,
+};
+
 /** The care-pool spec's own server and SQLite database: nothing else puts requests in its queue. */
 export const queueServer: Server & { database: string } = {
   name: 'SQLite (queue)',

@@ -3,8 +3,8 @@
 use app::domain::account::Email;
 use app::domain::request::Role;
 use app::ports::{
-    Accounts, EmailFor, NewAccount, NewEmail, NewToken, PRIVACY_NOTICE_VERSION, ProfileUpdate, RULES_VERSION,
-    Registration, StoreError, TokenPurpose, UserId, UserRecord,
+    Accounts, EmailFor, NewAccount, NewEmail, NewToken, ProfileUpdate, Registration, StoreError, TokenPurpose, UserId,
+    UserRecord,
 };
 use async_trait::async_trait;
 
@@ -27,10 +27,16 @@ struct UserRow {
     deactivated_at: Option<i64>,
     editor: bool,
     erased_at: Option<i64>,
+    privacy_version: i64,
+    rules_version: i64,
+    consent_pending: bool,
 }
 
 const USER_COLUMNS: &str = "id, email, display_name, password_hash, line_number, locale, role, \
-     email_confirmed_at, email_notifications, session_epoch, blocked_at, deactivated_at, editor, erased_at";
+     email_confirmed_at, email_notifications, session_epoch, blocked_at, deactivated_at, editor, erased_at, privacy_version, rules_version, \
+     (privacy_version < (SELECT COALESCE(MAX(d.version), 1) FROM documents d WHERE d.kind = 'privacy') \
+      OR rules_version < (SELECT COALESCE(MAX(d.version), 1) FROM documents d WHERE d.kind = 'rules')) \
+      AS consent_pending";
 
 /// A row as the ports see it; an unknown role code is the database's error, not a customer.
 impl TryFrom<UserRow> for UserRecord {
@@ -52,6 +58,9 @@ impl TryFrom<UserRow> for UserRecord {
             deactivated: r.deactivated_at.is_some(),
             editor: r.editor,
             erased: r.erased_at.is_some(),
+            privacy_version: r.privacy_version,
+            rules_version: r.rules_version,
+            consent_pending: r.consent_pending,
         })
     }
 }
@@ -159,16 +168,7 @@ impl<DB: Backend> Accounts for SqlStore<DB> {
                 insert_token::<DB>(w.conn(), id, &token, now).await?;
                 insert_email::<DB>(w.conn(), &confirm, now).await?;
                 // The form's two checkboxes, on record with the versions they accepted (#18).
-                for (document, version) in [("privacy", PRIVACY_NOTICE_VERSION), ("rules", RULES_VERSION)] {
-                    let sql = Sql::new(
-                        "INSERT INTO consents (user_id, document, version, accepted_at) VALUES ($1, $2, $3, $4)",
-                    )
-                    .bind(id)
-                    .bind(document)
-                    .bind(version)
-                    .bind(now);
-                    DB::execute(w.conn(), sql).await?;
-                }
+                super::privacy::accept_current::<DB>(w.conn(), id, now).await?;
                 tracing::info!(user = id, "account created");
                 Registration::Created(id)
             }

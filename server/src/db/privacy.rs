@@ -2,7 +2,7 @@
 
 use app::domain::request::{AccountAction, ActorRole, AuditAction, EventKind, Status, reference};
 use app::ports::{
-    DataExport, EXPORT_FORMAT, EXPORT_VERSION, EmailForEach, Erased, Erasure, ExportAccount, ExportComment,
+    DataExport, Document, EXPORT_FORMAT, EXPORT_VERSION, EmailForEach, Erased, Erasure, ExportAccount, ExportComment,
     ExportConsent, ExportEmail, ExportEvent, ExportReaction, ExportRequest, ExportThanks, NewAudit, NewEvent, Privacy,
     PrivacyLogLine, REMOVED_TEXT, StoreError, UserId, UserRecord,
 };
@@ -85,6 +85,32 @@ struct LogRow {
 
 const ACCOUNT_COLUMNS: &str = "id, email, display_name, line_number, locale, email_notifications, created_at, \
      email_confirmed_at, role, erased_at";
+
+/// Records, in the caller's transaction, that the account accepts the current version of every document
+/// (registration, and the acceptance page after a new version).
+pub(super) async fn accept_current<DB: Backend>(
+    conn: &mut DB::Connection,
+    user: UserId,
+    now: i64,
+) -> Result<(), StoreError> {
+    for kind in ["privacy", "rules"] {
+        let sql = Sql::new("SELECT COALESCE(MAX(version), 1) FROM documents WHERE kind = $1").bind(kind);
+        let (version,) = DB::fetch_one::<(i64,)>(conn, sql).await?;
+        let sql = Sql::new(
+            "INSERT INTO consents (user_id, document, version, accepted_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (user_id, document, version) DO NOTHING",
+        )
+        .bind(user)
+        .bind(kind)
+        .bind(version)
+        .bind(now);
+        DB::execute(conn, sql).await?;
+        let column = if kind == "privacy" { "privacy_version" } else { "rules_version" };
+        let sql = Sql::new(format!("UPDATE users SET {column} = $1 WHERE id = $2")).bind(version).bind(user);
+        DB::execute(conn, sql).await?;
+    }
+    Ok(())
+}
 
 /// A `LIKE` pattern that finds `word` anywhere (its own `%` and `_` taken literally).
 fn like(word: &str) -> String {
@@ -537,5 +563,70 @@ impl<DB: Backend> Privacy for SqlStore<DB> {
             users.extend(user_by_id::<DB>(&mut *conn, id).await?);
         }
         Ok(users)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn current_documents(&self) -> Result<Vec<Document>, StoreError> {
+        let sql = Sql::new(
+            "SELECT d.kind, d.version, d.body_it, d.body_en, d.published_at FROM documents d \
+             WHERE d.version = (SELECT MAX(v.version) FROM documents v WHERE v.kind = d.kind) ORDER BY d.kind",
+        );
+        Ok(self
+            .read::<(String, i64, String, String, i64)>(sql)
+            .await?
+            .into_iter()
+            .map(|(kind, version, body_it, body_en, published_at)| Document {
+                kind,
+                version,
+                body_it,
+                body_en,
+                published_at,
+            })
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all, fields(kind = kind))]
+    async fn publish_document(
+        &self,
+        kind: &str,
+        body_it: &str,
+        body_en: &str,
+        by: UserId,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let mut w = self.write().await?;
+        let sql = Sql::new("SELECT COALESCE(MAX(version), 1) + 1 FROM documents WHERE kind = $1").bind(kind);
+        let (version,) = DB::fetch_one::<(i64,)>(w.conn(), sql).await?;
+        // Two admins publishing at once: the primary key lets one of them through, the other gets Conflict.
+        let sql = Sql::new(
+            "INSERT INTO documents (kind, version, body_it, body_en, published_at, published_by) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (kind, version) DO NOTHING",
+        )
+        .bind(kind)
+        .bind(version)
+        .bind(body_it)
+        .bind(body_en)
+        .bind(now)
+        .bind(by);
+        if DB::execute(w.conn(), sql).await? == 0 {
+            return Err(StoreError::Conflict);
+        }
+        let line = NewAudit {
+            actor_id: Some(by),
+            action: AuditAction::Account(AccountAction::DocumentPublished),
+            request_id: None,
+            subject_user_id: None,
+            detail: Some(format!("{kind} v{version}")),
+        };
+        insert_audit_line::<DB>(w.conn(), &line, now).await?;
+        w.commit().await?;
+        Ok(version)
+    }
+
+    #[tracing::instrument(skip_all, fields(account = user))]
+    async fn accept_documents(&self, user: UserId, now: i64) -> Result<(), StoreError> {
+        let mut w = self.write().await?;
+        accept_current::<DB>(w.conn(), user, now).await?;
+        w.commit().await
     }
 }

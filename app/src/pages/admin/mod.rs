@@ -4,6 +4,7 @@ pub mod audit;
 pub mod case;
 pub mod cases;
 pub mod dashboard;
+pub mod documents;
 pub mod moderation;
 pub mod privacy;
 pub mod queue;
@@ -66,6 +67,7 @@ pub fn audit_label(locale: Locale, action: AuditAction) -> &'static str {
         AuditAction::Account(AccountAction::WordListChanged) => td_string!(locale, admin.act_word_list_changed),
         AuditAction::Account(AccountAction::DataExported) => td_string!(locale, admin.act_data_exported),
         AuditAction::Account(AccountAction::AccountErased) => td_string!(locale, admin.act_account_erased),
+        AuditAction::Account(AccountAction::DocumentPublished) => td_string!(locale, admin.act_document_published),
     }
 }
 

@@ -42,6 +42,7 @@ pub fn PrivacyAdminPage() -> impl IntoView {
         <section class="card form-card">
             <h1>{t!(i18n, admin.privacy_title)}</h1>
             <p>{t!(i18n, admin.privacy_intro)}</p>
+            <p><A href="/admin/documenti">{t!(i18n, admin.documents_link)}</A></p>
             {move || done().map(|text| view! { <p class="alert success" role="status">{text}</p> })}
             <ActionForm action=erase attr:class="form" attr:novalidate=true>
                 <FormAlert errors fields=&["email", "reason", "confirm"] />
