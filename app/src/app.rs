@@ -26,6 +26,7 @@ use crate::pages::admin::{
 use crate::pages::consent::ConsentPage;
 use crate::pages::notifications::NotificationsPage;
 use crate::pages::requests::{detail::RequestPage, list::MyRequestsPage, new::NewRequestPage};
+use crate::pages::status::{IncidentPageView, StatusPageView};
 use crate::pages::wall::PostPage;
 use crate::pages::{
     assistance::AssistancePage, home::HomePage, info::InfoPage, not_found::NotFound, privacy::PrivacyPage,
@@ -78,6 +79,8 @@ lazy_page!(NotificationsRoute, NotificationsPage);
 lazy_page!(PrivacyAdminRoute, PrivacyAdminPage);
 lazy_page!(DocumentsAdminRoute, DocumentsAdminPage);
 lazy_page!(ConsentRoute, ConsentPage);
+lazy_page!(StatusRoute, StatusPageView);
+lazy_page!(IncidentRoute, IncidentPageView);
 
 /// The whole HTML document. The server calls it for every page; the brand comes from context.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -170,6 +173,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("admin/privacy") view={Lazy::<PrivacyAdminRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("admin/documenti") view={Lazy::<DocumentsAdminRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("consenso") view={Lazy::<ConsentRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("stato") view={Lazy::<StatusRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("stato/:id") view={Lazy::<IncidentRoute>::new()} ssr=SsrMode::Async />
                     </Routes>
                 </PageShell>
             </Router>

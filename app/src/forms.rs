@@ -436,3 +436,51 @@ pub struct AcceptForm {
     pub accept: Option<String>,
     pub next: String,
 }
+
+/// A new incident (#17). Each topic is a checkbox of its own (`t_coverage`, `t_internet`, …): a form
+/// without JavaScript posts them as plain fields.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IncidentForm {
+    pub title: String,
+    pub description: String,
+    pub places: String,
+    pub status: String,
+    /// When the problem began, Italian time (`2026-12-04T18:30`); empty: now.
+    pub started: String,
+    pub t_billing: Option<String>,
+    pub t_coverage: Option<String>,
+    pub t_internet: Option<String>,
+    pub t_offers: Option<String>,
+    pub t_portability: Option<String>,
+    pub t_device: Option<String>,
+    pub t_other: Option<String>,
+}
+
+impl IncidentForm {
+    /// The ticked topics' codes.
+    pub fn topic_codes(&self) -> Vec<String> {
+        [
+            ("billing", &self.t_billing),
+            ("coverage", &self.t_coverage),
+            ("internet", &self.t_internet),
+            ("offers", &self.t_offers),
+            ("portability", &self.t_portability),
+            ("device", &self.t_device),
+            ("other", &self.t_other),
+        ]
+        .into_iter()
+        .filter(|(_, v)| checked(v))
+        .map(|(code, _)| code.to_string())
+        .collect()
+    }
+}
+
+/// A public update of incident `id`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IncidentUpdateForm {
+    pub id: String,
+    pub status: String,
+    pub body: String,
+}

@@ -488,3 +488,48 @@ impl Document {
         if english { &self.body_en } else { &self.body_it }
     }
 }
+
+// --- Incidents (#17) ---
+
+/// An incident as lists show it: the status page, the banner, the wall's notice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentSummary {
+    pub id: i64,
+    pub title: String,
+    pub status: crate::domain::incident::IncidentStatus,
+    pub topics: Vec<Category>,
+    pub places: Vec<String>,
+    pub started_at: i64,
+    pub updated_at: i64,
+    pub resolved_at: Option<i64>,
+    /// The text of its latest public update.
+    pub latest: String,
+}
+
+/// One public update of an incident.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentUpdate {
+    pub at: i64,
+    pub status: crate::domain::incident::IncidentStatus,
+    pub body: String,
+}
+
+/// An incident's own page: the summary, its description and its history (newest first).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentPage {
+    pub incident: IncidentSummary,
+    pub description: String,
+    pub updates: Vec<IncidentUpdate>,
+    /// The viewer may post updates (editors and admins).
+    pub can_update: bool,
+}
+
+/// The status page: what is open now, and the past (20 a page, resolved before `next`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusPage {
+    pub open: Vec<IncidentSummary>,
+    pub past: Vec<IncidentSummary>,
+    pub next: Option<i64>,
+    /// The viewer may open incidents (editors and admins).
+    pub can_open: bool,
+}

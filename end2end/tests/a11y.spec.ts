@@ -6,7 +6,7 @@ import { act } from './support/shell';
 import { signedInCustomer } from './support/customer';
 import { ADMIN_PASSWORD, createAdmin, logIn } from './support/staff';
 
-const pages = ['/', '/assistenza', '/info', '/privacy', '/non-esiste', '/registrati', '/accedi', '/password-dimenticata'];
+const pages = ['/', '/assistenza', '/info', '/privacy', '/stato', '/non-esiste', '/registrati', '/accedi', '/password-dimenticata'];
 const viewports = [
   { name: 'phone', width: 390, height: 844 },
   { name: 'desktop', width: 1280, height: 800 },

@@ -69,6 +69,57 @@ fn document(base: &str, brand: &str, posts: &[Post], now: i64) -> String {
     xml
 }
 
+/// The status page as an Atom feed (`/stato.atom`, #17): every public update of every incident, newest
+/// first.
+pub async fn incidents_atom(State(state): State<AppState>) -> Response {
+    let updates = match state.store.latest_incident_updates(ENTRIES).await {
+        Ok(updates) => updates,
+        Err(e) => {
+            tracing::error!(error = ?e, "the status feed could not be read");
+            return (StatusCode::SERVICE_UNAVAILABLE, "feed unavailable").into_response();
+        }
+    };
+    let base = &state.settings.public_url;
+    let now = app::clock::now_ms();
+    let updated = updates.first().map(|(_, _, u)| u.at).unwrap_or(now);
+    let mut xml = String::with_capacity(1024 + updates.len() * 512);
+    xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    xml.push_str(&format!(
+        "  <title>{} · stato del servizio</title>\n  <id>{}/stato</id>\n  \
+         <link rel=\"alternate\" type=\"text/html\" href=\"{}/stato\"/>\n  \
+         <link rel=\"self\" type=\"application/atom+xml\" href=\"{}/stato.atom\"/>\n  <updated>{}</updated>\n  \
+         <author><name>{}</name></author>\n",
+        escape(&state.brand.name),
+        escape(base),
+        escape(base),
+        escape(base),
+        rfc3339(updated),
+        escape(&state.brand.name)
+    ));
+    for (id, title, u) in &updates {
+        let url = format!("{base}/stato/{id}");
+        xml.push_str(&format!(
+            "  <entry>\n    <title>{} ({})</title>\n    <id>{}#{}</id>\n    \
+             <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n    <updated>{}</updated>\n    \
+             <category term=\"{}\"/>\n    <content type=\"text\">{}</content>\n  </entry>\n",
+            escape(title),
+            u.status.code(),
+            escape(&url),
+            u.at,
+            escape(&url),
+            rfc3339(u.at),
+            u.status.code(),
+            escape(&u.body)
+        ));
+    }
+    xml.push_str("</feed>\n");
+    (
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=60")],
+        xml,
+    )
+        .into_response()
+}
+
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {

@@ -123,6 +123,8 @@ pub fn router(state: AppState) -> Router {
         .route("/brand/logo", get(logo))
         .route("/conferma/{token}", get(confirm_email))
         .route("/account/dati", axum::routing::post(crate::privacy::download))
+        .route("/stato.atom", get(crate::feed::incidents_atom))
+        .route("/stato/{id}/nascondi", get(hide_incident_banner))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(axum::middleware::from_fn(finish_started_pages))
@@ -449,6 +451,42 @@ async fn switch_language(
     if let (Ok(location), Ok(cookie)) = (HeaderValue::from_str(&next), HeaderValue::from_str(&cookie)) {
         headers.insert(header::LOCATION, location);
         headers.insert(header::SET_COOKIE, cookie);
+    }
+    res
+}
+
+/// Closes an incident's banner for the rest of the visit (#17): its id joins the session cookie the banner
+/// reads; back to the page the visitor was on. A plain link, so it works without JavaScript.
+async fn hide_incident_banner(
+    Path(id): Path<i64>,
+    Query(query): Query<NextQuery>,
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Response<Body> {
+    let name = app::api::incidents::HIDDEN_COOKIE;
+    let mut hidden: Vec<i64> = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .filter(|(k, _)| *k == name)
+        .flat_map(|(_, v)| v.split('.').filter_map(|id| id.parse().ok()).collect::<Vec<i64>>())
+        .collect();
+    if !hidden.contains(&id) {
+        hidden.push(id);
+    }
+    // A few at most: the oldest are forgotten first.
+    let keep = hidden.len().saturating_sub(20);
+    let value = hidden[keep..].iter().map(i64::to_string).collect::<Vec<_>>().join(".");
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}");
+    let next = local_path(query.next.as_deref());
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    let h = res.headers_mut();
+    if let (Ok(location), Ok(cookie)) = (HeaderValue::from_str(&next), HeaderValue::from_str(&cookie)) {
+        h.insert(header::LOCATION, location);
+        h.insert(header::SET_COOKIE, cookie);
     }
     res
 }

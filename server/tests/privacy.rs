@@ -662,10 +662,58 @@ async fn a_new_notice_is_accepted_at_the_next_login_before_going_on(db: TestDb) 
     assert!(log.iter().any(|l| l.action.code() == "document_published" && l.detail.as_deref() == Some("privacy v2")));
 }
 
+/// A customer with 1,000 requests, all still open (the erasure's worst case: each is withdrawn with an
+/// event and an audit line): the export holds all of them, the erasure closes and empties all of them.
+/// Prints how long each took and the file's size (the numbers of the note; no time is asserted).
+async fn a_customer_with_a_thousand_requests_is_exported_and_erased_whole(db: TestDb) {
+    use app::domain::account::LineNumber;
+    use app::domain::request::{Category, Contact, Description, ReportedOn, Subject};
+    let app = TestApp::spawn(db).await;
+    let (fan, user) = app.customer("mille@example.it", "Mille Richieste").await;
+    let start = app::clock::now_ms();
+    for n in 0..1000 {
+        let request = app::ports::NewRequest {
+            customer: user.id,
+            category: Category::ALL[n % Category::ALL.len()],
+            subject: Subject::parse(&format!("Richiesta numero {n}")).unwrap(),
+            description: Description::parse(&format!("Il problema numero {n}, descritto con abbastanza parole."))
+                .unwrap(),
+            line_number: LineNumber::parse("333 765 4321").unwrap(),
+            contact: Contact::Portal,
+            reported_on: ReportedOn::Nowhere,
+            public_handle: None,
+        };
+        app.store().submit_request(request, None, start + n as i64).await.unwrap();
+    }
+    let clock = std::time::Instant::now();
+    let res = download(&app, &fan, PASSWORD, "json").await;
+    let file = res.bytes().await.unwrap();
+    let export_ms = clock.elapsed().as_millis();
+    let data: app::ports::DataExport = serde_json::from_slice(&file).unwrap();
+    assert_eq!(data.requests.len(), 1000);
+    assert!(data.requests.iter().all(|r| r.events.len() == 1 && r.description.starts_with("Il problema numero")));
+
+    let clock = std::time::Instant::now();
+    let res =
+        app.post_form_as(&fan, "/api/account/erase", "/account", &[("password", PASSWORD), ("confirm", "yes")]).await;
+    let erase_ms = clock.elapsed().as_millis();
+    assert_eq!(location(&res), "/accedi?eliminato=1");
+    let mine = app.store().customer_requests(user.id, None, 2000).await.unwrap();
+    assert_eq!(mine.len(), 1000);
+    assert!(mine.iter().all(|r| r.status == app::domain::request::Status::Closed && r.subject == "[rimosso]"));
+    assert!(tables_holding(&app.db, "Il problema numero").await.is_empty());
+    eprintln!(
+        "[measure] {}: export of 1,000 requests: {} bytes in {export_ms} ms; erasure of the account: {erase_ms} ms",
+        app.db.backend,
+        file.len()
+    );
+}
+
 on_both_databases!(
     the_export_holds_all_of_one_customer_and_nothing_of_another,
     a_deleted_account_leaves_no_trace_and_the_statistics_stay,
     an_admin_erases_on_request_and_open_requests_are_withdrawn,
     retention_acts_exactly_at_each_boundary_and_once_with_two_servers,
     a_new_notice_is_accepted_at_the_next_login_before_going_on,
+    a_customer_with_a_thousand_requests_is_exported_and_erased_whole,
 );

@@ -2,6 +2,7 @@
 //! case, map the result. They are plain form posts without JavaScript, fetches with it.
 pub mod auth;
 pub mod comments;
+pub mod incidents;
 pub mod kept;
 pub mod privacy;
 pub mod requests;

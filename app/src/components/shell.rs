@@ -42,6 +42,7 @@ pub fn PageShell(children: Children) -> impl IntoView {
                 <A href="/info">{t!(i18n, nav.info)}</A>
             </nav>
         </header>
+        <IncidentBanner />
         <div class="layout">
             <main id="content" tabindex="-1">{children()}</main>
             <InfoBox />
@@ -49,6 +50,39 @@ pub fn PageShell(children: Children) -> impl IntoView {
         <footer class="page-footer">
             <p>{t!(i18n, site.footer)}</p>
         </footer>
+    }
+}
+
+/// A service incident in progress (#17): one line on every page, linking to it; closable for the visit (a
+/// plain link to the server, which remembers it in a session cookie, with or without JavaScript).
+#[component]
+fn IncidentBanner() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let open = Resource::new(move || location.pathname.get(), |_| crate::api::incidents::incident_banner());
+    view! {
+        <Transition>
+            {move || Suspend::new(async move {
+                let here = encode_path(&location.pathname.get_untracked());
+                open.await.ok().filter(|o| !o.is_empty()).map(|open| {
+                    let lines = open.into_iter().map(|i| {
+                        let close = format!("/stato/{}/nascondi?next={here}", i.id);
+                        view! {
+                            <p class="incident-line">
+                                <span aria-hidden="true">"⚠ "</span>
+                                <A href=format!("/stato/{}", i.id)>{i.title.clone()}</A>
+                                <a href=close rel="external" class="close" aria-label=move || t_string!(i18n, incident.close_banner)>"×"</a>
+                            </p>
+                        }
+                    }).collect_view();
+                    view! {
+                        <div class="incident-banner" role="region" aria-label=move || t_string!(i18n, incident.banner_label)>
+                            {lines}
+                        </div>
+                    }
+                })
+            })}
+        </Transition>
     }
 }
 

@@ -2,6 +2,7 @@
 //! in the browser (instant feedback) and on the server (the authority).
 pub mod account;
 pub mod comment;
+pub mod incident;
 pub mod post;
 pub mod privacy;
 #[cfg(test)]

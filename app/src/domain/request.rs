@@ -128,6 +128,8 @@ coded_enum!(
         DataExported = "data_exported",
         AccountErased = "account_erased",
         DocumentPublished = "document_published",
+        IncidentOpened = "incident_opened",
+        IncidentUpdated = "incident_updated",
     }
 );
 

@@ -10,4 +10,5 @@ pub mod not_found;
 pub mod notifications;
 pub mod privacy;
 pub mod requests;
+pub mod status;
 pub mod wall;

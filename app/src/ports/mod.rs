@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod comments;
 mod dashboard;
+mod incidents;
 mod limits;
 mod operations;
 mod outbox;
@@ -24,6 +25,7 @@ pub use accounts::*;
 pub use audit::*;
 pub use comments::*;
 pub use dashboard::*;
+pub use incidents::*;
 pub use limits::*;
 pub use operations::*;
 pub use outbox::*;
@@ -67,7 +69,19 @@ pub trait Health: Send + Sync {
 
 /// Everything the portal needs from its database; each backend implements every port.
 pub trait Store:
-    Health + Accounts + Outbox + Requests + Queue + Staff + Audit + Dashboard + Posts + Comments + Operations + Privacy
+    Health
+    + Accounts
+    + Outbox
+    + Requests
+    + Queue
+    + Staff
+    + Audit
+    + Dashboard
+    + Posts
+    + Comments
+    + Operations
+    + Privacy
+    + Incidents
 {
 }
 

@@ -1,6 +1,7 @@
 //! Use cases on the server: the logic behind the server functions, over the ports.
 pub mod accounts;
 pub mod comments;
+pub mod incidents;
 pub mod pool;
 pub mod privacy;
 pub mod requests;

@@ -17,6 +17,7 @@ mod accounts;
 mod audit;
 mod comments;
 mod dashboard;
+mod incidents;
 pub mod limits;
 mod operations;
 mod outbox;

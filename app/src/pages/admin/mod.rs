@@ -68,6 +68,8 @@ pub fn audit_label(locale: Locale, action: AuditAction) -> &'static str {
         AuditAction::Account(AccountAction::DataExported) => td_string!(locale, admin.act_data_exported),
         AuditAction::Account(AccountAction::AccountErased) => td_string!(locale, admin.act_account_erased),
         AuditAction::Account(AccountAction::DocumentPublished) => td_string!(locale, admin.act_document_published),
+        AuditAction::Account(AccountAction::IncidentOpened) => td_string!(locale, admin.act_incident_opened),
+        AuditAction::Account(AccountAction::IncidentUpdated) => td_string!(locale, admin.act_incident_updated),
     }
 }
 

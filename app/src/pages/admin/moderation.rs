@@ -83,7 +83,13 @@ fn Review(item: ReviewItem, moderate: ServerAction<Moderate>) -> impl IntoView {
     view! {
         <li class="review card-inner" id=format!("r-{}", item.id)>
             <p class="comment-head">
-                <strong>{item.author.clone()}</strong>
+                <strong>
+                    {if item.author.is_empty() {
+                        t_string!(i18n, admin.deleted_account).to_string()
+                    } else {
+                        item.author.clone()
+                    }}
+                </strong>
                 {item.author_blocked.then(|| view! { " " <span class="badge">{t!(i18n, admin.blocked)}</span> })}
                 " · " <Time ms=item.created_at /> " · "
                 <A href=format!("/post/{}#c-{}", item.post_id, item.id)>{t!(i18n, admin.moderation_open)}</A>
