@@ -409,7 +409,7 @@ async fn an_admin_erases_on_request_and_open_requests_are_withdrawn(db: TestDb) 
             &admin,
             "/api/staff/privacy/erase",
             "/admin/privacy",
-            &erase("carla@example.it", "PEC del 3 dicembre", "yes"),
+            &erase("carla@example.it", "PEC del 3 dicembre di Carla Aperta", "yes"),
         )
         .await;
     assert_eq!(location(&res), "/admin/privacy?eliminato=2-2");
@@ -424,7 +424,8 @@ async fn an_admin_erases_on_request_and_open_requests_are_withdrawn(db: TestDb) 
     let (_, case) = app.get_as(&agent, &format!("/admin/richieste/{waiting}")).await;
     assert!(case.contains("Ritirata") && case.contains("Account eliminato"), "the timeline says why");
     let (_, page) = app.get_as(&admin, "/admin/privacy").await;
-    assert!(page.contains("PEC del 3 dicembre") && page.contains(&format!("#{}", user.id)));
+    assert!(page.contains("PEC del 3 dicembre di [rimosso]") && page.contains(&format!("#{}", user.id)));
+    assert!(tables_holding(&app.db, "Carla Aperta").await.is_empty(), "not even in the reason");
     let (status, _) = app.call(&admin, "/api/staff/privacy/erase", &erase("carla@example.it", "PEC", "yes")).await;
     assert_eq!(status, 422, "the address has no account any more");
 }

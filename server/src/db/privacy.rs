@@ -404,7 +404,13 @@ impl<DB: Backend> Privacy for SqlStore<DB> {
             action: AuditAction::Account(AccountAction::AccountErased),
             request_id: None,
             subject_user_id: Some(user),
-            detail: erasure.reason.clone(),
+            // The admin's reason stays in the log, without the customer's name, address or line in it.
+            detail: erasure.reason.as_ref().map(|reason| {
+                quoted
+                    .iter()
+                    .filter(|w| w.chars().count() >= 3)
+                    .fold(reason.clone(), |r, w| r.replace(w.as_str(), REMOVED_TEXT))
+            }),
         };
         insert_audit_line::<DB>(w.conn(), &line, now).await?;
         insert_email::<DB>(w.conn(), &erasure.confirmation, now).await?;
