@@ -111,6 +111,8 @@ pub struct SearchForm {
     pub email: String,
     pub line_number: String,
     pub status: String,
+    /// Words of the customer's name, public handle, subject or description (#21.4).
+    pub text: String,
     pub before: Option<String>,
 }
 

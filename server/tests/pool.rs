@@ -619,7 +619,45 @@ async fn my_cases_put_new_customer_replies_first(db: TestDb) {
     );
 }
 
+/// #21.4: staff find a request by the customer's name, the public handle, or words of its text, alone or
+/// with the other parts; `%` and `_` are plain characters; too short a text says why.
+async fn search_finds_by_name_handle_and_words(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (agent, _) = staff(&app, "agente@example.it", "Agente", Role::Agent).await;
+    let (fan, giulia) = app.customer("giulia@example.it", "Giulia Ferraresi").await;
+    let (_, other) = app.customer("paolo@example.it", "Paolo Neri").await;
+    let mut mine = new_request(giulia.id, 0);
+    mine.subject = Subject::parse("Roaming 5G non attivo").unwrap();
+    mine.public_handle = Some(PublicHandle::parse("@giulia_fe").unwrap());
+    let mine = app.store().submit_request(mine, None, 1).await.unwrap();
+    let theirs = app.store().submit_request(new_request(other.id, 1), None, 2).await.unwrap();
+    let found = |text: &'static str, status: &'static str| {
+        let (app, agent) = (&app, agent.clone());
+        async move {
+            let fields = [("reference", ""), ("email", ""), ("line_number", ""), ("status", status), ("text", text)];
+            let (code, body) = app.call(&agent, "/api/staff/search", &fields).await;
+            assert_eq!(code, 200, "{text}: {body}");
+            let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+            page["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found("ferrar", "").await, vec![mine], "part of the name, any case");
+    assert_eq!(found("@GIULIA_FE", "").await, vec![mine], "the handle");
+    assert_eq!(found("roaming 5g", "").await, vec![mine], "words of the subject");
+    assert_eq!(found("abbastanza lunga", "").await, vec![theirs, mine], "words of the description");
+    assert_eq!(found("roaming", "closed").await, Vec::<i64>::new(), "with the other parts");
+    assert_eq!(found("100%", "").await, Vec::<i64>::new(), "a percent sign is a percent sign");
+    let fields = [("reference", ""), ("email", ""), ("line_number", ""), ("status", ""), ("text", "x")];
+    let (code, body) = app.call(&agent, "/api/staff/search", &fields).await;
+    assert!(code == 422 && body.contains("text"), "{body}");
+    let (_, page) = app.get_as(&agent, "/admin/cerca?testo=Ferraresi").await;
+    assert!(page.contains(&reference(mine)) && !page.contains(&reference(theirs)));
+    // Customers find nothing here.
+    assert_eq!(app.call(&fan, "/api/staff/search", &fields).await.0, 404);
+}
+
 on_both_databases!(
+    search_finds_by_name_handle_and_words,
     my_cases_put_new_customer_replies_first,
     a_refused_action_marks_only_its_own_form_and_the_outcome_is_never_defaulted,
     a_link_from_an_email_survives_the_login,

@@ -18,6 +18,8 @@ pub struct CaseSearch {
     pub customer_email: Option<String>,
     pub line_number: Option<String>,
     pub status: Option<Status>,
+    /// Lower-case words found in the customer's name, the public handle, the subject or the description.
+    pub text: Option<String>,
 }
 
 /// The care pool's queue and the cases its members hold.

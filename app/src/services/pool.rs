@@ -91,11 +91,17 @@ fn valid_search(form: &SearchForm) -> Result<CaseSearch, AppError> {
         "" => Ok(None),
         code => choice("status", code, Status::from_code).map(Some),
     };
-    match (id, email, line, status) {
-        (Ok(id), Ok(customer_email), Ok(line_number), Ok(status)) => {
-            Ok(CaseSearch { id, customer_email, line_number, status })
+    let text = match form.text.trim() {
+        "" => Ok(None),
+        t if t.chars().count() < 2 => Err(FieldError::new("text", "subject_too_short")),
+        t if t.chars().count() > 100 => Err(FieldError::new("text", "too_long")),
+        t => Ok(Some(t.to_lowercase())),
+    };
+    match (id, email, line, status, text) {
+        (Ok(id), Ok(customer_email), Ok(line_number), Ok(status), Ok(text)) => {
+            Ok(CaseSearch { id, customer_email, line_number, status, text })
         }
-        (id, email, line, status) => Err(invalid([id.err(), email.err(), line.err(), status.err()])),
+        (id, email, line, status, text) => Err(invalid([id.err(), email.err(), line.err(), status.err(), text.err()])),
     }
 }
 

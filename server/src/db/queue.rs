@@ -167,9 +167,16 @@ impl<DB: Backend> Queue for SqlStore<DB> {
         before: Option<RequestId>,
         limit: i64,
     ) -> Result<Vec<CaseLine>, StoreError> {
+        // Words anywhere in the name, handle, subject or description: a scan of the candidates the other
+        // parts leave (staff search; no index serves a substring).
+        let text =
+            q.text.as_deref().map(|t| format!("%{}%", t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
         let sql = Sql::new(format!(
             "{CASE_SELECT} WHERE ($1 IS NULL OR r.id = $1) AND ($2 IS NULL OR c.email = $2) \
              AND ($3 IS NULL OR r.line_number = $3) AND ($4 IS NULL OR r.status = $4) AND r.id < $5 \
+             AND ($7 IS NULL OR LOWER(c.display_name) LIKE $7 ESCAPE '\\' \
+                  OR LOWER(COALESCE(r.public_handle, '')) LIKE $7 ESCAPE '\\' \
+                  OR LOWER(r.subject) LIKE $7 ESCAPE '\\' OR LOWER(r.description) LIKE $7 ESCAPE '\\') \
              ORDER BY r.id DESC LIMIT $6"
         ))
         .bind(q.id)
@@ -177,7 +184,8 @@ impl<DB: Backend> Queue for SqlStore<DB> {
         .bind(q.line_number.as_deref())
         .bind(q.status.map(|s| s.code()))
         .bind(before.unwrap_or(i64::MAX))
-        .bind(limit);
+        .bind(limit)
+        .bind(text);
         self.read::<CaseRow>(sql).await?.into_iter().map(TryInto::try_into).collect()
     }
 }

@@ -1,4 +1,5 @@
-//! Cerca: every request by reference, customer email, line number and state; a plain GET form, so
+//! Cerca: every request by words (customer name, public handle, subject, description), reference, customer
+//! email, line number and state; a plain GET form, so
 //! results have a URL and work without JavaScript. Paged by keyset (`prima=<id>`).
 
 use leptos::prelude::*;
@@ -27,6 +28,7 @@ pub fn SearchPage() -> impl IntoView {
             email: get("email"),
             line_number: get("linea"),
             status: get("stato"),
+            text: get("testo"),
             before: query.read().get("prima"),
         },
         search_cases,
@@ -44,6 +46,10 @@ pub fn SearchPage() -> impl IntoView {
         <section class="card">
             <h1>{t!(i18n, admin.search)}</h1>
             <Form method="GET" action="/admin/cerca" attr:class="form search-form">
+                <div class="field">
+                    <label for="s-text">{t!(i18n, admin.search_text)}</label>
+                    <input id="s-text" name="testo" type="search" prop:value=move || get("testo") />
+                </div>
                 <div class="field">
                     <label for="s-code">{t!(i18n, request.reference)}</label>
                     <input id="s-code" name="codice" placeholder="SC3-000123" prop:value=move || get("codice") />
@@ -73,7 +79,8 @@ pub fn SearchPage() -> impl IntoView {
                         let next = page.next.clone().map(|before| {
                             let q = query.read();
                             format!(
-                                "/admin/cerca?codice={}&email={}&linea={}&stato={}&prima={before}",
+                                "/admin/cerca?testo={}&codice={}&email={}&linea={}&stato={}&prima={before}",
+                                crate::components::shell::encode_path(&q.get("testo").unwrap_or_default()),
                                 q.get("codice").unwrap_or_default(), q.get("email").unwrap_or_default(),
                                 q.get("linea").unwrap_or_default(), q.get("stato").unwrap_or_default()
                             )
