@@ -17,6 +17,9 @@ pub struct Brand {
     /// Where the avatar image is served from, when one is configured; otherwise the built-in SVG mark.
     pub logo_url: Option<String>,
     pub channels: Channels,
+    /// The company's legal details for the footer (name, VAT number, address), when configured.
+    #[serde(default)]
+    pub company: Option<String>,
 }
 
 /// The traditional channels the portal always points to.
@@ -40,6 +43,7 @@ impl Default for Brand {
                 shops_url: "https://example.com/negozi".into(),
                 self_care_url: "https://example.com/area-clienti".into(),
             },
+            company: None,
         }
     }
 }

@@ -109,6 +109,11 @@ pub struct Config {
     #[arg(long, env = "SC3_SELF_CARE_URL", default_value = "https://example.com/area-clienti", value_parser = parse_web_url)]
     pub self_care_url: String,
 
+    /// The company's legal details for the footer, e.g. `Operatore S.p.A. · P. IVA 01234567890 · Via Roma 1,
+    /// Milano`.
+    #[arg(long, env = "SC3_COMPANY_DETAILS")]
+    pub company_details: Option<String>,
+
     /// Mark cookies `Secure` (set it whenever the portal is served over HTTPS); also turns on HSTS.
     #[arg(long, env = "SC3_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,

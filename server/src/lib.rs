@@ -41,6 +41,7 @@ pub async fn build(config: &Config) -> anyhow::Result<(axum::Router, AppState)> 
             shops_url: config.shops_url.clone(),
             self_care_url: config.self_care_url.clone(),
         },
+        company: config.company_details.clone().filter(|c| !c.trim().is_empty()),
     };
     let leptos_options = LeptosOptions::builder()
         .output_name(config.output_name.clone())

@@ -100,7 +100,7 @@ async fn every_tab_renders(db: TestDb) {
         let (status, html) = app.get_text(path).await;
         assert_eq!(status, 200, "{path}");
         assert!(html.contains(text), "{path} should contain {text}");
-        // the Info side box is on every page, with the traditional channels
+        // the Info side box is on every page (on a phone only on Home and Info), with the traditional channels
         assert!(html.contains("Canali tradizionali"), "{path} lacks the info box");
         assert!(html.contains(r#"href="tel:133""#), "{path} lacks the call centre");
     }
@@ -127,11 +127,25 @@ async fn health_and_readiness_probes_answer(db: TestDb) {
 async fn the_brand_comes_from_configuration(db: TestDb) {
     let app = TestApp::spawn_with(
         db,
-        &["--brand-name", "Acme Care", "--brand-primary", "#123456", "--call-centre", "+39199"],
+        &[
+            "--brand-name",
+            "Acme Care",
+            "--brand-primary",
+            "#123456",
+            "--call-centre",
+            "+39199",
+            "--company-details",
+            "Acme Telecom S.p.A. · P. IVA 01234567890",
+        ],
     )
     .await;
     let (_, html) = app.get_text("/").await;
     assert!(html.contains("Acme Care"));
+    // #21.8: the footer names the company and links the notice, the rules and the status page.
+    assert!(html.contains("Acme Telecom S.p.A. · P. IVA 01234567890"));
+    for link in [r#"href="/privacy""#, r#"href="/info""#, r#"href="/stato""#] {
+        assert!(html.contains(link), "the footer links {link}");
+    }
     assert!(html.contains("--brand:#123456"));
     assert!(html.contains(r#"href="tel:+39199""#));
     assert!(!html.contains("Social Care 3"), "the default name must not leak through");

@@ -11,8 +11,12 @@ pub fn InfoBox() -> impl IntoView {
     let brand = use_context::<Brand>().unwrap_or_default();
     let tel = brand.call_centre_href();
     let number = brand.channels.call_centre.clone();
+    // On a phone the box shows only on Home and Info (#21.8): elsewhere it would push the page's own
+    // content below a screen of the same facts.
+    let location = leptos_router::hooks::use_location();
+    let elsewhere = move || !matches!(location.pathname.get().as_str(), "/" | "/info");
     view! {
-        <aside class="card info-box" aria-labelledby="info-box-title">
+        <aside class="card info-box" class:wide-only=elsewhere aria-labelledby="info-box-title">
             <h2 id="info-box-title">{t!(i18n, info_box.title)}</h2>
             <p>{t!(i18n, info_box.about)}</p>
             <dl class="facts">

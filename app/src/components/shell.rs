@@ -16,6 +16,7 @@ pub fn PageShell(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let brand = use_context::<Brand>().unwrap_or_default();
     let name = brand.name.clone();
+    let company = brand.company.clone();
     view! {
         <a class="skip-link" href="#content">{t!(i18n, site.skip)}</a>
         <header class="page-header">
@@ -49,6 +50,12 @@ pub fn PageShell(children: Children) -> impl IntoView {
         </div>
         <footer class="page-footer">
             <p>{t!(i18n, site.footer)}</p>
+            <nav class="footer-links" aria-label=move || t_string!(i18n, site.footer_nav)>
+                <A href="/privacy">{t!(i18n, site.footer_privacy)}</A>
+                <A href="/info">{t!(i18n, site.footer_rules)}</A>
+                <A href="/stato">{t!(i18n, site.footer_status)}</A>
+            </nav>
+            {company.map(|c| view! { <p class="company">{c}</p> })}
         </footer>
     }
 }
