@@ -285,6 +285,11 @@ async fn the_customer_talks_with_the_pool_and_confirms_the_outcome(db: TestDb) {
     let (_, html) = app.get_as(&client, &page).await;
     assert!(html.contains("Esito: Risolta") && html.contains("Ripetitore riavviato."));
     assert!(html.contains("esito ti soddisfa?"));
+    // #21.7: the outcome's words first, then the question, with confirm and reopen side by side.
+    let (words, question) = (html.find("Ripetitore riavviato.").unwrap(), html.find("esito ti soddisfa?").unwrap());
+    assert!(words < question, "the outcome's message comes before the question");
+    assert!(html.contains(r#"<summary class="button secondary">"#) && html.contains("No, riapri la richiesta"));
+    assert!(html.contains("badge status-resolved"), "a solution is green");
 
     let res = app.post_form_as(&client, "/api/requests/confirm", &page, &[("reference", &reference)]).await;
     assert_eq!(location(&res), format!("{page}#outcome"));
@@ -292,6 +297,12 @@ async fn the_customer_talks_with_the_pool_and_confirms_the_outcome(db: TestDb) {
     assert_eq!((r.status, r.outcome), (Status::Closed, Some(Outcome::Solved)));
     let (_, html) = app.get_as(&client, &page).await;
     assert!(html.contains("Chiusa") && html.contains("Hai confermato l"), "{html}");
+    assert!(html.contains("Grazie per averci confermato"), "a thank-you after confirming");
+    let steps = &html[html.find("progress-steps").unwrap()..];
+    let steps = &steps[..steps.find("</ol>").unwrap()];
+    assert_eq!(steps.matches("step done").count(), 3, "received, in charge, outcome done: {steps}");
+    let current = steps.find("step current").expect("a current step");
+    assert!(steps[current..].contains("Chiusa"), "the current step is Chiusa: {steps}");
     // Closed: no more replies.
     let res = app
         .post_form_as(&client, "/api/requests/reply", &page, &[("reference", &reference), ("message", "Ancora")])
@@ -464,7 +475,22 @@ async fn reading_pages_does_not_rewrite_the_session(db: TestDb) {
     }
 }
 
+/// #21.7: an outcome that is not a solution wears a neutral badge, not the green of "Risolta".
+async fn an_outcome_that_is_not_a_solution_is_not_green(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (client, _) = app.customer("bea@example.it", "Bea").await;
+    let staff = agent(&app, "agent@example.it").await;
+    let reference = submit(&app, &client, SUBJECT).await;
+    pool(&app, &staff, &reference, Action::Take, None).await;
+    pool(&app, &staff, &reference, Action::SetOutcome(Outcome::NotSolvable), Some("Non dipende da noi.")).await;
+    let (_, html) = app.get_as(&client, &format!("/assistenza/richieste/{reference}")).await;
+    assert!(html.contains("badge status-neutral") && !html.contains("badge status-resolved"));
+    let (_, list) = app.get_as(&client, "/assistenza/richieste").await;
+    assert!(list.contains("badge status-neutral"), "in the list too");
+}
+
 on_both_databases!(
+    an_outcome_that_is_not_a_solution_is_not_green,
     reading_pages_does_not_rewrite_the_session,
     unconfirmed_outcomes_close_by_themselves_after_fourteen_days,
     a_customer_submits_sees_it_listed_and_opens_it,

@@ -180,12 +180,13 @@ impl Status {
         matches!(self, Self::Received | Self::InCharge | Self::AwaitingCustomer)
     }
 
-    /// Where the customer's status bar stands: 0 received, 1 taken in charge, 2 outcome.
+    /// Where the customer's status bar stands: 0 received, 1 taken in charge, 2 outcome, 3 closed.
     pub fn step(self) -> u8 {
         match self {
             Self::Received => 0,
             Self::InCharge | Self::AwaitingCustomer => 1,
-            Self::Resolved | Self::Closed => 2,
+            Self::Resolved => 2,
+            Self::Closed => 3,
         }
     }
 }

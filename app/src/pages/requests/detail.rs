@@ -107,6 +107,10 @@ fn RequestDetail(view: RequestView, actions: Actions) -> impl IntoView {
     let reported = view.reported_on;
     let step = view.status.step();
     let closed = view.status == Status::Closed;
+    // The outcome's own words come first in the outcome box (#21.7); after the customer confirmed, thanks.
+    let outcome_message =
+        view.timeline.iter().rev().find(|e| e.kind == EventKind::Outcome).and_then(|e| e.body.clone());
+    let confirmed = closed && view.timeline.last().is_some_and(|e| e.kind == EventKind::Confirmed);
     view! {
         <Title text=title />
         <p class="back-link"><A href="/assistenza/richieste">{t!(i18n, request.back)}</A></p>
@@ -123,10 +127,22 @@ fn RequestDetail(view: RequestView, actions: Actions) -> impl IntoView {
                 <Step index=0 current=step label=tr!(i18n, request.step_received) />
                 <Step index=1 current=step label=tr!(i18n, request.step_in_charge) />
                 <Step index=2 current=step label=tr!(i18n, request.step_outcome) />
+                <Step index=3 current=step label=tr!(i18n, request.step_closed) />
             </ol>
         </section>
+        {confirmed.then(|| view! {
+            <p class="alert success" role="status">{t!(i18n, request.confirmed_thanks)}</p>
+        })}
         {(view.can_confirm || view.can_reopen).then(|| view! {
-            <OutcomeBox reference=reference.clone() reopen_until=view.reopen_until can_reopen=view.can_reopen actions />
+            <OutcomeBox
+                reference=reference.clone()
+                outcome=view.outcome
+                message=outcome_message.clone()
+                reopen_until=view.reopen_until
+                can_confirm=view.can_confirm
+                can_reopen=view.can_reopen
+                actions
+            />
         })}
         {(view.can_rate || view.rating.is_some()).then(|| view! {
             <RatingBox reference=reference.clone() rating=view.rating can_rate=view.can_rate actions />
@@ -268,7 +284,15 @@ fn ReplyBox(reference: String, awaiting: bool, actions: Actions) -> impl IntoVie
 }
 
 #[component]
-fn OutcomeBox(reference: String, reopen_until: Option<i64>, can_reopen: bool, actions: Actions) -> impl IntoView {
+fn OutcomeBox(
+    reference: String,
+    outcome: Option<crate::domain::request::Outcome>,
+    message: Option<String>,
+    reopen_until: Option<i64>,
+    can_confirm: bool,
+    can_reopen: bool,
+    actions: Actions,
+) -> impl IntoView {
     let i18n = use_i18n();
     let confirm_errors = failure(actions.confirm.value());
     let reopen_errors = failure(actions.reopen.value());
@@ -280,15 +304,25 @@ fn OutcomeBox(reference: String, reopen_until: Option<i64>, can_reopen: bool, ac
     };
     view! {
         <section class="card outcome-box" id="outcome">
-            <h2>{t!(i18n, request.outcome_title)}</h2>
-            <ActionForm action=actions.confirm attr:class="form inline">
-                <input type="hidden" name="reference" value=reference.clone() />
-                <FormAlert errors=confirm_errors />
-                <Submit pending=actions.confirm.pending().into() label=tr!(i18n, request.confirm) />
-            </ActionForm>
+            <h2>
+                {t!(i18n, request.outcome_heading)}
+                {outcome.map(|o| view! { ": " {move || outcome_label(i18n.get_locale(), o)} })}
+            </h2>
+            {message.map(|m| view! { <blockquote class="outcome-message">{m}</blockquote> })}
+            <p class="outcome-question"><strong>{t!(i18n, request.outcome_title)}</strong></p>
+            <div class="outcome-choices">
+            {can_confirm.then(|| view! {
+                <ActionForm action=actions.confirm attr:class="form inline">
+                    <input type="hidden" name="reference" value=reference.clone() />
+                    <FormAlert errors=confirm_errors />
+                    <button type="submit" class="button secondary" disabled=move || actions.confirm.pending().get()>
+                        {t!(i18n, request.confirm)}
+                    </button>
+                </ActionForm>
+            })}
             {can_reopen.then(|| view! {
                 <details class="reopen">
-                    <summary>{t!(i18n, request.reopen)}</summary>
+                    <summary class="button secondary">{t!(i18n, request.reopen)}</summary>
                     <p class="hint">{until}</p>
                     <ActionForm action=actions.reopen attr:class="form" attr:novalidate=true>
                         <input type="hidden" name="reference" value=reopen_reference />
@@ -303,6 +337,7 @@ fn OutcomeBox(reference: String, reopen_until: Option<i64>, can_reopen: bool, ac
                     </ActionForm>
                 </details>
             })}
+            </div>
         </section>
     }
 }

@@ -80,7 +80,14 @@ pub fn StatusBadge(
     staff: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let class = format!("badge status-{}", status.code());
+    // "Risolta" is green; an outcome that is not a solution is not a success, and says so in a neutral
+    // colour (#21.7).
+    let class = match (status, outcome) {
+        (Status::Resolved | Status::Closed, Some(Outcome::NotSolvable | Outcome::Redirected)) => {
+            "badge status-neutral".to_string()
+        }
+        _ => format!("badge status-{}", status.code()),
+    };
     let label = move || {
         let locale = i18n.get_locale();
         if staff { staff_status_label(locale, status, outcome) } else { status_label(locale, status, outcome) }
