@@ -267,7 +267,36 @@ async fn changing_the_password_keeps_this_session_and_ends_the_others(db: TestDb
     assert!(app.me_via(&other).await.is_none(), "the other device is logged out");
 }
 
+/// #21.8: the "check your inbox" page names the address this browser registered and sends the link
+/// again; the same answer for an address already confirmed, and nothing for a browser that registered
+/// nothing.
+async fn the_check_inbox_page_names_the_address_and_sends_the_link_again(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let res = register(&app, "nuova@example.it", "Nuova Persona", PASSWORD).await;
+    assert_eq!(location(&res), "/registrati/controlla");
+    let (_, page) = app.get_text("/registrati/controlla").await;
+    assert!(page.contains("Ti abbiamo scritto a nuova@example.it") && page.contains("Invia di nuovo il link"));
+    let res = app.post_form("/api/resend-registration", "/registrati/controlla", &[]).await;
+    assert_eq!(location(&res), "/registrati/controlla?inviata=1");
+    let confirmations = app.db.emails_to("nuova@example.it").await.iter().filter(|e| e.kind == "confirm_email").count();
+    assert_eq!(confirmations, 2, "a new link");
+    let (_, page) = app.get_text("/registrati/controlla?inviata=1").await;
+    assert!(page.contains("ti abbiamo inviato un nuovo link"));
+    // Once confirmed, the same answer and no email.
+    let link = link_in_email(&app, "nuova@example.it", "confirm_email").await;
+    app.get(&link).await;
+    let res = app.post_form("/api/resend-registration", "/registrati/controlla", &[]).await;
+    assert_eq!(location(&res), "/registrati/controlla?inviata=1");
+    let confirmations = app.db.emails_to("nuova@example.it").await.iter().filter(|e| e.kind == "confirm_email").count();
+    assert_eq!(confirmations, 2, "nothing more for a confirmed address");
+    // Another browser sees no address and sends nothing.
+    let other = app.new_client();
+    let (_, page) = app.get_as(&other, "/registrati/controlla").await;
+    assert!(!page.contains("nuova@example.it") && !page.contains("Invia di nuovo il link"));
+}
+
 on_both_databases!(
+    the_check_inbox_page_names_the_address_and_sends_the_link_again,
     a_customer_registers_confirms_logs_in_and_out,
     registering_a_known_address_answers_exactly_like_a_new_one,
     a_refused_registration_says_why_and_changes_nothing,

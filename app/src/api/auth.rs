@@ -22,7 +22,42 @@ pub async fn register(#[server(flatten)] form: RegisterForm) -> Result<(), AppEr
     }
     .await;
     keep_on_error("register", &form, result).await?;
+    // The "check your inbox" page names the address and can send the link again (#21.8). Only this
+    // browser's session holds it: the page tells nobody else which address registered.
+    if let Ok(email) = crate::domain::account::Email::parse(&form.email) {
+        let session = ctx.session().await?;
+        crate::auth::session::put_value(&session, REGISTERED_EMAIL, String::from(email)).await?;
+    }
     leptos_axum::redirect("/registrati/controlla");
+    Ok(())
+}
+
+/// The session key of the address this browser just registered.
+#[cfg(feature = "ssr")]
+const REGISTERED_EMAIL: &str = "registered_email";
+
+/// The address this browser just registered, for the "check your inbox" page.
+#[server(endpoint = "registered-address")]
+pub async fn registered_address() -> Result<Option<String>, AppError> {
+    let ctx = Ctx::get()?;
+    crate::auth::session::get_value(&ctx.session().await?, REGISTERED_EMAIL).await
+}
+
+/// Sends the confirmation link again to the address this browser just registered (when it still waits
+/// for confirmation); the same answer whatever the case.
+#[server(endpoint = "resend-registration")]
+pub async fn resend_registration() -> Result<(), AppError> {
+    let ctx = Ctx::get()?;
+    ctx.limit(Limit::RegisterIp, &ctx.client_ip().await).await?;
+    let address = crate::auth::session::get_value(&ctx.session().await?, REGISTERED_EMAIL).await?;
+    if let Some(email) = address.and_then(|a| crate::domain::account::Email::parse(&a).ok())
+        && let Some(user) = ctx.store.user_by_email(&email).await?
+        && !user.email_confirmed
+    {
+        ctx.limit(Limit::Resend, &user.id.to_string()).await?;
+        accounts::resend_confirmation(&ctx, &user).await?;
+    }
+    leptos_axum::redirect("/registrati/controlla?inviata=1");
     Ok(())
 }
 

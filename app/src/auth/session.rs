@@ -50,6 +50,15 @@ pub async fn wrong_current_password(session: &Session) -> Result<bool, AppError>
     Ok(n >= WRONG_CURRENT_PASSWORDS)
 }
 
+/// Keeps a small value in the session (e.g. the address just registered).
+pub async fn put_value(session: &Session, key: &str, value: String) -> Result<(), AppError> {
+    session.insert(key, value).await.map_err(session_err)
+}
+
+pub async fn get_value(session: &Session, key: &str) -> Result<Option<String>, AppError> {
+    session.get::<String>(key).await.map_err(session_err)
+}
+
 /// Ends the session server-side.
 pub async fn log_out(session: &Session) -> Result<(), AppError> {
     session.flush().await.map_err(session_err)

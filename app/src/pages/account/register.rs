@@ -118,11 +118,38 @@ pub fn RegisterPage() -> impl IntoView {
 #[component]
 pub fn CheckInboxPage() -> impl IntoView {
     let i18n = use_i18n();
+    let query = leptos_router::hooks::use_query_map();
+    let address = Resource::new(|| (), |_| crate::api::auth::registered_address());
+    let resend = ServerAction::<crate::api::auth::ResendRegistration>::new();
+    let errors = crate::components::form::failure(resend.value());
+    let sent = move || query.read().get("inviata").is_some() || matches!(resend.value().get(), Some(Ok(())));
     view! {
         <Title text=localized(move || t_string!(i18n, register.check_title)) />
         <section class="card hero">
             <h1>{t!(i18n, register.check_title)}</h1>
-            <p class="lead">{t!(i18n, register.check_text)}</p>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    match address.await.ok().flatten() {
+                        Some(email) => view! {
+                            <p class="lead">
+                                {move || crate::components::fill(t_string!(i18n, register.check_sent_to), &[("email", email.as_str())])}
+                            </p>
+                            <p>{t!(i18n, register.check_text)}</p>
+                            <Show when=sent>
+                                <p class="alert success" role="status">{t!(i18n, register.check_resent)}</p>
+                            </Show>
+                            <ActionForm action=resend attr:class="form inline">
+                                <crate::components::form::FormAlert errors />
+                                <p class="hint">{t!(i18n, register.check_nothing)}</p>
+                                <button type="submit" class="button secondary" disabled=move || resend.pending().get()>
+                                    {t!(i18n, register.check_resend)}
+                                </button>
+                            </ActionForm>
+                        }.into_any(),
+                        None => view! { <p class="lead">{t!(i18n, register.check_text)}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
             <A href="/accedi" attr:class="button primary">{t!(i18n, register.check_login)}</A>
         </section>
     }
