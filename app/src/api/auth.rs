@@ -227,29 +227,45 @@ pub async fn change_password(#[server(flatten)] form: PasswordForm) -> Result<()
     let ctx = Ctx::get()?;
     let me = ctx.customer().await?;
     let session = ctx.session().await?;
-    // #14: guessing the current password with a stolen session is throttled like a login, and the
-    // session ends after a few wrong guesses.
-    let key = format!("password change {}", me.user().id);
-    if let Some(l) = ctx.limiter() {
-        l.login_delay(&key).await?;
-    }
-    let epoch = match accounts::change_password(&ctx, me.user(), &form).await {
-        Err(e) if e.field_code("current_password") == Some("password_wrong") => {
-            if let Some(l) = ctx.limiter() {
-                l.login_failed(&key).await;
-            }
-            if crate::auth::session::wrong_current_password(&session).await? {
-                crate::auth::session::log_out(&session).await?;
-                return Err(AppError::Unauthorized);
-            }
-            return Err(e);
-        }
-        other => other?,
-    };
-    if let Some(l) = ctx.limiter() {
-        l.login_succeeded(&key).await;
-    }
+    let change = accounts::change_password(&ctx, me.user(), &form);
+    let epoch = password_guarded(&ctx, me.user(), &session, "current_password", change).await?;
     crate::auth::session::keep_session(&session, epoch).await?;
     leptos_axum::redirect("/account?password=1");
     Ok(())
+}
+
+/// Runs a use case that asks for the account's password again (changing it, deleting the account) behind
+/// the guard of #14: guessing the password with a stolen session is throttled like a login, and the
+/// session ends after a few wrong guesses. `field` is where the use case reports a wrong password.
+#[cfg(feature = "ssr")]
+pub(crate) async fn password_guarded<T>(
+    ctx: &Ctx,
+    user: &crate::ports::UserRecord,
+    session: &tower_sessions::Session,
+    field: &str,
+    use_case: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
+    let key = format!("password change {}", user.id);
+    if let Some(l) = ctx.limiter() {
+        l.login_delay(&key).await?;
+    }
+    match use_case.await {
+        Err(e) if e.field_code(field) == Some("password_wrong") => {
+            if let Some(l) = ctx.limiter() {
+                l.login_failed(&key).await;
+            }
+            if crate::auth::session::wrong_current_password(session).await? {
+                crate::auth::session::log_out(session).await?;
+                return Err(AppError::Unauthorized);
+            }
+            Err(e)
+        }
+        Err(e) => Err(e),
+        Ok(done) => {
+            if let Some(l) = ctx.limiter() {
+                l.login_succeeded(&key).await;
+            }
+            Ok(done)
+        }
+    }
 }

@@ -15,24 +15,8 @@ pub async fn erase_account(#[server(flatten)] form: EraseForm) -> Result<(), App
     let ctx = Ctx::get()?;
     let me = ctx.customer_before_consent().await?;
     let session = ctx.session().await?;
-    // Guessing the password with a stolen session is throttled as a password change is (#14).
-    let key = format!("password change {}", me.user().id);
-    if let Some(l) = ctx.limiter() {
-        l.login_delay(&key).await?;
-    }
-    match privacy::erase_own(&ctx, me.user(), &form).await {
-        Err(e) if e.field_code("password") == Some("password_wrong") => {
-            if let Some(l) = ctx.limiter() {
-                l.login_failed(&key).await;
-            }
-            if crate::auth::session::wrong_current_password(&session).await? {
-                crate::auth::session::log_out(&session).await?;
-                return Err(AppError::Unauthorized);
-            }
-            return Err(e);
-        }
-        other => other?,
-    };
+    let erase = privacy::erase_own(&ctx, me.user(), &form);
+    crate::api::auth::password_guarded(&ctx, me.user(), &session, "password", erase).await?;
     crate::auth::session::log_out(&session).await?;
     leptos_axum::redirect("/accedi?eliminato=1");
     Ok(())
