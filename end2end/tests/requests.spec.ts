@@ -31,7 +31,6 @@ for (const js of [true, false]) {
       await page.getByText('Facebook', { exact: true }).click();
       await expect(page.locator('#f-reported_on-facebook')).toBeChecked();
       await page.getByLabel('Il tuo nome pubblico lì').fill('@mario.rossi');
-      await page.locator('#f-consent').check();
       await page.getByRole('button', { name: 'Invia la richiesta' }).click();
 
       await expect(page.getByRole('status')).toContainText('Il codice da citare è SC3-');

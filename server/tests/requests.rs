@@ -168,7 +168,6 @@ async fn a_refused_request_says_why_changes_nothing_and_keeps_what_was_typed(db:
     refused.sort();
     let expected = [
         ("category", "choice_invalid"),
-        ("consent", "consent_needed"),
         ("description", "description_too_short"),
         ("line_number", "line_invalid"),
         ("public_handle", "handle_invalid"),

@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::forms::{RatingForm, RequestForm};
 use crate::mail::{Mail, fill};
 use crate::ports::*;
-use crate::services::{consent, invalid, locale_of};
+use crate::services::{invalid, locale_of};
 use crate::views::{RequestPage, RequestView, TimelineEntry};
 
 /// How many requests one page of "My requests" shows.
@@ -105,8 +105,9 @@ fn valid_request(customer: UserId, form: &RequestForm) -> Result<NewRequest, App
     let contact = choice("contact", &form.contact, Contact::from_code);
     let reported_on = choice("reported_on", &form.reported_on, ReportedOn::from_code);
     let public_handle = PublicHandle::parse_optional(&form.public_handle);
-    let consented = consent("consent", &form.consent, "consent_needed");
-    match (category, subject, description, line_number, contact, reported_on, public_handle, consented) {
+    // Consent is the account's, given once and on record (#18; asked again only when the notice changes,
+    // #21.8): no box to tick on every request.
+    match (category, subject, description, line_number, contact, reported_on, public_handle) {
         (
             Ok(category),
             Ok(subject),
@@ -115,7 +116,6 @@ fn valid_request(customer: UserId, form: &RequestForm) -> Result<NewRequest, App
             Ok(contact),
             Ok(reported_on),
             Ok(public_handle),
-            Ok(()),
         ) => Ok(NewRequest {
             customer,
             category,
@@ -126,18 +126,15 @@ fn valid_request(customer: UserId, form: &RequestForm) -> Result<NewRequest, App
             reported_on,
             public_handle,
         }),
-        (category, subject, description, line_number, contact, reported_on, public_handle, consented) => {
-            Err(invalid([
-                category.err(),
-                subject.err(),
-                description.err(),
-                line_number.err(),
-                contact.err(),
-                reported_on.err(),
-                public_handle.err(),
-                consented.err(),
-            ]))
-        }
+        (category, subject, description, line_number, contact, reported_on, public_handle) => Err(invalid([
+            category.err(),
+            subject.err(),
+            description.err(),
+            line_number.err(),
+            contact.err(),
+            reported_on.err(),
+            public_handle.err(),
+        ])),
     }
 }
 

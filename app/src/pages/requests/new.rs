@@ -18,7 +18,7 @@ use crate::tr;
 use leptos_router::hooks::{use_location, use_query_map};
 
 const FIELDS: &[&str] =
-    &["category", "subject", "description", "line_number", "contact", "reported_on", "public_handle", "consent"];
+    &["category", "subject", "description", "line_number", "contact", "reported_on", "public_handle"];
 
 /// The page asks who is logged in: customers get the form, visitors an invitation to log in. Both
 /// resources belong to the page itself, not to a part built inside the `Suspense`: leptos may build
@@ -107,7 +107,6 @@ fn RequestForm(me: Me, values: Option<FormValues>, draft: Option<(String, String
     let action = ServerAction::<SubmitRequest>::new();
     let errors = failure(action.value());
     let pending: Signal<bool> = action.pending().into();
-    let consent_error = field_error(errors, "consent");
     let line = me.line_number.clone().unwrap_or_default();
     // Kept values win (a refused post, or a refused comment's text); a field they do not hold keeps its
     // default.
@@ -192,14 +191,10 @@ fn RequestForm(me: Me, values: Option<FormValues>, draft: Option<(String, String
                         hint=tr!(i18n, request.public_handle_hint)
                         check=checks::public_handle
                     />
-                    <div class="check" class:invalid=move || consent_error.get().is_some()>
-                        <input type="checkbox" id="f-consent" name="consent" value="yes" required />
-                        <label for="f-consent">
-                            {t!(i18n, request.consent)} " "
-                            <a href="/privacy" target="_blank">"Privacy"</a>
-                        </label>
-                        <p class="field-error">{move || consent_error.get()}</p>
-                    </div>
+                    <p class="hint">
+                        {t!(i18n, request.privacy_note)} " "
+                        <a href="/privacy" target="_blank">{t!(i18n, site.footer_privacy)}</a>
+                    </p>
                     <Submit pending label=tr!(i18n, request.submit) />
                 </ActionForm>
                 }}
