@@ -464,15 +464,7 @@ async fn hide_incident_banner(
     headers: axum::http::HeaderMap,
 ) -> Response<Body> {
     let name = app::api::incidents::HIDDEN_COOKIE;
-    let mut hidden: Vec<i64> = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .filter(|(k, _)| *k == name)
-        .flat_map(|(_, v)| v.split('.').filter_map(|id| id.parse().ok()).collect::<Vec<i64>>())
-        .collect();
+    let mut hidden = app::api::incidents::hidden_incidents(&headers);
     if !hidden.contains(&id) {
         hidden.push(id);
     }

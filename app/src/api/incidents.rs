@@ -37,8 +37,14 @@ pub async fn open_incidents() -> Result<Vec<IncidentSummary>, AppError> {
 #[server(endpoint = "incidents/banner")]
 pub async fn incident_banner() -> Result<Vec<IncidentSummary>, AppError> {
     let ctx = Ctx::get()?;
-    let headers = ctx.headers().await;
-    let hidden: Vec<i64> = headers
+    incidents::banner(&ctx, &hidden_incidents(&ctx.headers().await)).await
+}
+
+/// The incidents whose banner this visitor closed, from the request's cookie (`/stato/{id}/nascondi`
+/// writes it).
+#[cfg(feature = "ssr")]
+pub fn hidden_incidents(headers: &http::HeaderMap) -> Vec<i64> {
+    headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -46,8 +52,7 @@ pub async fn incident_banner() -> Result<Vec<IncidentSummary>, AppError> {
         .filter_map(|kv| kv.trim().split_once('='))
         .filter(|(k, _)| *k == HIDDEN_COOKIE)
         .flat_map(|(_, v)| v.split('.').filter_map(|id| id.parse().ok()).collect::<Vec<i64>>())
-        .collect();
-    incidents::banner(&ctx, &hidden).await
+        .collect()
 }
 
 #[server(endpoint = "incidents/open-new")]

@@ -9,8 +9,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::incidents::{IncidentSummary, OpenIncident, UpdateIncident, get_incident, get_status};
 use crate::api::kept::{kept, take_form_values};
 use crate::components::form::{Field, FormAlert, Submit, TextArea, failure, field_error};
+use crate::components::localized;
 use crate::components::time::Time;
-use crate::components::{fill, localized};
 use crate::domain::incident::IncidentStatus;
 use crate::domain::request::Category;
 use crate::i18n::*;
@@ -248,11 +248,10 @@ fn UpdateForm(id: i64, update: ServerAction<UpdateIncident>) -> impl IntoView {
             view! { <option value=s.code()>{move || status_label(i18n.get_locale(), s)}</option> }
         })
         .collect_view();
-    let hint = move || fill(t_string!(i18n, incident.update_hint), &[]);
     view! {
         <section class="card form-card">
             <h2>{t!(i18n, incident.update_title)}</h2>
-            <p class="muted">{hint}</p>
+            <p class="muted">{t!(i18n, incident.update_hint)}</p>
             <ActionForm action=update attr:class="form" attr:novalidate=true>
                 <FormAlert errors fields=&["status", "body"] />
                 <input type="hidden" name="id" value=id.to_string() />

@@ -1,12 +1,11 @@
 //! Service incidents (#17): editors and admins open them and post public updates; everyone sees them on
 //! the status page, the incident's page, the banner and the wall.
 
-use crate::auth::session::Editor;
+use crate::auth::session::{Editor, may_write_posts};
 use crate::clock::now_ms;
 use crate::context::Portal;
 use crate::domain::account::FieldError;
 use crate::domain::incident::{IncidentStatus, IncidentText, IncidentTitle, Places, topics};
-use crate::domain::request::Role;
 use crate::error::AppError;
 use crate::forms::{IncidentForm, IncidentUpdateForm};
 use crate::ports::*;
@@ -17,9 +16,10 @@ use crate::views::{IncidentPage, StatusPage};
 /// Past incidents a page of the status page shows.
 const PAST_PAGE: i64 = 20;
 
-/// May this account open incidents and post their updates? (PRODUCT.md: editors, and admins.)
-pub fn may_edit(user: Option<&UserRecord>) -> bool {
-    user.is_some_and(|u| u.role == Role::Admin || (u.role.is_staff() && u.editor))
+/// May this account open incidents and post their updates? (PRODUCT.md: editors and admins, the same
+/// people who write the page's posts.)
+fn may_edit(user: Option<&UserRecord>) -> bool {
+    user.is_some_and(may_write_posts)
 }
 
 pub async fn status_page(

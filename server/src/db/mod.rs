@@ -40,7 +40,7 @@ use async_trait::async_trait;
 use crate::config::{Backend as Scheme, Config};
 use crate::sessions::SessionBackend;
 
-pub(crate) use sql::{Backend, Sql, db_err, placeholders};
+pub(crate) use sql::{Backend, Sql, contains_pattern, db_err, placeholders};
 
 /// The portal's store and the session store, on the same database.
 pub struct Connected {

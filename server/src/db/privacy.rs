@@ -12,7 +12,7 @@ use super::accounts::user_by_id;
 use super::audit::insert_audit_line;
 use super::outbox::insert_email;
 use super::requests::{Change, insert_event};
-use super::{Backend, Sql, SqlStore, code, db_err};
+use super::{Backend, Sql, SqlStore, code, contains_pattern, db_err};
 
 #[derive(sqlx::FromRow)]
 struct AccountRow {
@@ -110,11 +110,6 @@ pub(super) async fn accept_current<DB: Backend>(
         DB::execute(conn, sql).await?;
     }
     Ok(())
-}
-
-/// A `LIKE` pattern that finds `word` anywhere (its own `%` and `_` taken literally).
-fn like(word: &str) -> String {
-    format!("%{}%", word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
 }
 
 /// Who wrote a timeline line, as its customer sees it.
@@ -355,7 +350,7 @@ impl<DB: Backend> Privacy for SqlStore<DB> {
             )
             .bind(word.as_str())
             .bind(REMOVED_TEXT)
-            .bind(like(word))
+            .bind(contains_pattern(word))
             .bind(user);
             DB::execute(w.conn(), sql).await?;
             for column in ["subject", "body_text", "body_html"] {
@@ -364,7 +359,7 @@ impl<DB: Backend> Privacy for SqlStore<DB> {
                 ))
                 .bind(word.as_str())
                 .bind(REMOVED_TEXT)
-                .bind(like(word));
+                .bind(contains_pattern(word));
                 DB::execute(w.conn(), sql).await?;
             }
             let escaped = app::mail::escape(word);
@@ -374,7 +369,7 @@ impl<DB: Backend> Privacy for SqlStore<DB> {
                 )
                 .bind(escaped.as_str())
                 .bind(REMOVED_TEXT)
-                .bind(like(&escaped));
+                .bind(contains_pattern(&escaped));
                 DB::execute(w.conn(), sql).await?;
             }
         }

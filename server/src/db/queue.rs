@@ -169,8 +169,7 @@ impl<DB: Backend> Queue for SqlStore<DB> {
     ) -> Result<Vec<CaseLine>, StoreError> {
         // Words anywhere in the name, handle, subject or description: a scan of the candidates the other
         // parts leave (staff search; no index serves a substring).
-        let text =
-            q.text.as_deref().map(|t| format!("%{}%", t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+        let text = q.text.as_deref().map(super::contains_pattern);
         let sql = Sql::new(format!(
             "{CASE_SELECT} WHERE ($1 IS NULL OR r.id = $1) AND ($2 IS NULL OR c.email = $2) \
              AND ($3 IS NULL OR r.line_number = $3) AND ($4 IS NULL OR r.status = $4) AND r.id < $5 \

@@ -89,6 +89,11 @@ impl<'q> Sql<'q> {
     }
 }
 
+/// A `LIKE … ESCAPE '\'` pattern that finds `text` anywhere, its own `%`, `_` and `\` taken literally.
+pub(crate) fn contains_pattern(text: &str) -> String {
+    format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
+}
+
 /// `$first, $first+1, …` for `n` arguments of an `IN (…)` list.
 pub(crate) fn placeholders(first: usize, n: usize) -> String {
     (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
