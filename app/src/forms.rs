@@ -486,3 +486,22 @@ pub struct IncidentUpdateForm {
     pub status: String,
     pub body: String,
 }
+
+/// "I'm affected too" on incident `id` (#17): where, and which line, both optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AffectedForm {
+    pub id: String,
+    pub place: String,
+    pub line_number: String,
+    /// The topic the customer chose on the request form, when they came from it.
+    pub category: String,
+}
+
+/// Staff link the request `reference` to incident `incident`, or unlink it (`incident` empty).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IncidentLinkForm {
+    pub reference: String,
+    pub incident: String,
+}

@@ -90,6 +90,8 @@ pub struct RequestView {
     pub rating_comment: Option<String>,
     /// The customer thanked the page publicly for this request.
     pub thanked: bool,
+    /// The service incident holding it (#17): its page is `/stato/{id}`.
+    pub incident: Option<i64>,
     pub timeline: Vec<TimelineEntry>,
 }
 
@@ -184,6 +186,12 @@ pub struct CaseView {
     pub can_release: bool,
     pub can_reassign: bool,
     pub agents: Vec<(i64, String)>,
+    /// The incident holding it (#17): id and title.
+    pub incident: Option<(i64, String)>,
+    /// Open incidents it may be linked to (empty when it may not be linked).
+    pub link_to: Vec<(i64, String)>,
+    /// The viewer may take it out of its incident (back to its place in the queue).
+    pub can_unlink: bool,
     pub timeline: Vec<StaffTimelineEntry>,
 }
 
@@ -504,6 +512,8 @@ pub struct IncidentSummary {
     pub resolved_at: Option<i64>,
     /// The text of its latest public update.
     pub latest: String,
+    /// How many customers reported being affected (or were linked to it by the pool).
+    pub affected: i64,
 }
 
 /// One public update of an incident.
@@ -522,6 +532,19 @@ pub struct IncidentPage {
     pub updates: Vec<IncidentUpdate>,
     /// The viewer may post updates (editors and admins).
     pub can_update: bool,
+    /// The viewer is logged in and may say "I'm affected too" (not yet linked, incident open).
+    pub can_join: bool,
+    pub signed_in: bool,
+    /// The viewer's own request linked to it, if any (its reference).
+    pub joined: Option<String>,
+}
+
+/// An open incident the request form points to when the chosen topic matches (#17).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownProblem {
+    pub incident: IncidentSummary,
+    /// The viewer's own request linked to it, if any (its reference).
+    pub joined: Option<String>,
 }
 
 /// The status page: what is open now, and the past (20 a page, resolved before `next`).

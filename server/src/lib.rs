@@ -228,6 +228,29 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             }
         });
     }
+    {
+        // Incident updates reach every linked request (#17): one batch per transaction, the next at once
+        // while work is left (other writers get the database between two batches), else a look every 2 s.
+        let portal = state.portal();
+        let metrics = state.metrics.clone();
+        tokio::spawn(async move {
+            loop {
+                metrics.timer_ran(metrics::Task::FanOut);
+                let pause = match app::services::incidents::fan_out_batch(&portal, app::clock::now_ms()).await {
+                    Ok(step) if step == Default::default() => std::time::Duration::from_secs(2),
+                    Ok(step) => {
+                        tracing::info!(reached = step.reached, finished = step.finished, "incident update fan-out");
+                        std::time::Duration::from_millis(5)
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = ?e, "incident update fan-out failed");
+                        std::time::Duration::from_secs(2)
+                    }
+                };
+                tokio::time::sleep(pause).await;
+            }
+        });
+    }
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
     // The bound address (`--bind 127.0.0.1:0` takes a free port: tests read it from this line).
     let address = listener.local_addr()?;

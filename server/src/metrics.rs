@@ -74,6 +74,7 @@ pub enum Task {
     SessionPurge,
     Backup,
     Retention,
+    FanOut,
 }
 
 impl Task {
@@ -85,6 +86,7 @@ impl Task {
             Task::SessionPurge => "session_purge",
             Task::Backup => "backup",
             Task::Retention => "retention",
+            Task::FanOut => "incident_fanout",
         }
     }
 }

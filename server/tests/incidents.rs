@@ -4,7 +4,7 @@
 
 mod common;
 
-use app::domain::request::Role;
+use app::domain::request::{EventKind, Outcome, Role, Status, parse_reference};
 use common::{TestApp, TestDb, location};
 
 fn incident<'a>(title: &'a str, description: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -173,7 +173,191 @@ async fn an_incident_lives_on_the_status_page_the_banner_and_the_wall_until_reso
     assert_eq!(code, 404);
 }
 
+/// Runs every pending fan-out to its end, as the server's timer does; how many requests it reached.
+async fn fan_out(app: &TestApp) -> usize {
+    let mut reached = 0;
+    loop {
+        let step = app::services::incidents::fan_out_batch(&app.state.portal(), app::clock::now_ms()).await.unwrap();
+        if step == Default::default() {
+            return reached;
+        }
+        reached += step.reached;
+    }
+}
+
+async fn request_of(app: &TestApp, code: &str) -> app::ports::RequestRecord {
+    app.store().request_by_id(parse_reference(code).unwrap()).await.unwrap().unwrap()
+}
+
+async fn queue_ids(app: &TestApp) -> Vec<i64> {
+    app.store().queue(None, 100).await.unwrap().into_iter().map(|c| c.id).collect()
+}
+
+/// #17 end to end through the router: the request form names the known problem (topic step without
+/// JavaScript), "I'm affected too" makes one request held by the incident, staff link and unlink, each
+/// update reaches every linked request once, the resolution gives the outcome, a reopened request goes
+/// back to the queue at its place.
+async fn affected_customers_are_held_by_the_incident_and_told_every_update(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (admin, _) = app.staff("admin@example.it", "Admin", Role::Admin).await;
+    let (agent, _) = app.staff("agente@example.it", "Agente", Role::Agent).await;
+    let (giulia, giulia_user) = app.customer("giulia@example.it", "Giulia").await;
+    let (marco, marco_user) = app.customer("marco@example.it", "Marco").await;
+    let visitor = app.new_client();
+    // Marco wrote a normal request before the incident was opened; so did someone else after him.
+    let request = |subject: &'static str| {
+        vec![
+            ("category", "coverage"),
+            ("subject", subject),
+            ("description", "Da stamattina non ho campo in casa né per strada, a Napoli centro."),
+            ("line_number", "333 765 4321"),
+            ("contact", "portal"),
+            ("reported_on", "none"),
+            ("public_handle", ""),
+        ]
+    };
+    let (status, body) = app.call(&marco, "/api/requests/submit", &request("Niente campo a Napoli")).await;
+    assert_eq!(status, 200, "{body}");
+    let marco_code: String = serde_json::from_str(&body).unwrap();
+    let (other, _) = app.customer("altro@example.it", "Altro").await;
+    let (_, body) = app.call(&other, "/api/requests/submit", &request("Problema di fatturazione")).await;
+    let other_code: String = serde_json::from_str(&body).unwrap();
+    let (marco_id, other_id) = (parse_reference(&marco_code).unwrap(), parse_reference(&other_code).unwrap());
+    assert_eq!(queue_ids(&app).await, vec![marco_id, other_id]);
+
+    let res = app.post_form_as(&admin, "/api/incidents/open-new", "/stato", &incident(TITLE, DESCRIPTION)).await;
+    let id = location(&res).trim_start_matches("/stato/").to_string();
+
+    // The form: without JavaScript the topic comes first; a matching topic names the known problem.
+    let (_, form) = app.get_as(&giulia, "/assistenza/nuova").await;
+    assert!(form.contains("topic-step"), "the topic step is offered when problems are open");
+    let (_, form) = app.get_as(&giulia, "/assistenza/nuova?argomento=coverage").await;
+    assert!(
+        form.contains("class=\"known-problem\"") && form.contains("Anche io ho questo problema"),
+        "a known problem"
+    );
+    let (_, form) = app.get_as(&giulia, "/assistenza/nuova?argomento=billing").await;
+    assert!(!form.contains("class=\"known-problem\""), "another topic has none");
+
+    // Who may press it, and bad input.
+    let affected = |place: &'static str, line: &'static str| {
+        vec![("id", id.clone()), ("place", place.to_string()), ("line_number", line.to_string())]
+    };
+    let call = |client: &reqwest::Client, endpoint: &'static str, f: Vec<(&'static str, String)>| {
+        let client = client.clone();
+        let app = &app;
+        async move {
+            let refs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.call(&client, endpoint, &refs).await
+        }
+    };
+    assert_eq!(call(&visitor, "/api/incidents/affected", affected("", "")).await.0, 401);
+    let (status, body) = call(&giulia, "/api/incidents/affected", affected("", "12345")).await;
+    assert!(status == 422 && body.contains("line_number"), "{body}");
+    let long = "x".repeat(101);
+    let (status, body) = call(
+        &giulia,
+        "/api/incidents/affected",
+        vec![("id", id.clone()), ("place", long), ("line_number", String::new())],
+    )
+    .await;
+    assert!(status == 422 && body.contains("place"), "{body}");
+    let missing = vec![("id", "99999".to_string()), ("place", String::new()), ("line_number", String::new())];
+    assert_eq!(call(&giulia, "/api/incidents/affected", missing).await.0, 404);
+    assert!(app.store().joined_request(id.parse().unwrap(), giulia_user.id).await.unwrap().is_none());
+
+    // One click without JavaScript: a request held by the incident, at once in charge, never queued.
+    let form_fields = affected("Napoli", "");
+    let refs: Vec<(&str, &str)> = form_fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = app.post_form_as(&giulia, "/api/incidents/affected", &format!("/stato/{id}"), &refs).await;
+    let page = location(&res);
+    assert!(page.starts_with("/assistenza/richieste/SC3-"), "{page}");
+    let giulia_code = page.trim_start_matches("/assistenza/richieste/").to_string();
+    let (status, body) = call(&giulia, "/api/incidents/affected", affected("", "")).await;
+    assert_eq!((status, serde_json::from_str::<String>(&body).unwrap()), (200, giulia_code.clone()), "pressed twice");
+    let held = request_of(&app, &giulia_code).await;
+    assert_eq!((held.status, held.holder_id, held.incident_id), (Status::InCharge, None, Some(id.parse().unwrap())));
+    assert!(held.description.contains("Napoli") && held.subject == TITLE && held.line_number == "+393337654321");
+    assert_eq!(queue_ids(&app).await, vec![marco_id, other_id], "the queue did not move");
+    let mails = app.db.emails_to("giulia@example.it").await;
+    assert_eq!(mails.iter().filter(|m| m.kind == "request_linked").count(), 1, "one email, however many presses");
+    assert!(mails.iter().any(|m| m.body_text.contains(TITLE)), "it names the incident");
+    let (_, own) = app.get_as(&giulia, &page).await;
+    assert!(own.contains("problema noto") && own.contains(&format!("/stato/{id}")), "the page says which incident");
+    let (_, public) = app.get_as(&visitor, &format!("/stato/{id}")).await;
+    assert!(public.contains("1 persona ha segnalato"), "the public page counts the affected");
+    let (_, mine) = app.get_as(&giulia, &format!("/stato/{id}")).await;
+    assert!(mine.contains(&giulia_code), "and shows Giulia her request");
+
+    // Staff link Marco's request from the queue: it leaves it; then take it out and in again.
+    let link = |code: &str, incident: &str| vec![("reference", code.to_string()), ("incident", incident.to_string())];
+    assert_eq!(call(&visitor, "/api/staff/incident-link", link(&marco_code, &id)).await.0, 401);
+    assert_eq!(call(&giulia, "/api/staff/incident-link", link(&marco_code, &id)).await.0, 404);
+    assert_eq!(call(&agent, "/api/staff/incident-link", link(&marco_code, "abc")).await.0, 422);
+    assert_eq!(call(&agent, "/api/staff/incident-link", link(&marco_code, &id)).await.0, 200);
+    assert_eq!(queue_ids(&app).await, vec![other_id]);
+    assert_eq!(call(&agent, "/api/staff/incident-link", link(&marco_code, &id)).await.0, 409, "already linked");
+    assert!(app.db.emails_to("marco@example.it").await.iter().any(|m| m.kind == "request_linked"), "Marco is told");
+    assert_eq!(call(&agent, "/api/staff/incident-link", link(&marco_code, "")).await.0, 200);
+    assert_eq!(queue_ids(&app).await, vec![marco_id, other_id], "unlinked: back at its original place");
+    assert_eq!(call(&agent, "/api/staff/incident-link", link(&other_code, "")).await.0, 409, "not linked");
+    assert_eq!(call(&admin, "/api/staff/incident-link", link(&marco_code, &id)).await.0, 200);
+    let (_, case) = app.get_as(&agent, &format!("/admin/richieste/{marco_code}")).await;
+    assert!(case.contains("Seguita con il problema noto") && case.contains(TITLE));
+
+    // One update for all: each linked request once, with its email; a second pass finds nothing.
+    let update = |status: &'static str, body: &'static str| {
+        vec![("id", id.clone()), ("status", status.to_string()), ("body", body.to_string())]
+    };
+    assert_eq!(
+        call(&admin, "/api/incidents/update", update("identified", "Guasto a un ripetitore a Napoli.")).await.0,
+        200
+    );
+    assert_eq!(fan_out(&app).await, 2);
+    assert_eq!(fan_out(&app).await, 0, "exactly once");
+    for (code, email) in [(&giulia_code, "giulia@example.it"), (&marco_code, "marco@example.it")] {
+        let events = app.store().request_events(parse_reference(code).unwrap(), false).await.unwrap();
+        let news: Vec<_> = events.iter().filter(|e| e.kind == EventKind::IncidentNews).collect();
+        assert_eq!(news.len(), 1, "{code}");
+        assert_eq!(news[0].body.as_deref(), Some("Guasto a un ripetitore a Napoli."));
+        let mails = app.db.emails_to(email).await;
+        assert_eq!(mails.iter().filter(|m| m.kind == "incident_update").count(), 1, "{email}");
+    }
+    assert!(
+        app.db.emails_to("altro@example.it").await.iter().all(|m| !m.kind.starts_with("incident")),
+        "requests not linked hear nothing"
+    );
+
+    // The resolution is the outcome; Giulia reopens: back to the queue at the time she reported.
+    assert_eq!(
+        call(&admin, "/api/incidents/update", update("resolved", "Il ripetitore è stato riparato.")).await.0,
+        200
+    );
+    assert_eq!(fan_out(&app).await, 2);
+    for code in [&giulia_code, &marco_code] {
+        let r = request_of(&app, code).await;
+        assert_eq!((r.status, r.outcome), (Status::Resolved, Some(Outcome::Solved)), "{code}");
+    }
+    assert!(app.db.emails_to("giulia@example.it").await.iter().any(|m| m.kind == "incident_resolved"));
+    let (status, body) = call(
+        &giulia,
+        "/api/requests/reopen",
+        vec![("reference", giulia_code.clone()), ("message", "Da me non funziona ancora.".to_string())],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let giulia_id = parse_reference(&giulia_code).unwrap();
+    assert_eq!(queue_ids(&app).await, vec![other_id, giulia_id], "reopened: at the time she reported");
+    let (_, marco_page) = app.get_as(&marco, &format!("/assistenza/richieste/{marco_code}")).await;
+    assert!(marco_page.contains("Il ripetitore è stato riparato."), "the final message is the outcome's");
+    // A resolved incident takes no more presses.
+    let (latecomer, _) = app.customer("tardi@example.it", "Tardi").await;
+    assert_eq!(call(&latecomer, "/api/incidents/affected", affected("", "")).await.0, 409);
+    let _ = marco_user;
+}
+
 on_both_databases!(
+    affected_customers_are_held_by_the_incident_and_told_every_update,
     every_incident_function_checks_who_calls_it,
     bad_input_says_why_and_opens_nothing,
     an_incident_lives_on_the_status_page_the_banner_and_the_wall_until_resolved,

@@ -4,10 +4,15 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-pub use crate::forms::{IncidentForm, IncidentUpdateForm};
-pub use crate::views::{IncidentPage, IncidentSummary, StatusPage};
+pub use crate::forms::{AffectedForm, IncidentForm, IncidentLinkForm, IncidentUpdateForm};
+pub use crate::views::{IncidentPage, IncidentSummary, KnownProblem, StatusPage};
 #[cfg(feature = "ssr")]
-use {crate::api::kept::keep_on_error, crate::context::Ctx, crate::services::incidents};
+use {
+    crate::api::kept::{keep_on_error, redirect_plain_post},
+    crate::context::Ctx,
+    crate::ports::Limit,
+    crate::services::incidents,
+};
 
 /// The cookie holding the incidents a visitor closed the banner of (for the visit: a session cookie).
 pub const HIDDEN_COOKIE: &str = "sc3_hidden_incidents";
@@ -73,4 +78,38 @@ pub async fn update_incident(#[server(flatten)] form: IncidentUpdateForm) -> Res
     let id = keep_on_error(&format!("incident-update-{}", form.id), &form, result).await?;
     leptos_axum::redirect(&format!("/stato/{id}"));
     Ok(id)
+}
+
+/// The open incidents the request form offers as known problems, with the customer's own request on each.
+#[server(endpoint = "incidents/known")]
+pub async fn known_problems() -> Result<Vec<KnownProblem>, AppError> {
+    let ctx = Ctx::get()?;
+    let me = ctx.customer().await?;
+    incidents::known_problems(&ctx, me.user()).await
+}
+
+/// "I'm affected too": the customer's request on the incident (the same one when pressed again), then its
+/// page.
+#[server(endpoint = "incidents/affected")]
+pub async fn affected_too(#[server(flatten)] form: AffectedForm) -> Result<String, AppError> {
+    let ctx = Ctx::get()?;
+    let me = ctx.customer().await?;
+    let result = async {
+        ctx.limit(Limit::NewRequest, &me.user().id.to_string()).await?;
+        incidents::affected_too(&ctx, me.user(), &form).await
+    }
+    .await;
+    let code = keep_on_error(&format!("affected-{}", form.id), &form, result).await?;
+    leptos_axum::redirect(&format!("/assistenza/richieste/{code}"));
+    Ok(code)
+}
+
+/// Staff link a request to an incident, or take it out (`incident` empty); back to the case.
+#[server(endpoint = "staff/incident-link")]
+pub async fn link_to_incident(#[server(flatten)] form: IncidentLinkForm) -> Result<String, AppError> {
+    let ctx = Ctx::get()?;
+    let staff = ctx.agent().await?;
+    let code = incidents::link(&ctx, &staff, &form).await?;
+    redirect_plain_post(&format!("/admin/richieste/{code}")).await;
+    Ok(code)
 }

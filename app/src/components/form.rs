@@ -117,11 +117,11 @@ pub fn Field(
     #[prop(optional)]
     check: Option<fn(&str) -> Result<(), FieldError>>,
     /// The element's id when the page has two forms with a field of that name (default `f-{name}`).
-    #[prop(optional)]
-    id: Option<&'static str>,
+    #[prop(optional, into)]
+    id: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let id = id.map(str::to_string).unwrap_or_else(|| format!("f-{name}"));
+    let id = id.unwrap_or_else(|| format!("f-{name}"));
     let described = format!("{id}-hint {id}-error");
     // The browser's verdict since the last answer from the server: `None` until the field changes.
     let local = RwSignal::new(None::<Option<&'static str>>);
@@ -229,6 +229,9 @@ pub fn Choice(
     /// Radio buttons instead of a select.
     #[prop(optional)]
     radios: bool,
+    /// Told the code picked in the select, as it changes (in the browser).
+    #[prop(optional)]
+    on_pick: Option<Callback<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let id = format!("f-{name}");
@@ -273,6 +276,11 @@ pub fn Choice(
                 name=name
                 aria-invalid=move || error.get().map(|_| "true")
                 aria-describedby=error_id.clone()
+                on:change=move |ev| {
+                    if let Some(pick) = on_pick {
+                        pick.run(event_target_value(&ev));
+                    }
+                }
             >
                 <option value="" selected=move || value.get().is_empty()>{move || t_string!(i18n, request.choose)}</option>
                 {choices}

@@ -93,6 +93,15 @@ impl Places {
     }
 }
 
+/// Where an affected customer is (optional, one line, at most 100 characters).
+pub fn affected_place(raw: &str) -> Result<Option<String>, FieldError> {
+    let one_line = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.is_empty() {
+        return Ok(None);
+    }
+    text("place", &one_line, 1, 100, "required").map(Some)
+}
+
 /// The request topics an incident concerns: at least one.
 pub fn topics(codes: &[String]) -> Result<Vec<Category>, FieldError> {
     let mut topics = Vec::new();

@@ -99,6 +99,10 @@ coded_enum!(
         Closed = "closed",
         Rated = "rated",
         Withdrawn = "withdrawn",
+        // #17: linked to a service incident (held by it), taken out of it, a public update of it.
+        Linked = "linked",
+        Unlinked = "unlinked",
+        IncidentNews = "incident_update",
     }
 );
 

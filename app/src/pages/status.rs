@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::incidents::{IncidentSummary, OpenIncident, UpdateIncident, get_incident, get_status};
+use crate::api::incidents::{AffectedToo, IncidentSummary, OpenIncident, UpdateIncident, get_incident, get_status};
 use crate::api::kept::{kept, take_form_values};
 use crate::components::form::{Field, FormAlert, Submit, TextArea, failure, field_error};
 use crate::components::localized;
@@ -55,6 +55,7 @@ pub fn IncidentCard(incident: IncidentSummary) -> impl IntoView {
                 {incident.resolved_at.map(|at| view! { " · " {t!(i18n, incident.resolved_at)} " " <Time ms=at /> })}
             </p>
             <p class="incident-latest">{incident.latest.clone()}</p>
+            <AffectedCount n=incident.affected />
         </article>
     }
 }
@@ -184,6 +185,94 @@ fn OpenIncidentForm() -> impl IntoView {
     }
 }
 
+/// "N people reported having this problem" (nothing when nobody did).
+#[component]
+pub fn AffectedCount(n: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    (n > 0).then(|| {
+        view! {
+            <p class="affected-count">
+                {move || if n == 1 {
+                    t_string!(i18n, incident.affected_one).to_string()
+                } else {
+                    crate::components::fill(t_string!(i18n, incident.affected_count), &[("n", &n.to_string())])
+                }}
+            </p>
+        }
+    })
+}
+
+/// "I'm affected too": one click (place and line optional) for a logged-in customer; a login link for a
+/// visitor; the customer's request once they pressed.
+#[component]
+pub fn AffectedBox(
+    id: i64,
+    #[prop(optional, into)] category: Option<String>,
+    joined: Option<String>,
+    can_join: bool,
+    signed_in: bool,
+    #[prop(optional)] compact: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let affected = ServerAction::<AffectedToo>::new();
+    let errors = failure(affected.value());
+    if let Some(code) = joined {
+        let href = format!("/assistenza/richieste/{code}");
+        return view! {
+            <div class="affected-box joined">
+                <p>{move || crate::components::fill(t_string!(i18n, incident.joined), &[("reference", &code)])}</p>
+                <p><A href=href>{t!(i18n, incident.joined_link)}</A></p>
+            </div>
+        }
+        .into_any();
+    }
+    if !signed_in {
+        let next = format!("/login?next=/stato/{id}");
+        return view! {
+            <div class="affected-box">
+                <p><a class="button secondary" href=next>{t!(i18n, incident.join_login)}</a></p>
+            </div>
+        }
+        .into_any();
+    }
+    if !can_join {
+        return ().into_any();
+    }
+    let field_id = move |name: &str| format!("affected-{id}-{name}");
+    view! {
+        <div class="affected-box">
+            {(!compact).then(|| view! {
+                <h2>{t!(i18n, incident.join_title)}</h2>
+                <p class="muted">{t!(i18n, incident.join_hint)}</p>
+            })}
+            <ActionForm action=affected attr:class="form affected-form" attr:novalidate=true>
+                <FormAlert errors fields=&["place", "line_number"] />
+                <input type="hidden" name="id" value=id.to_string() />
+                <input type="hidden" name="category" value=category.unwrap_or_default() />
+                <details class="affected-more">
+                    <summary>{t!(i18n, incident.join_place)}</summary>
+                    <Field
+                        name="place"
+                        id=field_id("place")
+                        label=tr!(i18n, incident.join_place)
+                        hint=tr!(i18n, incident.join_place_hint)
+                        error=field_error(errors, "place")
+                    />
+                    <Field
+                        name="line_number"
+                        id=field_id("line")
+                        label=tr!(i18n, incident.join_line)
+                        input_type="tel"
+                        error=field_error(errors, "line_number")
+                    />
+                </details>
+                <Submit pending=affected.pending().into() label=tr!(i18n, incident.join_button) />
+            </ActionForm>
+        </div>
+    }
+    .into_any()
+}
+
 #[component]
 pub fn IncidentPageView() -> impl IntoView {
     let i18n = use_i18n();
@@ -223,6 +312,10 @@ pub fn IncidentPageView() -> impl IntoView {
                                     <dd><Time ms=i.started_at /></dd>
                                     {i.resolved_at.map(|at| view! { <dt>{t!(i18n, incident.resolved_at)}</dt> <dd><Time ms=at /></dd> })}
                                 </dl>
+                                <AffectedCount n=i.affected />
+                                {open.then(|| view! {
+                                    <AffectedBox id=i.id joined=page.joined.clone() can_join=page.can_join signed_in=page.signed_in />
+                                })}
                                 <h2>{t!(i18n, incident.history)}</h2>
                                 <ol class="incident-history">{history}</ol>
                             </section>

@@ -49,6 +49,8 @@ pub struct RequestRecord {
     pub rating: Option<i32>,
     pub rating_comment: Option<String>,
     pub customer_seen_event: i64,
+    /// The incident holding it (#17), when linked.
+    pub incident_id: Option<i64>,
 }
 
 impl std::fmt::Debug for RequestRecord {

@@ -130,6 +130,17 @@ pub async fn case_view(store: &SharedStore, staff: &Staff, code: &str) -> Result
     let actor = Actor::Staff { role: staff.role(), holder };
     let now = now_ms();
     let allowed = |a| transition(r.status, a, actor, r.resolved_at, now).is_ok();
+    // #17: the incident holding it, or those it may join (open, not linked, not someone else's case).
+    let open_incidents = store.open_incidents().await?;
+    let held_by_incident = r.incident_id.is_some() && r.status == Status::InCharge && r.holder_id.is_none();
+    let incident = match r.incident_id {
+        Some(id) => store.incident(id).await?.map(|(i, _, _)| (i.id, i.title)),
+        None => None,
+    };
+    let may_link = r.incident_id.is_none()
+        && r.status.is_open()
+        && (r.holder_id.is_none() || holder || staff.role() == Role::Admin);
+    let link_to = if may_link { open_incidents.into_iter().map(|i| (i.id, i.title)).collect() } else { Vec::new() };
     Ok(CaseView {
         reference: reference(r.id),
         version: r.version,
@@ -161,6 +172,9 @@ pub async fn case_view(store: &SharedStore, staff: &Staff, code: &str) -> Result
         } else {
             Vec::new()
         },
+        incident,
+        link_to,
+        can_unlink: held_by_incident,
         timeline: events
             .into_iter()
             .map(|e| StaffTimelineEntry {

@@ -241,6 +241,7 @@ fn view_of(r: &RequestRecord, events: &[EventRecord], now: i64) -> RequestView {
         thanked: false,
         rating: r.rating.and_then(|n| u8::try_from(n).ok()),
         rating_comment: r.rating_comment.clone(),
+        incident: r.incident_id,
         timeline,
     }
 }

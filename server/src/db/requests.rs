@@ -37,11 +37,12 @@ pub(super) struct RequestRow {
     rating: Option<i32>,
     rating_comment: Option<String>,
     customer_seen_event: i64,
+    incident_id: Option<i64>,
 }
 
 pub(super) const REQUEST_COLUMNS: &str = "id, customer_id, category, subject, description, line_number, contact, \
      reported_on, public_handle, status, outcome, holder_id, version, queue_at, created_at, updated_at, \
-     last_activity_at, taken_at, resolved_at, closed_at, rating, rating_comment, customer_seen_event";
+     last_activity_at, taken_at, resolved_at, closed_at, rating, rating_comment, customer_seen_event, incident_id";
 
 impl TryFrom<RequestRow> for RequestRecord {
     type Error = StoreError;
@@ -71,6 +72,7 @@ impl TryFrom<RequestRow> for RequestRecord {
             rating: r.rating,
             rating_comment: r.rating_comment,
             customer_seen_event: r.customer_seen_event,
+            incident_id: r.incident_id,
         })
     }
 }

@@ -25,6 +25,13 @@ pub struct ServerProcess {
     _mail: tempfile::TempDir,
 }
 
+impl ServerProcess {
+    /// Kills the process with SIGKILL (no shutdown of any kind) and waits for it to be gone.
+    pub async fn kill(mut self) {
+        self._child.kill().await.expect("SIGKILL the server");
+    }
+}
+
 /// Starts a [`ServerProcess`] with `args` after the usual ones and waits until it answers `/readyz`.
 pub async fn server_process(db: &TestDb, args: &[&str]) -> ServerProcess {
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("port").port();
@@ -109,6 +116,28 @@ impl TestDb {
                 failed: r.failed_at.is_some(),
             })
             .collect()
+    }
+
+    /// Runs one statement of a test's own (bulk set-up the ports have no reason to offer); rows changed.
+    pub async fn execute(&self, sql: &str) -> u64 {
+        if self.backend == "sqlite" {
+            let mut conn = sqlx::SqliteConnection::connect(&self.url).await.expect("open the test database");
+            sqlx::query(sql).execute(&mut conn).await.expect("test statement").rows_affected()
+        } else {
+            let mut conn = PgConnection::connect(&self.url).await.expect("open the test database");
+            sqlx::query(sql).execute(&mut conn).await.expect("test statement").rows_affected()
+        }
+    }
+
+    /// One number a test's own query counts.
+    pub async fn count(&self, sql: &str) -> i64 {
+        if self.backend == "sqlite" {
+            let mut conn = sqlx::SqliteConnection::connect(&self.url).await.expect("open the test database");
+            sqlx::query_scalar(sql).fetch_one(&mut conn).await.expect("test query")
+        } else {
+            let mut conn = PgConnection::connect(&self.url).await.expect("open the test database");
+            sqlx::query_scalar(sql).fetch_one(&mut conn).await.expect("test query")
+        }
     }
 
     /// Drops a PostgreSQL test database while the app still uses it (to see failures handled).

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use crate::api::incidents::LinkToIncident;
 use crate::api::staff::{BlockCustomer, CaseAction, CaseView, StaffAction, StaffTimelineEntry, Switch, get_case};
 use crate::components::form::{FormAlert, TextArea, failure, field_error};
 use crate::components::time::Time;
@@ -23,14 +24,17 @@ pub fn CasePage() -> impl IntoView {
     let code = move || params.read().get("reference").unwrap_or_default();
     let act = ServerAction::<CaseAction>::new();
     let block = ServerAction::<BlockCustomer>::new();
-    let case =
-        Resource::new(move || (code(), act.version().get(), block.version().get()), |(code, _, _)| get_case(code));
+    let link = ServerAction::<LinkToIncident>::new();
+    let case = Resource::new(
+        move || (code(), act.version().get(), block.version().get(), link.version().get()),
+        |(code, _, _, _)| get_case(code),
+    );
     view! {
         <StaffNav />
         <Transition>
             {move || Suspend::new(async move {
                 match case.await {
-                    Ok(view) => view! { <Case view act block /> }.into_any(),
+                    Ok(view) => view! { <Case view act block link /> }.into_any(),
                     Err(e) => view! { <StaffRefusal error=e /> }.into_any(),
                 }
             })}
@@ -73,8 +77,22 @@ fn ActionBox(
 }
 
 #[component]
-fn Case(view: CaseView, act: ServerAction<CaseAction>, block: ServerAction<BlockCustomer>) -> impl IntoView {
+fn Case(
+    view: CaseView,
+    act: ServerAction<CaseAction>,
+    block: ServerAction<BlockCustomer>,
+    link: ServerAction<LinkToIncident>,
+) -> impl IntoView {
     let i18n = use_i18n();
+    let incident_box = view! {
+        <IncidentLink
+            reference=view.reference.clone()
+            incident=view.incident.clone()
+            link_to=view.link_to.clone()
+            can_unlink=view.can_unlink
+            link
+        />
+    };
     let errors = failure(act.value());
     let block_errors = failure(block.value());
     let r = view.reference.clone();
@@ -136,6 +154,7 @@ fn Case(view: CaseView, act: ServerAction<CaseAction>, block: ServerAction<Block
             </dl>
             <h2>{t!(i18n, request.description)}</h2>
             <p class="message-body">{view.description.clone()}</p>
+            {incident_box}
         </section>
         <section class="card">
             <h2>{t!(i18n, request.timeline)}</h2>
@@ -200,6 +219,58 @@ fn Case(view: CaseView, act: ServerAction<CaseAction>, block: ServerAction<Block
             <p class="muted">{move || staff_status_label(i18n.get_locale(), status, None)}</p>
         </section>
     }
+}
+
+/// The known problem holding the case, with "unlink"; or the open ones it may join (#17).
+#[component]
+fn IncidentLink(
+    reference: String,
+    incident: Option<(i64, String)>,
+    link_to: Vec<(i64, String)>,
+    can_unlink: bool,
+    link: ServerAction<LinkToIncident>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let errors = failure(link.value());
+    if let Some((id, title)) = incident {
+        return view! {
+            <div class="incident-link">
+                <FormAlert errors />
+                <p>
+                    <strong>{t!(i18n, admin.incident_held)} ": "</strong>
+                    <a href=format!("/stato/{id}")>{title}</a>
+                </p>
+                {can_unlink.then(|| view! {
+                    <p class="hint">{t!(i18n, admin.unlink_hint)}</p>
+                    <ActionForm action=link attr:class="form inline">
+                        <input type="hidden" name="reference" value=reference.clone() />
+                        <input type="hidden" name="incident" value="" />
+                        <button type="submit" class="button secondary">{t!(i18n, admin.unlink_button)}</button>
+                    </ActionForm>
+                })}
+            </div>
+        }
+        .into_any();
+    }
+    if link_to.is_empty() {
+        return ().into_any();
+    }
+    let options =
+        link_to.into_iter().map(|(id, title)| view! { <option value=id.to_string()>{title}</option> }).collect_view();
+    view! {
+        <div class="incident-link">
+            <FormAlert errors />
+            <ActionForm action=link attr:class="form inline">
+                <input type="hidden" name="reference" value=reference />
+                <div class="field">
+                    <label for="f-incident">{t!(i18n, admin.link_label)}</label>
+                    <select id="f-incident" name="incident">{options}</select>
+                </div>
+                <button type="submit" class="button secondary">{t!(i18n, admin.link_button)}</button>
+            </ActionForm>
+        </div>
+    }
+    .into_any()
 }
 
 #[component]

@@ -39,6 +39,9 @@ pub fn event_label(locale: Locale, kind: EventKind) -> &'static str {
         EventKind::Closed => td_string!(locale, admin.act_closed),
         EventKind::Rated => td_string!(locale, admin.act_rated),
         EventKind::Withdrawn => td_string!(locale, admin.act_withdrawn),
+        EventKind::Linked => td_string!(locale, admin.act_linked),
+        EventKind::Unlinked => td_string!(locale, admin.act_unlinked),
+        EventKind::IncidentNews => td_string!(locale, admin.act_incident_update),
     }
 }
 

@@ -123,6 +123,9 @@ fn RequestDetail(view: RequestView, actions: Actions) -> impl IntoView {
                 <StatusBadge status=view.status outcome=view.outcome />
             </p>
             <h1 class="request-title">{view.subject.clone()}</h1>
+            {view.incident.map(|id| view! {
+                <p class="incident-follow"><a href=format!("/stato/{id}")>{t!(i18n, request.incident_link)}</a></p>
+            })}
             <ol class="progress-steps" aria-label=move || t_string!(i18n, request.progress)>
                 <Step index=0 current=step label=tr!(i18n, request.step_received) />
                 <Step index=1 current=step label=tr!(i18n, request.step_in_charge) />
@@ -229,6 +232,9 @@ fn TimelineItem(entry: TimelineEntry) -> impl IntoView {
             EventKind::Reopened => t_string!(i18n, request.ev_reopened).to_string(),
             EventKind::Closed => t_string!(i18n, request.ev_closed).to_string(),
             EventKind::Withdrawn => t_string!(i18n, request.ev_withdrawn).to_string(),
+            EventKind::Linked => t_string!(i18n, request.ev_linked).to_string(),
+            EventKind::Unlinked => t_string!(i18n, request.ev_unlinked).to_string(),
+            EventKind::IncidentNews => t_string!(i18n, request.ev_incident_update).to_string(),
             // Notes never reach the customer's timeline; a rating has its own title below.
             EventKind::Note | EventKind::Rated => String::new(),
         }

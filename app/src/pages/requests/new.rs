@@ -6,6 +6,7 @@ use leptos_router::components::{A, Redirect};
 
 use crate::api::auth::{Me, get_me};
 use crate::api::comments::handoff_draft;
+use crate::api::incidents::{KnownProblem, known_problems};
 use crate::api::kept::{FormValues, kept, take_form_values};
 use crate::api::requests::SubmitRequest;
 use crate::components::form::{Choice, ChoiceOption, Field, FormAlert, Submit, TextArea, failure, field_error};
@@ -28,6 +29,8 @@ pub fn NewRequestPage() -> impl IntoView {
     let i18n = use_i18n();
     let me = Resource::new(|| (), |_| get_me());
     let kept_values = Resource::new(|| (), |_| take_form_values("request".into()));
+    // Open incidents (#17): a topic that matches one offers "I'm affected too" instead of the whole form.
+    let known = Resource::new(|| (), |_| known_problems());
     // Opened from the email of a comment taken to private: the comment's text starts the description.
     let query = use_query_map();
     let comment = query.read_untracked().get("commento").unwrap_or_default();
@@ -42,8 +45,9 @@ pub fn NewRequestPage() -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 let (me, values, draft) = (me.await, kept_values.await.ok().flatten(), draft.await);
+                let known = known.await.unwrap_or_default();
                 match me {
-                    Ok(Some(me)) if me.email_confirmed => view! { <RequestForm me values draft /> }.into_any(),
+                    Ok(Some(me)) if me.email_confirmed => view! { <RequestForm me values draft known /> }.into_any(),
                     Ok(Some(_)) => view! { <Redirect path="/conferma-email" /> }.into_any(),
                     _ => view! { <LoginNeeded /> }.into_any(),
                 }
@@ -101,9 +105,84 @@ fn options<T: Copy + Send + Sync + 'static>(
     all.iter().map(|&v| (code(v), Signal::derive(move || label(i18n.get_locale(), v)))).collect()
 }
 
+/// Without JavaScript, the topic comes first (a plain GET), so the page can name the known problems of
+/// that topic before the form; with JavaScript the choice in the form does it as it changes.
 #[component]
-fn RequestForm(me: Me, values: Option<FormValues>, draft: Option<(String, String)>) -> impl IntoView {
+fn TopicStep(chosen: String) -> impl IntoView {
     let i18n = use_i18n();
+    let topics = Category::ALL
+        .iter()
+        .map(|c| {
+            let c = *c;
+            let selected = chosen == c.code();
+            view! { <option value=c.code() selected=selected>{move || category_label(i18n.get_locale(), c)}</option> }
+        })
+        .collect_view();
+    view! {
+        <form method="get" action="/assistenza/nuova" class="topic-step">
+            <label for="f-argomento">{t!(i18n, request.category)}</label>
+            <select id="f-argomento" name="argomento">{topics}</select>
+            <button type="submit" class="button secondary">{t!(i18n, request.topic_continue)}</button>
+        </form>
+    }
+}
+
+/// The open incidents of the chosen topic, each with "I'm affected too".
+#[component]
+fn KnownProblems(known: Vec<KnownProblem>, chosen: RwSignal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        let code = chosen.get();
+        let Some(category) = Category::from_code(&code) else {
+            return ().into_any();
+        };
+        let matching = known
+            .iter()
+            .filter(|k| k.incident.topics.contains(&category))
+            .cloned()
+            .map(|k| {
+                let i = k.incident;
+                view! {
+                    <article class="known-problem">
+                        <h2>
+                            {t!(i18n, incident.known_title)} ": "
+                            <A href=format!("/stato/{}", i.id)>{i.title.clone()}</A>
+                            " " <crate::pages::status::IncidentBadge status=i.status />
+                        </h2>
+                        <p class="incident-latest">{i.latest.clone()}</p>
+                        <crate::pages::status::AffectedCount n=i.affected />
+                        <p class="muted">{t!(i18n, incident.known_hint)}</p>
+                        <crate::pages::status::AffectedBox
+                            id=i.id
+                            category=code.clone()
+                            joined=k.joined
+                            can_join=true
+                            signed_in=true
+                            compact=true
+                        />
+                    </article>
+                }
+            })
+            .collect_view();
+        view! { <div class="known-problems" aria-live="polite">{matching}</div> }.into_any()
+    }
+}
+
+#[component]
+fn RequestForm(
+    me: Me,
+    values: Option<FormValues>,
+    draft: Option<(String, String)>,
+    known: Vec<KnownProblem>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    // The topic chosen so far: the topic step's (no JavaScript), a refused form's, or the select's.
+    let topic = use_query_map().read_untracked().get("argomento").unwrap_or_default();
+    let chosen = RwSignal::new(if topic.is_empty() { kept(&values, "category") } else { topic.clone() });
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let has_known = !known.is_empty();
+    let step_chosen = topic.clone();
     let action = ServerAction::<SubmitRequest>::new();
     let errors = failure(action.value());
     let pending: Signal<bool> = action.pending().into();
@@ -125,6 +204,8 @@ fn RequestForm(me: Me, values: Option<FormValues>, draft: Option<(String, String
                 </svg>
                 {t!(i18n, request.privacy_notice)}
             </p>
+            {move || (has_known && !hydrated.get()).then(|| view! { <TopicStep chosen=step_chosen.clone() /> })}
+            <KnownProblems known chosen />
                 {view! {
                 <ActionForm action=action attr:class="form" attr:novalidate=true>
                     <FormAlert errors fields=FIELDS />
@@ -134,8 +215,9 @@ fn RequestForm(me: Me, values: Option<FormValues>, draft: Option<(String, String
                         name="category"
                         label=tr!(i18n, request.category)
                         options=options(Category::ALL, Category::code, category_label)
-                        value=value("category", "")
+                        value=value("category", &topic)
                         error=field_error(errors, "category")
+                        on_pick=Callback::new(move |code| chosen.set(code))
                     />
                     <Field
                         name="subject"
