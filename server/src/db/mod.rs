@@ -95,7 +95,7 @@ impl<DB: Backend> SqlStore<DB> {
             Some(lock) => Some(lock.lock().await),
             None => None,
         };
-        let tx = self.pool.begin().await.map_err(db_err)?;
+        let tx = self.pool.begin_with(DB::BEGIN_WRITE).await.map_err(db_err)?;
         Ok(Write { tx, _writer: writer })
     }
 

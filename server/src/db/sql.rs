@@ -129,6 +129,11 @@ pub(crate) trait Backend: sqlx::Database {
     const BY_POST_INDEX: &'static str;
     /// For logs and `/readyz`.
     const LABEL: &'static str;
+    /// How a write transaction begins. SQLite takes the write lock at `BEGIN IMMEDIATE`, waiting its busy
+    /// timeout for it: a deferred transaction that read first could not wait and would fail at once with
+    /// "database is locked" when another process wrote meanwhile (a second process on the file: the
+    /// command line's tools, a test, a server being replaced).
+    const BEGIN_WRITE: &'static str;
 
     /// Runs a statement; the number of rows it changed.
     async fn execute(conn: &mut Self::Connection, sql: Sql<'_>) -> Result<u64, StoreError>;
@@ -146,6 +151,7 @@ impl Backend for sqlx::Sqlite {
     const FOR_UPDATE: &'static str = "";
     const BY_POST_INDEX: &'static str = "INDEXED BY comments_post";
     const LABEL: &'static str = "sqlite";
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
 
     async fn execute(conn: &mut Self::Connection, sql: Sql<'_>) -> Result<u64, StoreError> {
         let (text, args) = sqlite_args(sql)?;
@@ -170,6 +176,7 @@ impl Backend for sqlx::Postgres {
     const FOR_UPDATE: &'static str = "FOR UPDATE";
     const BY_POST_INDEX: &'static str = "";
     const LABEL: &'static str = "postgres";
+    const BEGIN_WRITE: &'static str = "BEGIN";
 
     async fn execute(conn: &mut Self::Connection, sql: Sql<'_>) -> Result<u64, StoreError> {
         let (text, args) = pg_args(sql)?;

@@ -98,7 +98,7 @@ async fn commit_group(pool: &SqlitePool, mut pending: Vec<Submission>) {
 
 /// One transaction for the whole group; on failure, which submission failed (if one did).
 async fn try_group(pool: &SqlitePool, group: &[Submission]) -> Result<Vec<RequestId>, (Option<usize>, StoreError)> {
-    let mut tx = pool.begin().await.map_err(|e| (None, db_err(e)))?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(|e| (None, db_err(e)))?;
     let mut ids = Vec::with_capacity(group.len());
     for (k, s) in group.iter().enumerate() {
         ids.push(
