@@ -65,6 +65,7 @@ export default defineConfig({
     serverOn(queuePort, `sqlite://${dataDir}/queue.db`, 'mail-queue', 'server-queue.log'),
     serverOn(queuePort + 1, `sqlite://${dataDir}/wall.db`, 'mail-wall', 'server-wall.log'),
     serverOn(queuePort + 2, `sqlite://${dataDir}/consent.db`, 'mail-consent', 'server-consent.log'),
+    serverOn(queuePort + 3, `sqlite://${dataDir}/incident.db`, 'mail-incident', 'server-incident.log'),
     ...(pgUrl ? [serverOn(pgPort, pgUrl, 'mail-pg', 'server-pg.log')] : []),
   ],
 });

@@ -70,7 +70,7 @@ fi
 # The browser suite's server log: no panic, and none of the secrets or private values the suite typed.
 log "searching the end-to-end server's log for panics and leaked secrets"
 server_logs=("$SC3_E2E_DATA/server.log" "$SC3_E2E_DATA/server-queue.log" "$SC3_E2E_DATA/server-wall.log"
-  "$SC3_E2E_DATA/server-consent.log")
+  "$SC3_E2E_DATA/server-consent.log" "$SC3_E2E_DATA/server-incident.log")
 [ -n "${SC3_E2E_PG_URL:-}" ] && server_logs+=("$SC3_E2E_DATA/server-pg.log")
 for server_log in "${server_logs[@]}"; do
   [ -s "$server_log" ] || die "the end-to-end server wrote no log at $server_log"

@@ -261,7 +261,25 @@ pub struct DashboardView {
     pub rating_average: Option<f64>,
     pub rating_count: i64,
     pub open_per_agent: Vec<(String, i64)>,
+    pub incidents: Vec<IncidentStat>,
     pub now: i64,
+}
+
+/// An incident on the dashboard (#17): how many it concerned and how quickly it was known.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentStat {
+    pub id: i64,
+    pub title: String,
+    pub started_at: i64,
+    /// When it was opened on the portal.
+    pub opened_at: i64,
+    pub resolved_at: Option<i64>,
+    /// Customers linked to it (reported "affected too", or linked by the pool).
+    pub affected: i64,
+    /// Of those, the requests that never waited in the queue ("affected too").
+    pub spared: i64,
+    /// The earliest arrival among its linked requests (a report may come before the incident is opened).
+    pub first_report: Option<i64>,
 }
 
 // --- The wall ---

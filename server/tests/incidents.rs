@@ -354,6 +354,16 @@ async fn affected_customers_are_held_by_the_incident_and_told_every_update(db: T
     let (latecomer, _) = app.customer("tardi@example.it", "Tardi").await;
     assert_eq!(call(&latecomer, "/api/incidents/affected", affected("", "")).await.0, 409);
     let _ = marco_user;
+
+    // The dashboard: two affected, one never queued, first reported (by Marco) before it was opened.
+    let (status, body) = app.call(&admin, "/api/staff/dashboard", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    let dashboard: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let stat = &dashboard["incidents"][0];
+    assert_eq!((stat["affected"].as_i64(), stat["spared"].as_i64()), (Some(2), Some(1)), "{stat}");
+    let marco_request = request_of(&app, &marco_code).await;
+    assert_eq!(stat["first_report"].as_i64(), Some(marco_request.queue_at));
+    assert!(stat["first_report"].as_i64() < stat["opened_at"].as_i64());
 }
 
 on_both_databases!(

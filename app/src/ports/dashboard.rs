@@ -19,7 +19,11 @@ pub struct DashboardData {
     pub rating_sum: i64,
     pub rating_count: i64,
     pub open_per_agent: Vec<(String, i64)>,
+    /// Incidents open now or started since the window start, newest first (#17).
+    pub incidents: Vec<IncidentStat>,
 }
+
+pub use crate::views::IncidentStat;
 
 #[async_trait]
 pub trait Dashboard: Send + Sync {

@@ -410,6 +410,7 @@ pub async fn dashboard(store: &SharedStore, _admin: &Admin) -> Result<DashboardV
         rating_average: (d.rating_count > 0).then(|| d.rating_sum as f64 / d.rating_count as f64),
         rating_count: d.rating_count,
         open_per_agent: d.open_per_agent,
+        incidents: d.incidents,
         now,
     })
 }

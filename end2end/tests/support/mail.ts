@@ -53,3 +53,24 @@ export async function linkFromEmail(to: string, linkPath: string, folder = 'mail
     .not.toBe('');
   return new URL(found).pathname + new URL(found).search;
 }
+
+/** Waits for an email to `to` whose plain text contains `marker`; its text. */
+export async function emailWith(to: string, marker: string, folder = 'mail'): Promise<string> {
+  let found = '';
+  await expect
+    .poll(
+      () => {
+        if (!fs.existsSync(mailDir(folder))) return '';
+        for (const f of fs.readdirSync(mailDir(folder)).filter((f) => f.endsWith('.eml'))) {
+          const eml = fs.readFileSync(path.join(mailDir(folder), f), 'utf8');
+          if (!eml.toLowerCase().includes(`to: ${to}`.toLowerCase())) continue;
+          const text = plainText(eml);
+          if (text.includes(marker)) found = text;
+        }
+        return found;
+      },
+      { timeout: 15_000, message: `an email to ${to} saying ${marker}` },
+    )
+    .not.toBe('');
+  return found;
+}

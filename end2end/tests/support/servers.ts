@@ -40,3 +40,12 @@ export const queueServer: Server & { database: string } = {
   mail: 'mail-queue',
   database: `sqlite://${process.env.SC3_E2E_DATA}/queue.db`,
 };
+
+/** The incidents spec's own server and SQLite database: its open incident's banner and its linked requests
+ * stay off the other specs' pages and queue. */
+export const incidentServer: Server & { database: string } = {
+  name: 'SQLite (incidents)',
+  base: `http://127.0.0.1:${queuePort + 3}`,
+  mail: 'mail-incident',
+  database: `sqlite://${process.env.SC3_E2E_DATA}/incident.db`,
+};

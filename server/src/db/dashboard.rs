@@ -1,6 +1,6 @@
 //! The numbers behind the admin dashboard, raw (the service computes percentiles and shapes).
 
-use app::ports::{Dashboard, DashboardData, Queue, StoreError};
+use app::ports::{Dashboard, DashboardData, IncidentStat, Queue, StoreError};
 use async_trait::async_trait;
 
 use super::{Backend, Sql, SqlStore};
@@ -21,7 +21,11 @@ impl<DB: Backend> Dashboard for SqlStore<DB> {
             .await?;
         let take_times = self
             .read::<(i64, i64)>(
-                Sql::new("SELECT taken_at, taken_at - queue_at FROM requests WHERE taken_at >= $1 AND taken_at <= $2")
+                // The queue's fairness: requests an incident held never waited for an agent (#17).
+                Sql::new(
+                    "SELECT taken_at, taken_at - queue_at FROM requests WHERE taken_at >= $1 AND taken_at <= $2 \
+                     AND incident_id IS NULL",
+                )
                     .bind(since_ms)
                     .bind(now),
             )
@@ -53,6 +57,29 @@ impl<DB: Backend> Dashboard for SqlStore<DB> {
                  ORDER BY u.display_name",
             ))
             .await?;
+        let incidents = self
+            .read::<(i64, String, i64, i64, Option<i64>, i64, i64, Option<i64>)>(
+                Sql::new(
+                    "SELECT i.id, i.title, i.started_at, i.created_at, i.resolved_at, i.affected, i.spared, \
+                     (SELECT MIN(r.queue_at) FROM requests r WHERE r.incident_id = i.id) \
+                     FROM incidents i WHERE i.resolved_at IS NULL OR i.started_at >= $1 \
+                     ORDER BY i.started_at DESC LIMIT 50",
+                )
+                .bind(since_ms),
+            )
+            .await?
+            .into_iter()
+            .map(|(id, title, started_at, opened_at, resolved_at, affected, spared, first_report)| IncidentStat {
+                id,
+                title,
+                started_at,
+                opened_at,
+                resolved_at,
+                affected,
+                spared,
+                first_report,
+            })
+            .collect();
         Ok(DashboardData {
             counts,
             per_day,
@@ -62,6 +89,7 @@ impl<DB: Backend> Dashboard for SqlStore<DB> {
             rating_sum,
             rating_count,
             open_per_agent,
+            incidents,
         })
     }
 }

@@ -324,6 +324,12 @@ impl<DB: Backend> Incidents for SqlStore<DB> {
         now: i64,
     ) -> Result<(), StoreError> {
         let mut w = self.write().await?;
+        // It no longer counts among the affected (read before the link goes; a refusal rolls it back).
+        let sql = Sql::new(
+            "UPDATE incidents SET affected = affected - 1 WHERE id = (SELECT incident_id FROM requests WHERE id = $1)",
+        )
+        .bind(request);
+        DB::execute(w.conn(), sql).await?;
         // Only a request the incident still holds: in charge, nobody's case.
         let sql = Sql::new(
             "UPDATE requests SET status = 'received', incident_id = NULL, updated_at = $1, last_activity_at = $1, \

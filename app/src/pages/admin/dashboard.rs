@@ -101,7 +101,55 @@ fn Dashboard(view: DashboardView) -> impl IntoView {
             <h2>{t!(i18n, admin.open_per_agent)}</h2>
             <table class="cases"><tbody>{per_agent}</tbody></table>
         </section>
+        <Incidents incidents=view.incidents now />
     }
+}
+
+/// Incidents of the last 30 days (#17): how many reported, how many never queued, how long it lasted and
+/// how long after the first report the page knew.
+#[component]
+fn Incidents(incidents: Vec<crate::views::IncidentStat>, now: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    if incidents.is_empty() {
+        return ().into_any();
+    }
+    let age = move |ms: i64| format_age(ms.max(0), i18n.get_locale());
+    let rows = incidents
+        .into_iter()
+        .map(|i| {
+            let duration = i.resolved_at.unwrap_or(now) - i.started_at;
+            // Known before anyone reported: nothing to measure.
+            let known_after = i.first_report.filter(|first| *first < i.opened_at).map(|first| i.opened_at - first);
+            view! {
+                <tr>
+                    <td><a href=format!("/stato/{}", i.id)>{i.title}</a></td>
+                    <td>{i.affected}</td>
+                    <td>{i.spared}</td>
+                    <td>{move || age(duration)}{i.resolved_at.is_none().then(|| view! { " (" {t!(i18n, admin.incident_ongoing)} ")" })}</td>
+                    <td>{move || known_after.map(age).unwrap_or_else(|| "—".into())}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card">
+            <h2>{t!(i18n, admin.incidents_title)}</h2>
+            <table class="cases stats">
+                <thead>
+                    <tr>
+                        <th>{t!(i18n, admin.incident_col)}</th>
+                        <th>{t!(i18n, admin.incident_affected)}</th>
+                        <th>{t!(i18n, admin.incident_spared)}</th>
+                        <th>{t!(i18n, admin.incident_duration)}</th>
+                        <th>{t!(i18n, admin.incident_known_after)}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+            <p class="muted">{t!(i18n, admin.incident_stats_hint)}</p>
+        </section>
+    }
+    .into_any()
 }
 
 #[component]
