@@ -133,6 +133,8 @@ impl CaseLine {
 pub struct QueueView {
     pub counts: Vec<(Status, i64)>,
     pub items: Vec<CaseLine>,
+    /// Open incidents (#17): a waiting request of one of their topics may be linked from the queue.
+    pub incidents: Vec<IncidentSummary>,
     pub next: Option<String>,
     /// The server's clock, for ages ("waiting for 2 h").
     pub now: i64,

@@ -77,6 +77,9 @@ test('a known problem: affected too, one update for all, the outcome, a reopenin
   });
   expect(res.ok()).toBeTruthy();
   const laterReference = (await res.json()) as string;
+  await act.open(page, '/admin');
+  await expect(page.locator('table.cases thead')).toContainText('Problema noto');
+  expect(await serious(page), '/admin during a crisis').toEqual([]);
 
   // The public page counts both; the admin posts an update: it reaches the open page live, and by email.
   await act.open(page, incidentPath);

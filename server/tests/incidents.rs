@@ -205,9 +205,9 @@ async fn affected_customers_are_held_by_the_incident_and_told_every_update(db: T
     let (marco, marco_user) = app.customer("marco@example.it", "Marco").await;
     let visitor = app.new_client();
     // Marco wrote a normal request before the incident was opened; so did someone else after him.
-    let request = |subject: &'static str| {
+    let request = |category: &'static str, subject: &'static str| {
         vec![
-            ("category", "coverage"),
+            ("category", category),
             ("subject", subject),
             ("description", "Da stamattina non ho campo in casa né per strada, a Napoli centro."),
             ("line_number", "333 765 4321"),
@@ -216,17 +216,21 @@ async fn affected_customers_are_held_by_the_incident_and_told_every_update(db: T
             ("public_handle", ""),
         ]
     };
-    let (status, body) = app.call(&marco, "/api/requests/submit", &request("Niente campo a Napoli")).await;
+    let (status, body) = app.call(&marco, "/api/requests/submit", &request("coverage", "Niente campo a Napoli")).await;
     assert_eq!(status, 200, "{body}");
     let marco_code: String = serde_json::from_str(&body).unwrap();
     let (other, _) = app.customer("altro@example.it", "Altro").await;
-    let (_, body) = app.call(&other, "/api/requests/submit", &request("Problema di fatturazione")).await;
+    let (_, body) = app.call(&other, "/api/requests/submit", &request("billing", "Problema di fatturazione")).await;
     let other_code: String = serde_json::from_str(&body).unwrap();
     let (marco_id, other_id) = (parse_reference(&marco_code).unwrap(), parse_reference(&other_code).unwrap());
     assert_eq!(queue_ids(&app).await, vec![marco_id, other_id]);
 
     let res = app.post_form_as(&admin, "/api/incidents/open-new", "/stato", &incident(TITLE, DESCRIPTION)).await;
     let id = location(&res).trim_start_matches("/stato/").to_string();
+
+    // The queue offers to link the waiting request of the incident's topic, not the other one.
+    let (_, queue) = app.get_as(&agent, "/admin").await;
+    assert_eq!(queue.matches("queue-link").count(), 1, "one row of the incident's topic");
 
     // The form: without JavaScript the topic comes first; a matching topic names the known problem.
     let (_, form) = app.get_as(&giulia, "/assistenza/nuova").await;

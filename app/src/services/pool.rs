@@ -50,7 +50,13 @@ pub async fn queue(store: &SharedStore, _staff: &Staff, after: Option<&str>) -> 
     let more = rows.len() as i64 > QUEUE_PAGE;
     rows.truncate(QUEUE_PAGE as usize);
     let next = if more { rows.last().map(|r| format!("{}-{}", r.queue_at, r.id)) } else { None };
-    Ok(QueueView { counts: store.state_counts().await?, items: rows, next, now: now_ms() })
+    Ok(QueueView {
+        counts: store.state_counts().await?,
+        items: rows,
+        incidents: store.open_incidents().await?,
+        next,
+        now: now_ms(),
+    })
 }
 
 pub async fn my_cases(store: &SharedStore, staff: &Staff) -> Result<Vec<CaseLine>, AppError> {

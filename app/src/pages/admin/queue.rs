@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
+use crate::api::incidents::LinkToIncident;
 use crate::api::staff::{QueueView, TakeNext, staff_queue};
 use crate::components::localized;
 use crate::i18n::*;
@@ -17,15 +18,18 @@ pub fn QueuePage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let take = ServerAction::<TakeNext>::new();
-    let queue =
-        Resource::new(move || (query.read().get("dopo"), take.version().get()), |(after, _)| staff_queue(after));
+    let link = ServerAction::<LinkToIncident>::new();
+    let queue = Resource::new(
+        move || (query.read().get("dopo"), take.version().get(), link.version().get()),
+        |(after, _, _)| staff_queue(after),
+    );
     view! {
         <Title text=localized(move || t_string!(i18n, admin.queue)) />
         <StaffNav />
         <Transition>
             {move || Suspend::new(async move {
                 match queue.await {
-                    Ok(view) => view! { <Queue view take /> }.into_any(),
+                    Ok(view) => view! { <Queue view take link /> }.into_any(),
                     Err(e) => view! { <StaffRefusal error=e /> }.into_any(),
                 }
             })}
@@ -34,7 +38,7 @@ pub fn QueuePage() -> impl IntoView {
 }
 
 #[component]
-fn Queue(view: QueueView, take: ServerAction<TakeNext>) -> impl IntoView {
+fn Queue(view: QueueView, take: ServerAction<TakeNext>, link: ServerAction<LinkToIncident>) -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let empty_after_take = move || query.read().get("vuota").is_some() || matches!(take.value().get(), Some(Ok(None)));
@@ -56,6 +60,8 @@ fn Queue(view: QueueView, take: ServerAction<TakeNext>) -> impl IntoView {
         })
         .collect_view();
     let waiting = view.items.len();
+    let incidents = view.incidents.clone();
+    let crisis = !incidents.is_empty();
     let rows = view
         .items
         .into_iter()
@@ -63,6 +69,15 @@ fn Queue(view: QueueView, take: ServerAction<TakeNext>) -> impl IntoView {
         .map(|(i, c)| {
             let category = c.category;
             let age = now - c.queue_at;
+            // During a crisis a waiting request of the incident's topic can join it from here (#17).
+            let matching: Vec<(i64, String)> = incidents
+                .iter()
+                .filter(|inc| inc.topics.contains(&category))
+                .map(|inc| (inc.id, inc.title.clone()))
+                .collect();
+            let link_cell = (!incidents.is_empty()).then(|| {
+                view! { <td><QueueLink reference=c.reference() incidents=matching link /></td> }
+            });
             view! {
                 <tr>
                     <td>{i + 1}</td>
@@ -71,6 +86,7 @@ fn Queue(view: QueueView, take: ServerAction<TakeNext>) -> impl IntoView {
                     <td>{move || category_label(i18n.get_locale(), category)}</td>
                     <td>{c.line_masked.clone()}</td>
                     <td><StatusBadge status=c.status outcome=c.outcome staff=true /></td>
+                    {link_cell}
                 </tr>
             }
         })
@@ -106,6 +122,7 @@ fn Queue(view: QueueView, take: ServerAction<TakeNext>) -> impl IntoView {
                                     <th>{t!(i18n, request.category)}</th>
                                     <th>{t!(i18n, request.line_number)}</th>
                                     <th>{t!(i18n, request.status)}</th>
+                                    {crisis.then(|| view! { <th>{t!(i18n, admin.link_title)}</th> })}
                                 </tr>
                             </thead>
                             <tbody>{rows}</tbody>
@@ -116,4 +133,23 @@ fn Queue(view: QueueView, take: ServerAction<TakeNext>) -> impl IntoView {
             {next.map(|href| view! { <nav class="pager"><A href=href attr:rel="next">{t!(i18n, admin.more)} " →"</A></nav> })}
         </section>
     }
+}
+
+/// Links a waiting request to a known problem of its topic, from its row of the queue.
+#[component]
+fn QueueLink(reference: String, incidents: Vec<(i64, String)>, link: ServerAction<LinkToIncident>) -> impl IntoView {
+    let i18n = use_i18n();
+    if incidents.is_empty() {
+        return ().into_any();
+    }
+    let options =
+        incidents.into_iter().map(|(id, title)| view! { <option value=id.to_string()>{title}</option> }).collect_view();
+    view! {
+        <ActionForm action=link attr:class="form inline queue-link">
+            <input type="hidden" name="reference" value=reference.clone() />
+            <select name="incident" aria-label=move || t_string!(i18n, admin.link_label)>{options}</select>
+            <button type="submit" class="button secondary">{t!(i18n, admin.link_short)}</button>
+        </ActionForm>
+    }
+    .into_any()
 }
