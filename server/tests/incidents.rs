@@ -319,14 +319,17 @@ async fn affected_customers_are_held_by_the_incident_and_told_every_update(db: T
     );
     assert_eq!(fan_out(&app).await, 2);
     assert_eq!(fan_out(&app).await, 0, "exactly once");
+    let mut times = Vec::new();
     for (code, email) in [(&giulia_code, "giulia@example.it"), (&marco_code, "marco@example.it")] {
         let events = app.store().request_events(parse_reference(code).unwrap(), false).await.unwrap();
         let news: Vec<_> = events.iter().filter(|e| e.kind == EventKind::IncidentNews).collect();
         assert_eq!(news.len(), 1, "{code}");
+        times.push(news[0].at);
         assert_eq!(news[0].body.as_deref(), Some("Guasto a un ripetitore a Napoli."));
         let mails = app.db.emails_to(email).await;
         assert_eq!(mails.iter().filter(|m| m.kind == "incident_update").count(), 1, "{email}");
     }
+    assert_eq!(times[0], times[1], "the same update at the same time for everyone");
     assert!(
         app.db.emails_to("altro@example.it").await.iter().all(|m| !m.kind.starts_with("incident")),
         "requests not linked hear nothing"

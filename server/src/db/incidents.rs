@@ -360,11 +360,14 @@ impl<DB: Backend> Incidents for SqlStore<DB> {
             return Ok(FanOutStep::default());
         };
         let sql = Sql::new(
-            "SELECT i.title, u.status, u.body FROM incident_updates u JOIN incidents i ON i.id = u.incident_id \
-             WHERE u.id = $1",
+            "SELECT i.title, u.status, u.body, u.created_at FROM incident_updates u \
+             JOIN incidents i ON i.id = u.incident_id WHERE u.id = $1",
         )
         .bind(update);
-        let (title, status, body) = DB::fetch_one::<(String, String, String)>(w.conn(), sql).await?;
+        let (title, status, body, posted_at) = DB::fetch_one::<(String, String, String, i64)>(w.conn(), sql).await?;
+        // Everyone affected gets the same update at the same time: the time it was posted, whichever batch
+        // carries it (the reopening window of a resolution starts then too).
+        let at = posted_at.min(now);
         let news = IncidentNews { incident, title, status: code(&status, IncidentStatus::from_code)?, body };
         // The requests the incident holds, in id order after the last one reached.
         let sql = Sql::new(
@@ -399,7 +402,7 @@ impl<DB: Backend> Incidents for SqlStore<DB> {
                     ),
                 )
             };
-            if DB::fetch_optional::<(i64,)>(w.conn(), sql.bind(now).bind(*request).bind(incident)).await?.is_none() {
+            if DB::fetch_optional::<(i64,)>(w.conn(), sql.bind(at).bind(*request).bind(incident)).await?.is_none() {
                 continue;
             }
             reached += 1;
@@ -411,7 +414,7 @@ impl<DB: Backend> Incidents for SqlStore<DB> {
                 body: Some(news.body.clone()),
                 internal: false,
             };
-            insert_event::<DB>(w.conn(), *request, &event, change, now).await?;
+            insert_event::<DB>(w.conn(), *request, &event, change, at).await?;
             let affected = Affected {
                 request: *request,
                 email: address.clone(),
