@@ -32,6 +32,10 @@ pub enum AppError {
     /// Something failed on our side; the details are in the server's log, never here.
     #[error("something went wrong on our side")]
     Internal,
+    /// The browser could not reach the server (offline, a dropped connection): nothing was sent, what was
+    /// typed is still on the page, and trying again may work (#21.5).
+    #[error("the server could not be reached")]
+    Unreachable,
 }
 
 /// One refused field.
@@ -83,6 +87,7 @@ impl AppError {
             Self::Conflict => 409,
             Self::RateLimited { .. } => 429,
             Self::Internal => 500,
+            Self::Unreachable => 503,
         }
     }
 }
@@ -95,6 +100,8 @@ impl FromServerFnError for AppError {
         match value {
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => Self::field("request", "malformed"),
             ServerFnErrorErr::MissingArg(_) => Self::field("request", "incomplete"),
+            // Raised in the browser when the request never got an answer.
+            ServerFnErrorErr::Request(_) => Self::Unreachable,
             _ => Self::Internal,
         }
     }

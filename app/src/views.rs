@@ -194,6 +194,8 @@ pub struct CaseView {
     pub link_to: Vec<(i64, String)>,
     /// The viewer may take it out of its incident (back to its place in the queue).
     pub can_unlink: bool,
+    /// The customer's other requests, newest activity first (at most 10).
+    pub history: Vec<RequestSummary>,
     pub timeline: Vec<StaffTimelineEntry>,
 }
 

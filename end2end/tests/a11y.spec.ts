@@ -69,11 +69,12 @@ test('the customer and care-pool pages have no serious accessibility violation, 
   await Promise.all([customerContext.close(), adminContext.close()]);
 });
 
-// What every screenshot must show: the page's own heading and the tabs, and nothing wider than the
-// screen (a phone never scrolls sideways).
+// What every screenshot must show: the page's own heading and its navigation (the tabs; on staff pages the
+// sections), and nothing wider than the screen (a phone never scrolls sideways).
 async function expectFitsAndShowsItsPage(page: import('@playwright/test').Page, width: number, path: string) {
   await expect(page.locator('main h1').first(), `${path}: its heading`).toBeVisible();
-  await expect(page.locator('nav.tabs'), `${path}: the tabs`).toBeVisible();
+  const nav = path.startsWith('/admin') ? 'nav.staff-nav' : 'nav.tabs';
+  await expect(page.locator(nav), `${path}: its navigation`).toBeVisible();
   const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(scrollWidth, `${path}: no sideways scrolling at ${width}px`).toBeLessThanOrEqual(width);
 }

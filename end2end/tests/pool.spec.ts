@@ -39,7 +39,8 @@ for (const customerJs of [true, false]) {
     await expect(admin.getByRole('status')).toContainText('Account creato');
     await expect(admin.locator('table')).toContainText(agentEmail);
 
-    const agentContext = await browser.newContext();
+    // The agent works on a laptop (#21.1): 1366×768.
+    const agentContext = await browser.newContext({ viewport: { width: 1366, height: 768 } });
     const agent = await agentContext.newPage();
     await agent.goto(await linkFromEmail(agentEmail, '/reimposta-password?token=', queueServer.mail));
     const agentPassword = 'saffron-glacier-piano-31';
@@ -63,12 +64,19 @@ for (const customerJs of [true, false]) {
 
     await takeNext(agent, reference);
     await expect(agent.getByRole('heading', { level: 1 })).toHaveText('Ricarica non accreditata');
-    await expect(agent.locator('.request-head .facts')).toContainText('+393337654321');
-    await agent.getByLabel('Cosa ti serve sapere dal cliente').fill("Da quale numero hai fatto la ricarica e a che ora?");
-    await agent.getByRole('button', { name: 'Chiedi informazioni' }).click();
+    await expect(agent.locator('.case-side .facts')).toContainText('+393337654321');
+    // The conversation and the one composer are in the first screen, without scrolling.
+    expect(await agent.evaluate(() => window.scrollY)).toBe(0);
+    await expect(agent.locator('#composer')).toBeInViewport({ ratio: 1 });
+    await expect(agent.locator('.conversation')).toBeInViewport();
+    if (customerJs) await agent.screenshot({ path: 'screenshots/laptop-staff-case.png' });
+    await agent.getByLabel('Chiedi informazioni').check();
+    await agent.getByLabel('Messaggio', { exact: true }).fill("Da quale numero hai fatto la ricarica e a che ora?");
+    await agent.getByRole('button', { name: 'Invia la domanda' }).click();
     await expect(agent.locator('.timeline')).toContainText('Da quale numero hai fatto la ricarica');
-    await agent.getByLabel('Nota interna (solo staff, mai visibile al cliente)').fill('NOTA-E2E cliente gentile');
-    await agent.getByRole('button', { name: 'Aggiungi nota interna' }).click();
+    await agent.getByLabel('Nota interna').check();
+    await agent.getByLabel('Messaggio', { exact: true }).fill('NOTA-E2E cliente gentile');
+    await agent.getByRole('button', { name: 'Salva la nota' }).click();
     await expect(agent.locator('.event.internal')).toContainText('NOTA-E2E');
 
     // Hydrated, the customer's page shows the question without a reload; without JavaScript, a reload does.
@@ -76,18 +84,24 @@ for (const customerJs of [true, false]) {
     await expect(customer.locator('.request-head .badge')).toHaveText('In attesa di una tua risposta', { timeout: 15_000 });
     await expect(customer.locator('.timeline')).toContainText('Da quale numero hai fatto la ricarica');
     await expect(customer.locator('body')).not.toContainText('NOTA-E2E');
+    if (customerJs) await customer.screenshot({ path: 'screenshots/laptop-customer-request.png', fullPage: true });
     await customer.getByLabel('Messaggio').fill('Dal 333 765 4321, alle 21:30.');
     await customer.getByRole('button', { name: 'Invia il messaggio' }).click();
     await expect(customer.locator('.event.mine').last()).toContainText('alle 21:30');
     await expect(customer.locator('.request-head .badge')).toHaveText('Presa in carico');
 
-    await agent.reload();
+    await act.open(agent, new URL(agent.url()).pathname);
     await expect(agent.locator('.timeline')).toContainText('alle 21:30');
+    // The outcome is one choice of the same composer, with no outcome chosen in advance.
+    await agent.getByLabel("Dai l'esito").check();
+    await expect(agent.getByLabel('Esito', { exact: true })).toHaveValue('');
+    await agent.getByLabel('Messaggio', { exact: true }).fill('Credito accreditato: trovi i 20 euro sul conto.');
+    await agent.getByRole('button', { name: "Invia l'esito" }).click();
+    await expect(agent.locator('#f-outcome-error')).toContainText('obbligatorio');
     await agent.getByLabel('Esito', { exact: true }).selectOption('solved');
-    await agent.getByLabel('Esito', { exact: true }).selectOption('solved');
-    await agent.getByLabel("Messaggio con l'esito (obbligatorio)").fill('Credito accreditato: trovi i 20 euro sul conto.');
-    await agent.getByRole('button', { name: "Dai l'esito" }).click();
+    await agent.getByRole('button', { name: "Invia l'esito" }).click();
     await expect(agent.locator('.request-head .badge')).toHaveText('Risolta');
+    await expect(agent.getByRole('button', { name: 'Prendi la prossima' })).toBeVisible();
 
     if (!customerJs) await customer.reload();
     await expect(customer.locator('.request-head .badge')).toHaveText('Risolta', { timeout: 15_000 });

@@ -30,10 +30,10 @@ async function takeNextAndSolve(page: Page, message: string) {
   await act.open(page, '/admin');
   await page.getByRole('button', { name: 'Prendi la prossima' }).click();
   await expect(page.locator('.request-head .badge')).toHaveText('Presa in carico');
+  await page.getByLabel("Dai l'esito").check();
   await page.getByLabel('Esito', { exact: true }).selectOption('solved');
-  await page.getByLabel('Esito', { exact: true }).selectOption('solved');
-  await page.getByLabel("Messaggio con l'esito (obbligatorio)").fill(message);
-  await page.getByRole('button', { name: "Dai l'esito" }).click();
+  await page.getByLabel('Messaggio', { exact: true }).fill(message);
+  await page.getByRole('button', { name: "Invia l'esito" }).click();
   await expect(page.locator('.request-head .badge')).toHaveText('Risolta');
 }
 

@@ -131,6 +131,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(only_the_switch_writes_the_language))
         .layer(axum::middleware::map_response(error_status))
         .layer(axum::middleware::from_fn(forget_shown_form_values))
+        .layer(axum::middleware::from_fn(errors_out_of_the_address))
         .layer(axum::middleware::from_fn_with_state(state.clone(), same_origin_only))
         .layer(axum::middleware::from_fn_with_state(state.clone(), client_address))
         .layer(axum::middleware::from_fn_with_state(state.secure_cookies, security_headers))
@@ -273,6 +274,62 @@ async fn forget_shown_form_values(req: Request<Body>, next: axum::middleware::Ne
         && let Err(e) = app::auth::session::forget_flash(&session).await
     {
         tracing::warn!(error = ?e, "kept form values not forgotten");
+    }
+    res
+}
+
+/// The session key holding a refused plain form post's error until its page shows it.
+const FAILED_FORM: &str = "sc3.failed_form";
+/// The redirect of a refused plain form post names its error here too.
+pub const FORM_ERROR_HEADER: &str = "x-form-error";
+
+/// A refused form posted without JavaScript comes back to its page with the error in the address
+/// (`?__path=…&__err=<base64>`, leptos' way): long, ugly, and bookmarked or shared by accident (#21.5).
+/// The redirect leaves with a clean address and the error waits in the session; the next view of that
+/// page gets it back inside the server only, and it is forgotten once shown.
+async fn errors_out_of_the_address(mut req: Request<Body>, next: axum::middleware::Next) -> Response<Body> {
+    let session = req.extensions().get::<tower_sessions::Session>().cloned();
+    let is_post = req.method() == axum::http::Method::POST;
+    if let Some(session) = &session
+        && req.method() == axum::http::Method::GET
+        && !req.uri().path().starts_with("/api/")
+        && !req.uri().path().starts_with("/pkg/")
+        && let Ok(Some((path, error))) = session.get::<(String, String)>(FAILED_FORM).await
+        && path == req.uri().path()
+    {
+        let _ = session.remove::<(String, String)>(FAILED_FORM).await;
+        let query = match req.uri().query() {
+            Some(q) if !q.is_empty() => format!("{q}&{error}"),
+            _ => error,
+        };
+        if let Ok(uri) = format!("{}?{query}", req.uri().path()).parse() {
+            *req.uri_mut() = uri;
+        }
+    }
+    let mut res = next.run(req).await;
+    let Some(session) = session.filter(|_| is_post && res.status().is_redirection()) else {
+        return res;
+    };
+    let Some(location) = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string) else {
+        return res;
+    };
+    let Some((path, query)) = location.split_once('?').filter(|(_, q)| q.contains("__err=")) else {
+        return res;
+    };
+    let (error, rest): (Vec<&str>, Vec<&str>) =
+        query.split('&').partition(|kv| kv.starts_with("__err=") || kv.starts_with("__path="));
+    // The address may be absolute (leptos sends the page back to its Referer): the page's path is kept.
+    let page = path.parse::<axum::http::Uri>().map(|u| u.path().to_string()).unwrap_or_else(|_| path.to_string());
+    if session.insert(FAILED_FORM, (page, error.join("&"))).await.is_err() {
+        return res;
+    }
+    let clean = if rest.is_empty() { path.to_string() } else { format!("{path}?{}", rest.join("&")) };
+    if let Ok(v) = HeaderValue::from_str(&clean) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    // The refusal stays readable by a program (the same base64 JSON) without going through the address.
+    if let Some(v) = error.iter().find_map(|kv| kv.strip_prefix("__err=")).and_then(|e| HeaderValue::from_str(e).ok()) {
+        res.headers_mut().insert(FORM_ERROR_HEADER, v);
     }
     res
 }

@@ -76,9 +76,13 @@ async fn a_refused_form_keeps_what_was_typed_every_time(db: TestDb) {
         let field =
             html.find("id=\"f-description\"").map(|i| &html[i..(i + 400).min(html.len())]).unwrap_or("no field");
         assert!(html.contains(&typed), "attempt {n}: the page lost the typed description: {field}");
-        // Taken once: the next view of the form is empty again.
+        // The address is clean (#21.5), and the page still says what to fix.
+        assert_eq!(back, "/assistenza/nuova", "attempt {n}: no error in the address");
+        assert!(html.contains("Questo campo è obbligatorio."), "attempt {n}: the refusal is shown");
+        // Taken once: the next view of the form is empty again, its error gone.
         let (_, again) = app.get_as(&client, "/assistenza/nuova").await;
         assert!(!again.contains(&typed), "attempt {n}: kept values are shown once");
+        assert!(!again.contains("Questo campo è obbligatorio."), "attempt {n}: the refusal is shown once");
     }
 }
 

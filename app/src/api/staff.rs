@@ -28,6 +28,14 @@ pub async fn staff_queue(after: Option<String>) -> Result<QueueView, AppError> {
     pool::queue(&ctx.store, &staff, after.as_deref()).await
 }
 
+/// How many requests wait in the queue (capped like the queue's counts): the staff header shows it.
+#[server(endpoint = "staff/waiting")]
+pub async fn staff_waiting() -> Result<i64, AppError> {
+    let ctx = Ctx::get()?;
+    let staff = ctx.agent().await?;
+    pool::waiting(&ctx.store, &staff).await
+}
+
 /// Takes the oldest waiting request and opens it; with an empty queue, back to the queue.
 #[server(endpoint = "staff/take-next")]
 pub async fn take_next() -> Result<Option<String>, AppError> {
@@ -73,7 +81,10 @@ async fn back_to_case(code: &str) {
 pub async fn case_action(#[server(flatten)] form: CaseActionForm) -> Result<(), AppError> {
     let ctx = Ctx::get()?;
     let staff = ctx.agent().await?;
-    pool::case_action(&ctx, &staff, &form).await.map_err(|e| e.renamed("message", form.action.message_field()))?;
+    let result =
+        pool::case_action(&ctx, &staff, &form).await.map_err(|e| e.renamed("message", form.action.message_field()));
+    // Refused without JavaScript, the composer comes back with what was typed and chosen (#21.5).
+    keep_on_error("case", &form, result).await?;
     back_to_case(&form.reference).await;
     Ok(())
 }

@@ -66,6 +66,7 @@ pub fn error_message(locale: Locale, error: &AppError) -> &'static str {
         AppError::Conflict => td_string!(locale, errors.conflict),
         AppError::RateLimited { .. } => td_string!(locale, errors.rate_limited),
         AppError::Internal => td_string!(locale, errors.internal),
+        AppError::Unreachable => td_string!(locale, errors.unreachable),
     }
 }
 
@@ -96,10 +97,40 @@ pub fn FormAlert(errors: Signal<Option<AppError>>, #[prop(optional)] fields: &'s
             _ => Some(error_message(i18n.get_locale(), &e)),
         })
     };
+    // A refusal moves focus to the first field it names, which scrolls it into view: on a long form the
+    // person sees what to fix (#21.8).
+    let anchor = NodeRef::<leptos::html::Span>::new();
+    #[cfg(feature = "hydrate")]
+    Effect::watch(
+        move || matches!(errors.get(), Some(AppError::Invalid(_))),
+        move |invalid, _, _| {
+            if !*invalid {
+                return;
+            }
+            let Some(anchor) = anchor.get_untracked() else { return };
+            request_animation_frame(move || focus_first_invalid(&anchor));
+        },
+        false,
+    );
     view! {
+        <span class="form-anchor" node_ref=anchor hidden></span>
         <Show when=move || message().is_some()>
             <p class="alert error" role="alert">{message}</p>
         </Show>
+    }
+}
+
+/// Focuses the first field marked invalid in the form around `inside`.
+#[cfg(feature = "hydrate")]
+fn focus_first_invalid(inside: &web_sys::Element) {
+    use wasm_bindgen::JsCast;
+    let first = inside
+        .closest("form")
+        .ok()
+        .flatten()
+        .and_then(|form| form.query_selector("[aria-invalid=\"true\"]").ok().flatten());
+    if let Some(field) = first.and_then(|f| f.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = field.focus();
     }
 }
 
@@ -180,10 +211,23 @@ pub fn TextArea(
     /// The element id, when one page has several fields of the same name.
     #[prop(optional, into)]
     id: Option<String>,
+    /// Keeps what is typed in a signal the page owns: it survives the form being drawn again (a draft
+    /// that must never be lost, #21.5).
+    #[prop(optional)]
+    draft: Option<RwSignal<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let id = id.unwrap_or_else(|| format!("f-{name}"));
     let described = format!("{id}-hint {id}-error");
+    let value = match draft {
+        Some(d) => Signal::derive(move || d.get()),
+        None => value,
+    };
+    let on_input = move |ev: leptos::ev::Event| {
+        if let Some(d) = draft {
+            d.set(event_target_value(&ev));
+        }
+    };
     let local = RwSignal::new(None::<Option<&'static str>>);
     Effect::watch(move || error.get(), move |_, _, _| local.set(None), false);
     let error = Signal::derive(move || local.get().unwrap_or_else(|| error.get()));
@@ -205,6 +249,7 @@ pub fn TextArea(
                 aria-invalid=move || error.get().map(|_| "true")
                 aria-describedby=described
                 on:change=on_change
+                on:input=on_input
                 prop:value=move || value.get()
             >
                 {value.get_untracked()}

@@ -17,36 +17,66 @@ pub fn PageShell(children: Children) -> impl IntoView {
     let brand = use_context::<Brand>().unwrap_or_default();
     let name = brand.name.clone();
     let company = brand.company.clone();
+    // Staff spend their day on /admin (#21.1): a slim header, no cover, no Info column.
+    let location = use_location();
+    let staff = Memo::new(move |_| location.pathname.get().starts_with("/admin"));
+    let header = move || {
+        let brand = brand.clone();
+        let name = name.clone();
+        if staff.get() {
+            view! {
+                <header class="page-header staff-header">
+                    <div class="staff-bar">
+                        <A href="/" attr:class="staff-brand">
+                            // The name beside it says it all: the mark is decoration here.
+                            <span class="staff-mark" aria-hidden="true"><Avatar brand=brand alt=String::new() /></span>
+                            <span>{name}</span>
+                        </A>
+                        <div class="header-actions">
+                            <UserMenu />
+                            <LangSwitch />
+                        </div>
+                    </div>
+                </header>
+            }
+            .into_any()
+        } else {
+            view! {
+                <header class="page-header">
+                    <div class="cover" aria-hidden="true"></div>
+                    <div class="identity">
+                        <Avatar brand=brand alt=name.clone() />
+                        <div class="identity-text">
+                            <p class="page-name">
+                                {name}
+                                <span class="verified" title=move || t_string!(i18n, site.official)>
+                                    "✓"
+                                </span>
+                            </p>
+                            <p class="tagline">{t!(i18n, site.tagline)}</p>
+                        </div>
+                        <div class="header-actions">
+                            <UserMenu />
+                            <LangSwitch />
+                        </div>
+                    </div>
+                    <nav class="tabs" aria-label=move || t_string!(i18n, nav.label)>
+                        <A href="/" exact=true>{t!(i18n, nav.home)}</A>
+                        <A href="/assistenza">{t!(i18n, nav.assistance)}</A>
+                        <A href="/info">{t!(i18n, nav.info)}</A>
+                    </nav>
+                </header>
+            }
+            .into_any()
+        }
+    };
     view! {
         <a class="skip-link" href="#content">{t!(i18n, site.skip)}</a>
-        <header class="page-header">
-            <div class="cover" aria-hidden="true"></div>
-            <div class="identity">
-                <Avatar brand=brand.clone() alt=name.clone() />
-                <div class="identity-text">
-                    <p class="page-name">
-                        {name}
-                        <span class="verified" title=move || t_string!(i18n, site.official)>
-                            "✓"
-                        </span>
-                    </p>
-                    <p class="tagline">{t!(i18n, site.tagline)}</p>
-                </div>
-                <div class="header-actions">
-                    <UserMenu />
-                    <LangSwitch />
-                </div>
-            </div>
-            <nav class="tabs" aria-label=move || t_string!(i18n, nav.label)>
-                <A href="/" exact=true>{t!(i18n, nav.home)}</A>
-                <A href="/assistenza">{t!(i18n, nav.assistance)}</A>
-                <A href="/info">{t!(i18n, nav.info)}</A>
-            </nav>
-        </header>
+        {header}
         <IncidentBanner />
-        <div class="layout">
+        <div class="layout" class:staff-layout=staff>
             <main id="content" tabindex="-1">{children()}</main>
-            <InfoBox />
+            {move || (!staff.get()).then(|| view! { <InfoBox /> })}
         </div>
         <footer class="page-footer">
             <p>{t!(i18n, site.footer)}</p>

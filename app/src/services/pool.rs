@@ -59,6 +59,12 @@ pub async fn queue(store: &SharedStore, _staff: &Staff, after: Option<&str>) -> 
     })
 }
 
+/// How many requests wait in the queue, capped (the staff header's count).
+pub async fn waiting(store: &SharedStore, _staff: &Staff) -> Result<i64, AppError> {
+    let counts = store.state_counts().await?;
+    Ok(counts.iter().find(|(s, _)| *s == Status::Received).map(|(_, n)| *n).unwrap_or(0))
+}
+
 pub async fn my_cases(store: &SharedStore, staff: &Staff) -> Result<Vec<CaseLine>, AppError> {
     Ok(store.cases_held_by(staff.user().id).await?)
 }
@@ -181,6 +187,13 @@ pub async fn case_view(store: &SharedStore, staff: &Staff, code: &str) -> Result
         incident,
         link_to,
         can_unlink: held_by_incident,
+        history: store
+            .customer_requests(r.customer_id, None, 11)
+            .await?
+            .into_iter()
+            .filter(|h| h.id != r.id)
+            .take(10)
+            .collect(),
         timeline: events
             .into_iter()
             .map(|e| StaffTimelineEntry {

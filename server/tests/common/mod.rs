@@ -194,8 +194,11 @@ pub fn location(res: &reqwest::Response) -> String {
 /// The error a no-JavaScript form post was answered with (leptos puts it in the redirect's query).
 pub fn form_error(res: &reqwest::Response) -> Option<app::error::AppError> {
     use base64::Engine;
+    // The address stays clean (#21.5): the refusal comes in a header of the redirect.
+    let header = res.headers().get(server::http::FORM_ERROR_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
     let loc = location(res);
-    let encoded = loc.split(['?', '&']).find_map(|kv| kv.strip_prefix("__err="))?;
+    let encoded =
+        header.or_else(|| loc.split(['?', '&']).find_map(|kv| kv.strip_prefix("__err=")).map(str::to_string))?;
     let encoded = encoded.replace("%3D", "=");
     let bytes = base64::engine::general_purpose::URL_SAFE.decode(encoded.as_bytes()).ok()?;
     serde_json::from_slice(&bytes).ok()

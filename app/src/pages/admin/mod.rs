@@ -81,10 +81,22 @@ pub fn audit_label(locale: Locale, action: AuditAction) -> &'static str {
 pub fn StaffNav() -> impl IntoView {
     let i18n = use_i18n();
     let me = Resource::new(|| (), |_| get_me());
+    let waiting = Resource::new(|| (), |_| crate::api::staff::staff_waiting());
     view! {
-        <nav class="staff-nav card" aria-label=move || t_string!(i18n, admin.nav_label)>
-            <strong class="staff-title">{t!(i18n, admin.title)}</strong>
-            <A href="/admin" exact=true>{t!(i18n, admin.queue)}</A>
+        <nav class="staff-nav" aria-label=move || t_string!(i18n, admin.nav_label)>
+            <A href="/admin" exact=true>
+                {t!(i18n, admin.queue)}
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        waiting.await.ok().map(|n| {
+                            let shown = if n >= crate::domain::request::STATE_COUNT_CAP { format!("{n}+") } else { n.to_string() };
+                            view! {
+                                " " <span class="count-badge waiting" title=move || t_string!(i18n, admin.waiting)>{shown}</span>
+                            }
+                        })
+                    })}
+                </Suspense>
+            </A>
             <A href="/admin/casi">{t!(i18n, admin.my_cases)}</A>
             <A href="/admin/cerca">{t!(i18n, admin.search)}</A>
             <A href="/admin/moderazione">{t!(i18n, admin.moderation)}</A>

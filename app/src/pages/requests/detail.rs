@@ -43,23 +43,51 @@ pub fn RequestPage() -> impl IntoView {
         rate: ServerAction::new(),
     };
     let tick = Live::get().map(|l| l.tick);
-    let versions = move || {
-        (
-            actions.reply.version().get(),
-            actions.confirm.version().get(),
-            actions.reopen.version().get(),
-            actions.rate.version().get(),
-        )
+    // Only an action that was done reloads the request: a refused or unsent one (offline) leaves the page
+    // as it is, with what was typed and the reason beside it (#21.5).
+    let done = RwSignal::new(0u32);
+    let reload_when_done = move |value: Signal<Option<bool>>| {
+        Effect::new(move |_| {
+            if value.get() == Some(true) {
+                done.update(|n| *n += 1);
+            }
+        });
     };
+    reload_when_done(Signal::derive(move || actions.reply.value().get().map(|r| r.is_ok())));
+    reload_when_done(Signal::derive(move || actions.confirm.value().get().map(|r| r.is_ok())));
+    reload_when_done(Signal::derive(move || actions.reopen.value().get().map(|r| r.is_ok())));
+    reload_when_done(Signal::derive(move || actions.rate.value().get().map(|r| r.is_ok())));
+    // The reply's draft belongs to the page: a redraw (a live update, a failed reload) keeps it; a sent
+    // reply empties it.
+    let draft = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = actions.reply.value().get() {
+            draft.set(String::new());
+        }
+    });
+    // The last request shown: if a reload cannot reach the server, the page stays as it was.
+    let last = StoredValue::new(None::<crate::views::RequestView>);
     let request = Resource::new(
-        move || (code(), tick.map(|t| t.get()).unwrap_or(0), versions()),
+        move || (code(), tick.map(|t| t.get()).unwrap_or(0), done.get()),
         |(code, _, _)| get_request(code),
     );
     view! {
         <Transition>
             {move || Suspend::new(async move {
                 match request.await {
-                    Ok(view) => view! { <RequestDetail view actions /> }.into_any(),
+                    Ok(view) => {
+                        last.set_value(Some(view.clone()));
+                        view! { <RequestDetail view actions draft /> }.into_any()
+                    }
+                    Err(AppError::Unreachable) => match last.get_value() {
+                        Some(view) => view! {
+                            <p class="alert error" role="alert">{t!(i18n, errors.unreachable)}</p>
+                            <RequestDetail view actions draft />
+                        }.into_any(),
+                        None => view! {
+                            <section class="card"><p class="alert error" role="alert">{t!(i18n, errors.unreachable)}</p></section>
+                        }.into_any(),
+                    },
                     Err(AppError::Unauthorized) => view! { <LoginNeeded /> }.into_any(),
                     Err(AppError::Forbidden) => view! { <leptos_router::components::Redirect path="/conferma-email" /> }.into_any(),
                     Err(AppError::NotFound) => view! { <RequestNotFound /> }.into_any(),
@@ -91,7 +119,7 @@ fn RequestNotFound() -> impl IntoView {
 }
 
 #[component]
-fn RequestDetail(view: RequestView, actions: Actions) -> impl IntoView {
+fn RequestDetail(view: RequestView, actions: Actions, draft: RwSignal<String>) -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let reference = view.reference.clone();
@@ -157,7 +185,7 @@ fn RequestDetail(view: RequestView, actions: Actions) -> impl IntoView {
                 {view.timeline.into_iter().map(|e| view! { <TimelineItem entry=e /> }).collect_view()}
             </ol>
             {if view.can_reply {
-                view! { <ReplyBox reference=reference.clone() awaiting=view.status == Status::AwaitingCustomer actions /> }.into_any()
+                view! { <ReplyBox reference=reference.clone() awaiting=view.status == Status::AwaitingCustomer actions draft /> }.into_any()
             } else if closed {
                 view! { <p class="muted">{t!(i18n, request.closed_note)}</p> }.into_any()
             } else {
@@ -266,7 +294,7 @@ fn TimelineItem(entry: TimelineEntry) -> impl IntoView {
 }
 
 #[component]
-fn ReplyBox(reference: String, awaiting: bool, actions: Actions) -> impl IntoView {
+fn ReplyBox(reference: String, awaiting: bool, actions: Actions, draft: RwSignal<String>) -> impl IntoView {
     let i18n = use_i18n();
     let errors = failure(actions.reply.value());
     view! {
@@ -281,9 +309,19 @@ fn ReplyBox(reference: String, awaiting: bool, actions: Actions) -> impl IntoVie
                     label=tr!(i18n, request.message)
                     required=true
                     rows=4
+                    draft
                     error=field_error(errors, "message")
                 />
-                <Submit pending=actions.reply.pending().into() label=tr!(i18n, request.reply_send) />
+                <Submit
+                    pending=actions.reply.pending().into()
+                    label=Signal::derive(move || {
+                        if matches!(errors.get(), Some(AppError::Unreachable)) {
+                            t_string!(i18n, form.retry)
+                        } else {
+                            t_string!(i18n, request.reply_send)
+                        }
+                    })
+                />
             </ActionForm>
         </div>
     }
