@@ -23,11 +23,12 @@ pub fn PageShell(children: Children) -> impl IntoView {
     let header = move || {
         let brand = brand.clone();
         let name = name.clone();
+        let label = name.clone();
         if staff.get() {
             view! {
                 <header class="page-header staff-header">
                     <div class="staff-bar">
-                        <A href="/" attr:class="staff-brand">
+                        <A href="/" attr:class="staff-brand" attr:aria-label=label>
                             // The name beside it says it all: the mark is decoration here.
                             <span class="staff-mark" aria-hidden="true"><Avatar brand=brand alt=String::new() /></span>
                             <span>{name}</span>
