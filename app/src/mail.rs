@@ -74,6 +74,15 @@ impl Mail {
 
 pub use crate::components::fill;
 
+/// "Ciao Giulia," with the first name only (#21.9), and a plain "Ciao," when there is no name (an erased
+/// account, a name of spaces): never "Ciao ,".
+pub fn greeting(locale: Locale, display_name: &str) -> String {
+    match display_name.split_whitespace().next() {
+        Some(first) => fill(leptos_i18n::td_string!(locale, email.greeting), &[("name", first)]),
+        None => leptos_i18n::td_string!(locale, email.greeting_plain).to_string(),
+    }
+}
+
 pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }

@@ -62,6 +62,8 @@ pub struct TimelineEntry {
     pub at: i64,
     pub kind: EventKind,
     pub by_customer: bool,
+    /// The first name of the team member who wrote it (their messages are signed, #21.9).
+    pub signature: Option<String>,
     pub to_status: Option<Status>,
     pub outcome: Option<Outcome>,
     pub body: Option<String>,

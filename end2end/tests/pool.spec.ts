@@ -55,7 +55,7 @@ for (const customerJs of [true, false]) {
     await signedInCustomer(customer, 'Mario Rossi', queueServer);
     await act.open(customer, '/assistenza/nuova', { hydrated: customerJs });
     await customer.getByLabel('Argomento').selectOption('billing');
-    await customer.getByLabel('Titolo').fill('Ricarica non accreditata');
+    await customer.getByLabel('Oggetto').fill('Ricarica non accreditata');
     await customer.getByLabel('Descrizione').fill('Ho ricaricato 20 euro ieri sera ma il credito non è cambiato.');
     await customer.getByText('Da nessuna parte', { exact: true }).click();
     await customer.getByRole('button', { name: 'Invia la richiesta' }).click();
@@ -84,6 +84,8 @@ for (const customerJs of [true, false]) {
     await expect(customer.locator('.request-head .badge')).toHaveText('In attesa di una tua risposta', { timeout: 15_000 });
     await expect(customer.locator('.timeline')).toContainText('Da quale numero hai fatto la ricarica');
     await expect(customer.locator('body')).not.toContainText('NOTA-E2E');
+    // The team's messages are signed with the page's name and the writer's first name (#21.9).
+    await expect(customer.locator('.timeline')).toContainText('Social Care 3 · Agente');
     if (customerJs) await customer.screenshot({ path: 'screenshots/laptop-customer-request.png', fullPage: true });
     await customer.getByLabel('Messaggio').fill('Dal 333 765 4321, alle 21:30.');
     await customer.getByRole('button', { name: 'Invia il messaggio' }).click();
@@ -118,7 +120,7 @@ for (const customerJs of [true, false]) {
     await expect(admin.getByRole('heading', { level: 1 })).toHaveText('Cruscotto');
     await expect(admin.locator('.chart svg rect')).toHaveCount(30);
     await expect(admin.locator('.chart svg rect').last()).toBeVisible();
-    await expect(admin.locator('.big-number')).toContainText('/ 5');
+    await expect(admin.locator('.big-number')).toContainText('su 5');
     await act.open(admin, `/admin/audit?codice=${reference}`);
     await expect(admin.locator('table.audit')).toContainText('Agente Rossi');
     await expect(admin.locator('table.audit')).toContainText('Esito confermato dal cliente');

@@ -15,7 +15,7 @@ for (const js of [true, false]) {
       await page.getByRole('main').getByRole('link', { name: 'Richiedi assistenza' }).click();
       await expect(page.getByRole('heading', { level: 1 })).toHaveText('Richiedi assistenza');
       await expect(page.getByText('lo vede solo il nostro team di assistenza')).toBeVisible();
-      await expect(page.getByLabel('Numero di linea interessato')).toHaveValue('+393337654321');
+      await expect(page.getByLabel('Linea interessata')).toHaveValue('+393337654321');
 
       // Sent incomplete: each field says what is missing, nothing is created.
       await page.getByRole('button', { name: 'Invia la richiesta' }).click();
@@ -25,14 +25,14 @@ for (const js of [true, false]) {
       if (js) await expect(page.locator('#f-category')).toBeFocused();
 
       await page.getByLabel('Argomento').selectOption('internet');
-      await page.getByLabel('Titolo').fill('Internet lento la sera');
+      await page.getByLabel('Oggetto').fill('Internet lento la sera');
       await page.getByLabel('Descrizione').fill('Dalle 20 alle 23 la connessione scende sotto 1 Mbit/s, da una settimana.');
       // Leaving the field checks it (hydrated): its message goes away before the next click.
       await page.getByLabel('Descrizione').blur();
       if (js) await expect(page.locator('#f-description-error')).toBeEmpty();
       await page.getByText('Facebook', { exact: true }).click();
       await expect(page.locator('#f-reported_on-facebook')).toBeChecked();
-      await page.getByLabel('Il tuo nome pubblico lì').fill('@mario.rossi');
+      await page.getByLabel('Il tuo nome o @ su quel social').fill('@mario.rossi');
       await page.getByRole('button', { name: 'Invia la richiesta' }).click();
 
       await expect(page.getByRole('status')).toContainText('Il codice da citare è SC3-');
@@ -65,18 +65,18 @@ test('without JavaScript a refused request form comes back with every field, and
   await page.goto('/assistenza/nuova');
   await page.getByLabel('Argomento').selectOption('device');
   await page.getByLabel('Descrizione').fill('Il telefono si spegne da solo più volte al giorno, anche carico.');
-  await page.getByLabel('Numero di linea interessato').fill('333 111 2222');
+  await page.getByLabel('Linea interessata').fill('333 111 2222');
   await page.locator('label[for="f-contact-phone"]').click();
   await page.locator('label[for="f-reported_on-facebook"]').click();
-  await page.getByLabel('Il tuo nome pubblico lì').fill('Giulia Bianchi');
+  await page.getByLabel('Il tuo nome o @ su quel social').fill('Giulia Bianchi');
   await page.getByRole('button', { name: 'Invia la richiesta' }).click();
   await expect(page.locator('#f-subject-error')).toHaveText('Questo campo è obbligatorio.');
   await expect(page.getByLabel('Argomento')).toHaveValue('device');
   await expect(page.getByLabel('Descrizione')).toHaveValue('Il telefono si spegne da solo più volte al giorno, anche carico.');
-  await expect(page.getByLabel('Numero di linea interessato')).toHaveValue('333 111 2222');
+  await expect(page.getByLabel('Linea interessata')).toHaveValue('333 111 2222');
   await expect(page.locator('#f-contact-phone')).toBeChecked();
   await expect(page.locator('#f-reported_on-facebook')).toBeChecked();
-  await expect(page.getByLabel('Il tuo nome pubblico lì')).toHaveValue('Giulia Bianchi');
+  await expect(page.getByLabel('Il tuo nome o @ su quel social')).toHaveValue('Giulia Bianchi');
   expect(new URL(page.url()).search.length, `no long error in ${page.url()}`).toBeLessThan(40);
   await context.close();
 });

@@ -88,7 +88,7 @@ for (const fanJs of [true, false]) {
     await fan.goto(await linkFromEmail(fanEmail, '/assistenza/nuova?commento=', wallServer.mail));
     await expect(fan.getByLabel('Descrizione')).toHaveValue(complaint);
     await fan.getByLabel('Argomento').selectOption('coverage');
-    await fan.getByLabel('Titolo').fill('Nessun segnale a Lecce');
+    await fan.getByLabel('Oggetto').fill('Nessun segnale a Lecce');
     await fan.getByLabel('Descrizione').fill(`${complaint}. Il telefono è già stato riavviato.`);
     await fan.getByText('Da nessuna parte', { exact: true }).click();
     await fan.getByRole('button', { name: 'Invia la richiesta' }).click();

@@ -137,7 +137,10 @@ async fn a_customer_submits_sees_it_listed_and_opens_it(db: TestDb) {
     assert!(html.contains(&format!("Il codice da citare è {reference}")));
     assert!(html.contains(DESCRIPTION) && html.contains("@mario.rossi"));
     assert!(html.contains("in ordine di arrivo"), "the automatic first message");
-    assert!(html.contains("Il servizio è gratuito"));
+    assert!(html.contains("il servizio è gratuito") && html.contains("senza corsie preferenziali"));
+    // The welcome is signed by the page, not by the customer (#21.9).
+    let welcome = html.split("event-welcome").nth(1).unwrap_or("");
+    assert!(welcome.split("</li>").next().unwrap_or("").contains("Social Care 3"), "signed by the page");
     // The title holds the reference only, never the private subject.
     let title = html.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or("");
     assert!(title.starts_with(&reference) && !title.contains(SUBJECT), "{title}");

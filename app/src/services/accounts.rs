@@ -60,7 +60,7 @@ fn valid_registration(form: &RegisterForm) -> Result<ValidRegistration, AppError
 }
 
 fn greeting(locale: Locale, name: &str) -> String {
-    fill(td_string!(locale, email.greeting), &[("name", name)])
+    crate::mail::greeting(locale, name)
 }
 
 #[tracing::instrument(skip_all)]

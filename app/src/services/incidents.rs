@@ -125,7 +125,7 @@ fn linked_email(
     let code = reference(request);
     let values = [("reference", code.as_str()), ("title", title), ("brand", brand.name.as_str())];
     Mail::new(to, locale, "request_linked", &fill(td_string!(locale, email.incident_linked_subject), &values))
-        .text(fill(td_string!(locale, email.greeting), &[("name", name)]))
+        .text(crate::mail::greeting(locale, name))
         .text(fill(td_string!(locale, email.incident_linked_intro), &values))
         .link(td_string!(locale, email.request_open), format!("{}/assistenza/richieste/{code}", settings.public_url))
         .text(td_string!(locale, email.request_footer))

@@ -201,6 +201,21 @@ pub async fn customer_view(store: &SharedStore, customer: UserId, code: &str) ->
         store.mark_seen(r.id, customer, newest).await?;
     }
     let mut view = view_of(&r, &events, now_ms());
+    // The team's messages are signed with the writer's first name (the page's name comes with it).
+    let mut names: Vec<(UserId, Option<String>)> = Vec::new();
+    for entry in view.timeline.iter_mut().filter(|e| !e.by_customer) {
+        let Some(author) = events.iter().find(|e| e.id == entry.id).and_then(|e| e.actor_id) else { continue };
+        let name = match names.iter().find(|(id, _)| *id == author) {
+            Some((_, name)) => name.clone(),
+            None => {
+                let user = store.user_by_id(author).await?;
+                let first = user.and_then(|u| u.display_name.split_whitespace().next().map(str::to_string));
+                names.push((author, first.clone()));
+                first
+            }
+        };
+        entry.signature = name;
+    }
     view.thanked = r.rating.is_some_and(|n| n >= 4) && store.thanked(r.id).await?;
     Ok(view)
 }
@@ -216,6 +231,7 @@ fn view_of(r: &RequestRecord, events: &[EventRecord], now: i64) -> RequestView {
             at: e.at,
             kind: e.kind,
             by_customer: e.actor_role == ActorRole::Customer,
+            signature: None,
             to_status: e.to_status,
             outcome: e.outcome,
             body: e.body.clone(),

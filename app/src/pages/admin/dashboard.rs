@@ -68,10 +68,10 @@ fn Dashboard(view: DashboardView) -> impl IntoView {
                 <thead>
                     <tr>
                         <th></th>
-                        <th>"p50 · 7 " {t!(i18n, admin.days)}</th>
-                        <th>"p95 · 7 " {t!(i18n, admin.days)}</th>
-                        <th>"p50 · 30 " {t!(i18n, admin.days)}</th>
-                        <th>"p95 · 30 " {t!(i18n, admin.days)}</th>
+                        <th>{t!(i18n, admin.median)} " · 7 " {t!(i18n, admin.days)}</th>
+                        <th>{t!(i18n, admin.p95)} " · 7 " {t!(i18n, admin.days)}</th>
+                        <th>{t!(i18n, admin.median)} " · 30 " {t!(i18n, admin.days)}</th>
+                        <th>{t!(i18n, admin.p95)} " · 30 " {t!(i18n, admin.days)}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -90,8 +90,13 @@ fn Dashboard(view: DashboardView) -> impl IntoView {
         <section class="card">
             <h2>{t!(i18n, admin.satisfaction)}</h2>
             <p class="big-number">
-                {match view.rating_average {
-                    Some(avg) => format!("{avg:.1} / 5"),
+                {move || match view.rating_average {
+                    // "4,0 su 5" in Italian, "4.0 out of 5" in English (#21.9).
+                    Some(avg) => {
+                        let n = format!("{avg:.1}");
+                        let n = if i18n.get_locale() == Locale::it { n.replace('.', ",") } else { n };
+                        crate::components::fill(t_string!(i18n, admin.out_of_five), &[("n", &n)])
+                    }
                     None => "—".to_string(),
                 }}
             </p>

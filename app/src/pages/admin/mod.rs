@@ -155,8 +155,10 @@ pub fn format_age(ms: i64, locale: Locale) -> String {
         format!("{d} {day} {h} h")
     } else if h > 0 {
         format!("{h} h {m} min")
-    } else {
+    } else if m > 0 {
         format!("{m} min")
+    } else {
+        leptos_i18n::td_string!(locale, admin.under_a_minute).to_string()
     }
 }
 
@@ -171,7 +173,8 @@ mod tests {
 
     #[test]
     fn ages_read_naturally() {
-        assert_eq!(format_age(59_000, Locale::it), "0 min");
+        assert_eq!(format_age(59_000, Locale::it), "meno di un minuto");
+        assert_eq!(format_age(59_000, Locale::en), "less than a minute");
         assert_eq!(format_age(3 * 60_000, Locale::en), "3 min");
         assert_eq!(format_age(125 * 60_000, Locale::it), "2 h 5 min");
         assert_eq!(format_age((4 * 24 * 60 + 130) * 60_000, Locale::it), "4 g 2 h");

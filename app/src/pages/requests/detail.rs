@@ -275,21 +275,31 @@ fn TimelineItem(entry: TimelineEntry) -> impl IntoView {
     let class = format!("event event-{}{}", entry.kind.code(), if by_customer { " mine" } else { " pool" });
     let call_centre = brand.channels.call_centre.clone();
     let text = if rated { None } else { entry.body.clone() };
+    // The team signs as the page, with the writer's first name when a person wrote (#21.9).
+    let page_name = brand.name.clone();
+    let signed = match &entry.signature {
+        Some(first) => format!("{page_name} · {first}"),
+        None => page_name.clone(),
+    };
     view! {
         <li class=class>
             <p class="event-head">
-                <strong>{move || if by_customer { t_string!(i18n, request.who_you) } else { t_string!(i18n, request.who_pool) }}</strong>
+                <strong>{move || if by_customer { t_string!(i18n, request.who_you).to_string() } else { signed.clone() }}</strong>
                 " · "
                 <Time ms=entry.at />
             </p>
             <p class="event-title">{move || if rated { rated_title() } else { title() }}</p>
-            {received.then(|| view! {
+            {text.map(|t| view! { <p class="message-body">{t}</p> })}
+        </li>
+        // The automatic welcome: the page's own words, signed by the page.
+        {received.then(|| view! {
+            <li class="event event-welcome pool">
+                <p class="event-head"><strong>{page_name.clone()}</strong> " · " <Time ms=entry.at /></p>
                 <p class="message-body auto">
                     {move || fill(t_string!(i18n, request.auto_message), &[("call_centre", &call_centre)])}
                 </p>
-            })}
-            {text.map(|t| view! { <p class="message-body">{t}</p> })}
-        </li>
+            </li>
+        })}
     }
 }
 

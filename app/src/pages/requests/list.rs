@@ -70,7 +70,11 @@ fn RequestList(page: RequestPage) -> impl IntoView {
                         </span>
                         {(unread > 0).then(|| view! {
                             <span class="unread-badge">
-                                {move || fill(t_string!(i18n, request.unread_badge), &[("n", &unread.to_string())])}
+                                {move || if unread == 1 {
+                                    t_string!(i18n, request.unread_badge_one).to_string()
+                                } else {
+                                    fill(t_string!(i18n, request.unread_badge), &[("n", &unread.to_string())])
+                                }}
                             </span>
                         })}
                     </A>
