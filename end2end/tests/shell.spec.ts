@@ -17,7 +17,7 @@ test.describe('with an English browser', () => {
     await act.open(page, '/');
     await check.language(page, 'en');
     await check.heading(page, 'We help you in private');
-    await expect(find.tab(page, 'Social Care')).toBeVisible();
+    await expect(find.tab(page, 'Get help')).toBeVisible();
   });
 });
 

@@ -64,7 +64,7 @@ fn Dashboard(view: DashboardView) -> impl IntoView {
         </section>
         <section class="card">
             <h2>{t!(i18n, admin.fairness)}</h2>
-            <table class="cases stats">
+            <div class="table-wrap" tabindex="0" role="region" aria-label=move || t_string!(i18n, admin.table)><table class="cases stats">
                 <thead>
                     <tr>
                         <th></th>
@@ -78,7 +78,7 @@ fn Dashboard(view: DashboardView) -> impl IntoView {
                     <StatRow label=t_string!(i18n, admin.time_to_take) short=view.take_7 long=view.take_30 />
                     <StatRow label=t_string!(i18n, admin.time_to_outcome) short=view.outcome_7 long=view.outcome_30 />
                 </tbody>
-            </table>
+            </table></div>
             <p>
                 <strong>{t!(i18n, admin.oldest_waiting)} ": "</strong>
                 {match view.oldest_waiting {
@@ -139,7 +139,7 @@ fn Incidents(incidents: Vec<crate::views::IncidentStat>, now: i64) -> impl IntoV
     view! {
         <section class="card">
             <h2>{t!(i18n, admin.incidents_title)}</h2>
-            <table class="cases stats">
+            <div class="table-wrap" tabindex="0" role="region" aria-label=move || t_string!(i18n, admin.table)><table class="cases stats">
                 <thead>
                     <tr>
                         <th>{t!(i18n, admin.incident_col)}</th>
@@ -150,7 +150,7 @@ fn Incidents(incidents: Vec<crate::views::IncidentStat>, now: i64) -> impl IntoV
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
-            </table>
+            </table></div>
             <p class="muted">{t!(i18n, admin.incident_stats_hint)}</p>
         </section>
     }
