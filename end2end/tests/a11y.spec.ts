@@ -54,6 +54,9 @@ test('the customer and care-pool pages have no serious accessibility violation, 
     await act.open(customer, path);
     expect(await seriousViolations(customer), path).toEqual([]);
     await expectFitsAndShowsItsPage(customer, viewport.width, path);
+    // The header in two lines (#21.8): the page's name, then the account's links and the language in one row.
+    const actions = (await customer.locator('.identity .header-actions').boundingBox())!;
+    expect(actions.height, `${path}: the header's links in one row`).toBeLessThan(56);
     await customer.screenshot({ path: `screenshots/phone-customer${path.replaceAll('/', '-')}.png`, fullPage: true });
   }
   const adminContext = await browser.newContext({ viewport });

@@ -70,6 +70,10 @@ for (const customerJs of [true, false]) {
     await expect(agent.locator('#composer')).toBeInViewport({ ratio: 1 });
     await expect(agent.locator('.conversation')).toBeInViewport();
     if (customerJs) await agent.screenshot({ path: 'screenshots/laptop-staff-case.png' });
+    await agent.getByLabel('Messaggio', { exact: true }).fill('Ciao Mario, controlliamo subito la ricarica.');
+    await agent.getByRole('button', { name: 'Invia la risposta' }).click();
+    await expect(agent.locator('.timeline')).toContainText('controlliamo subito la ricarica');
+    await expect(agent.locator('#composer')).toBeInViewport({ ratio: 1 });
     await agent.getByLabel('Chiedi informazioni').check();
     await agent.getByLabel('Messaggio', { exact: true }).fill("Da quale numero hai fatto la ricarica e a che ora?");
     await agent.getByRole('button', { name: 'Invia la domanda' }).click();
@@ -108,6 +112,11 @@ for (const customerJs of [true, false]) {
     if (!customerJs) await customer.reload();
     await expect(customer.locator('.request-head .badge')).toHaveText('Risolta', { timeout: 15_000 });
     await expect(customer.locator('.timeline')).toContainText('Credito accreditato');
+    // The outcome page (#21.7): the outcome's words first, then the question with two equal choices.
+    await expect(customer.locator('.request-head .badge')).toHaveClass(/status-resolved/);
+    const words = (await customer.locator('.outcome-message').boundingBox())!;
+    const question = (await customer.locator('.outcome-question').boundingBox())!;
+    expect(words.y).toBeLessThan(question.y);
     await expect(customer.locator('.timeline')).toContainText('Da quale numero hai fatto la ricarica');
     await customer.getByRole('button', { name: 'Sì, conferma e chiudi' }).click();
     await expect(customer.locator('.request-head .badge')).toHaveText('Chiusa');

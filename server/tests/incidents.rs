@@ -48,6 +48,14 @@ async fn every_incident_function_checks_who_calls_it(db: TestDb) {
     assert_eq!(app.call(&fan, "/api/incidents/update", &update).await.0, 404);
     assert_eq!(app.call(&agent, "/api/incidents/update", &update).await.0, 403);
     assert_eq!(app.call(&editor, "/api/incidents/update", &update).await.0, 200);
+    // The request form's known problems are for logged-in accounts; the waiting count for staff.
+    assert_eq!(app.call(&visitor, "/api/incidents/known", &[]).await.0, 401);
+    let (status, body) = app.call(&fan, "/api/incidents/known", &[]).await;
+    assert!(status == 200 && body.contains(TITLE), "{body}");
+    assert_eq!(app.call(&visitor, "/api/staff/waiting", &[]).await.0, 401);
+    assert_eq!(app.call(&fan, "/api/staff/waiting", &[]).await.0, 404);
+    let (status, body) = app.call(&agent, "/api/staff/waiting", &[]).await;
+    assert_eq!((status, body.as_str()), (200, "0"), "nobody waits");
     // Reading is for everyone.
     for client in [&visitor, &fan, &agent] {
         assert_eq!(app.call(client, "/api/incidents/status", &[]).await.0, 200);

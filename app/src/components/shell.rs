@@ -220,6 +220,8 @@ fn LangSwitch() -> impl IntoView {
     view! {
         <a
             class="lang-switch"
+            // On a phone only its code shows ("EN"), so the header keeps to two lines (#21.8).
+            data-short=move || other().as_str().to_uppercase()
             href=href
             rel="nofollow"
             hreflang=move || other().as_str()
@@ -241,7 +243,7 @@ fn LangSwitch() -> impl IntoView {
                     stroke-width="2"
                 />
             </svg>
-            {t!(i18n, lang.other_name)}
+            <span class="lang-name">{t!(i18n, lang.other_name)}</span>
         </a>
     }
 }

@@ -359,7 +359,7 @@ fn Composer(
                     id="f-composer"
                     label=tr!(i18n, admin.composer_label)
                     required=true
-                    rows=4
+                    rows=3
                     value=kept_message
                     error=message_error
                 />

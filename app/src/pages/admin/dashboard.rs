@@ -10,7 +10,7 @@ use crate::components::localized;
 use crate::components::time::{Time, format_date};
 use crate::i18n::*;
 use crate::pages::admin::{StaffNav, StaffRefusal, format_age, waiting_for};
-use crate::pages::requests::staff_status_label;
+use crate::pages::requests::count_label;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -41,7 +41,7 @@ fn Dashboard(view: DashboardView) -> impl IntoView {
             view! {
                 <li class=format!("count status-{}", s.code())>
                     <span class="count-n">{n}</span>
-                    <span class="count-label">{move || staff_status_label(i18n.get_locale(), s, None)}</span>
+                    <span class="count-label">{move || count_label(i18n.get_locale(), s, n)}</span>
                 </li>
             }
         })

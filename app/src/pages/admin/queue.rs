@@ -11,7 +11,7 @@ use crate::api::staff::{QueueView, TakeNext, staff_queue};
 use crate::components::localized;
 use crate::i18n::*;
 use crate::pages::admin::{StaffNav, StaffRefusal, waiting_for};
-use crate::pages::requests::{StatusBadge, category_label, staff_status_label};
+use crate::pages::requests::{StatusBadge, category_label, count_label};
 
 #[component]
 pub fn QueuePage() -> impl IntoView {
@@ -54,7 +54,7 @@ fn Queue(view: QueueView, take: ServerAction<TakeNext>, link: ServerAction<LinkT
                     <span class="count-n">
                         {if n >= crate::domain::request::STATE_COUNT_CAP { format!("{}+", n) } else { n.to_string() }}
                     </span>
-                    <span class="count-label">{move || staff_status_label(i18n.get_locale(), status, None)}</span>
+                    <span class="count-label">{move || count_label(i18n.get_locale(), status, n)}</span>
                 </li>
             }
         })

@@ -62,6 +62,20 @@ pub fn staff_status_label(locale: Locale, s: Status, outcome: Option<Outcome>) -
     }
 }
 
+/// Under a count of requests: "6 ricevute", "1 ricevuta" (#21.9).
+pub fn count_label(locale: Locale, s: Status, n: i64) -> &'static str {
+    if n == 1 {
+        return staff_status_label(locale, s, None);
+    }
+    match s {
+        Status::Received => td_string!(locale, admin.count_received),
+        Status::InCharge => td_string!(locale, admin.count_in_charge),
+        Status::AwaitingCustomer => td_string!(locale, admin.count_awaiting),
+        Status::Resolved => td_string!(locale, admin.count_resolved),
+        Status::Closed => td_string!(locale, admin.count_closed),
+    }
+}
+
 pub fn outcome_label(locale: Locale, o: Outcome) -> &'static str {
     match o {
         Outcome::Solved => td_string!(locale, request.outcome_solved),
