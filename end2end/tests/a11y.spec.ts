@@ -2,6 +2,7 @@
 // sizes, saved under end2end/screenshots/ as test artifacts.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
+import { seriousViolations } from './support/a11y';
 import { act } from './support/shell';
 import { signedInCustomer } from './support/customer';
 import { ADMIN_PASSWORD, createAdmin, logIn } from './support/staff';
@@ -28,12 +29,6 @@ for (const locale of ['it-IT', 'en-US']) {
   });
 }
 
-async function seriousViolations(page: import('@playwright/test').Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
 
 test('the customer and care-pool pages have no serious accessibility violation, on a phone', async ({ browser }) => {
   test.setTimeout(90_000);

@@ -1,7 +1,7 @@
 // A new privacy notice (#18) in Chromium: an admin publishes it on the admin page; customers accept it at
 // their next login before going on, with JavaScript and without. On a server of its own (servers.ts).
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser } from '@playwright/test';
+import { seriousViolations as serious } from './support/a11y';
 import { act } from './support/shell';
 import { PASSWORD, signedInCustomer } from './support/customer';
 import { consentServer } from './support/servers';
@@ -9,12 +9,6 @@ import { ADMIN_PASSWORD, createAdmin, logIn } from './support/staff';
 
 test.use({ baseURL: consentServer.base });
 
-async function serious(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
 
 async function customer(browser: Browser, javaScriptEnabled: boolean, name: string) {
   const context = await browser.newContext({ baseURL: consentServer.base, javaScriptEnabled });

@@ -3,8 +3,8 @@
 // topic step) and press "I'm affected too"; each sees the request taken in charge; the admin's update
 // reaches the open request page live and by email; the resolution is the outcome; a customer reopens and
 // the request waits in the queue at the time it was reported, before a request written later.
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser } from '@playwright/test';
+import { seriousViolations as serious } from './support/a11y';
 import { act } from './support/shell';
 import { signedInCustomer } from './support/customer';
 import { emailWith } from './support/mail';
@@ -13,12 +13,6 @@ import { ADMIN_PASSWORD, createAdmin, logIn } from './support/staff';
 
 test.use({ baseURL: incidentServer.base });
 
-async function serious(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
 
 async function customer(browser: Browser, javaScriptEnabled: boolean, name: string) {
   const context = await browser.newContext({ baseURL: incidentServer.base, javaScriptEnabled });

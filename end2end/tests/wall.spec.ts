@@ -3,8 +3,8 @@
 // holding the text), and reports a problem in public; the admin takes it to private; the fan completes the
 // request from the email; the pool gives the outcome; the public answer says "solved in private" and
 // nothing else.
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { seriousViolations } from './support/a11y';
 import { act } from './support/shell';
 import { linkFromEmail } from './support/mail';
 import { signedInCustomer, unique } from './support/customer';
@@ -122,12 +122,6 @@ for (const fanJs of [true, false]) {
   });
 }
 
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
 
 test('the wall, a post with its comments and the moderation queue are accessible, on a phone and a desktop', async ({ browser }) => {
   test.setTimeout(120_000);

@@ -28,6 +28,19 @@ pub fn status_label(locale: Locale, status: IncidentStatus) -> &'static str {
     }
 }
 
+/// The statuses as a select's options (only the open ones when opening an incident).
+fn status_options(only_open: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    IncidentStatus::ALL
+        .iter()
+        .filter(|s| !only_open || s.is_open())
+        .map(|s| {
+            let s = *s;
+            view! { <option value=s.code()>{move || status_label(i18n.get_locale(), s)}</option> }
+        })
+        .collect_view()
+}
+
 /// The status's badge.
 #[component]
 pub fn IncidentBadge(status: IncidentStatus) -> impl IntoView {
@@ -135,14 +148,7 @@ fn OpenIncidentForm() -> impl IntoView {
         })
         .collect_view();
     let topics_error = field_error(errors, "topics");
-    let statuses = IncidentStatus::ALL
-        .iter()
-        .filter(|s| s.is_open())
-        .map(|s| {
-            let s = *s;
-            view! { <option value=s.code()>{move || status_label(i18n.get_locale(), s)}</option> }
-        })
-        .collect_view();
+    let statuses = status_options(true);
     view! {
         <section class="card form-card">
             <h2>{t!(i18n, incident.open_title)}</h2>
@@ -334,13 +340,7 @@ pub fn IncidentPageView() -> impl IntoView {
 fn UpdateForm(id: i64, update: ServerAction<UpdateIncident>) -> impl IntoView {
     let i18n = use_i18n();
     let errors = failure(update.value());
-    let statuses = IncidentStatus::ALL
-        .iter()
-        .map(|s| {
-            let s = *s;
-            view! { <option value=s.code()>{move || status_label(i18n.get_locale(), s)}</option> }
-        })
-        .collect_view();
+    let statuses = status_options(false);
     view! {
         <section class="card form-card">
             <h2>{t!(i18n, incident.update_title)}</h2>
