@@ -96,3 +96,15 @@ SQL
     while read -r db; do [ -n "$db" ] && "${psql[@]}" -d postgres -c "DROP DATABASE \"$db\" WITH (FORCE)"; done
   export TEST_DATABASE_URL="postgres://sc3_test:sc3_test@127.0.0.1:$port/sc3_test"
 }
+
+# Build caches grow with every change (each test binary is relinked, incremental sessions pile up). When
+# the disk runs low, the stale parts go: incremental state and build outputs untouched for 3 hours.
+prune_target_when_full() {
+  local free_gb
+  free_gb=$(df -Pk "${CARGO_TARGET_DIR%/*}" 2>/dev/null | awk 'NR==2 { print int($4 / 1048576) }')
+  if [ -n "$free_gb" ] && [ "$free_gb" -lt 25 ]; then
+    log "only ${free_gb} GB free: pruning stale build outputs in $CARGO_TARGET_DIR"
+    rm -rf "$CARGO_TARGET_DIR/debug/incremental" "$CARGO_TARGET_DIR/release/incremental"
+    find "$CARGO_TARGET_DIR/debug/deps" "$CARGO_TARGET_DIR/release/deps" -maxdepth 1 -type f -mmin +180 -delete 2>/dev/null || true
+  fi
+}

@@ -9,6 +9,7 @@ start=$(date +%s)
 
 bash scripts/setup.sh
 apt_ensure chromium
+prune_target_when_full
 
 # --- PostgreSQL -----------------------------------------------------------------------------------
 pg_skipped=""
