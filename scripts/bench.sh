@@ -168,7 +168,7 @@ for backend in "${backend_list[@]}"; do
     BENCH_COOKIE="$staff_cookie" run_wrk "$backend" "$size" "staff queue page (4 staff)" "$base/admin" 1 4
     BENCH_METHOD=POST BENCH_COOKIE="$staff_cookie" BENCH_LIMIT=$takes \
       run_wrk "$backend" "$size" "take next (4 staff)" "$base/api/staff/take-next" 1 4
-    BENCH_METHOD=POST BENCH_COOKIE="$customer_cookie" \
+    BENCH_METHOD=POST BENCH_COOKIE="$customer_cookie" BENCH_MULTIPART=1 \
       BENCH_BODY="category=billing&subject=Ricarica+non+arrivata&description=La+ricarica+fatta+ieri+online+non+risulta+accreditata+sul+numero.&line_number=%2B393330000000&contact=portal&reported_on=none&public_handle=&consent=on" \
       run_wrk "$backend" "$size" "submit a request" "$base/api/requests/submit" 2 "$connections"
     if [ "$backend" = "${backend_list[0]}" ] && [ "$size" = "${size_list[0]}" ] &&

@@ -17,6 +17,8 @@ pub struct Settings {
     pub public_url: String,
     /// Cookies the server sets itself carry `Secure` (the portal is served over HTTPS).
     pub secure_cookies: bool,
+    /// What attachments may be (#19).
+    pub attachments: crate::domain::attachment::AttachmentLimits,
     /// How long personal data is kept (#18): the retention task applies it, the privacy notice names it.
     pub retention: crate::views::Retention,
 }

@@ -67,6 +67,33 @@ pub struct TimelineEntry {
     pub to_status: Option<Status>,
     pub outcome: Option<Outcome>,
     pub body: Option<String>,
+    /// The files the message came with (#19).
+    pub files: Vec<FileView>,
+}
+
+/// An attachment as a timeline shows it: a thumbnail that opens the image, or a PDF to download; once
+/// removed by the care pool, only that it was.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileView {
+    pub id: i64,
+    pub name: String,
+    pub image: bool,
+    pub size: i64,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub removed: bool,
+}
+
+impl FileView {
+    /// Where it is downloaded (the full image, or the PDF).
+    pub fn href(&self) -> String {
+        format!("/allegati/{}", self.id)
+    }
+
+    /// The timeline's small copy of an image.
+    pub fn thumbnail(&self) -> String {
+        format!("/allegati/{}/anteprima", self.id)
+    }
 }
 
 /// The request page, as its customer sees it.
@@ -158,6 +185,7 @@ pub struct StaffTimelineEntry {
     pub internal: bool,
     pub to_status: Option<Status>,
     pub outcome: Option<Outcome>,
+    pub files: Vec<FileView>,
 }
 
 /// The case page: the customer's private data, the whole timeline (notes included), what may be done.

@@ -37,7 +37,7 @@ test('the customer and care-pool pages have no serious accessibility violation, 
   const customer = await customerContext.newPage();
   await signedInCustomer(customer);
   const res = await customer.request.post('/api/requests/submit', {
-    form: {
+    multipart: {
       category: 'device', subject: 'Il telefono si spegne', description: 'Si spegne da solo più volte al giorno, anche carico.',
       line_number: '333 765 4321', contact: 'phone', reported_on: 'facebook', public_handle: '@mario', consent: 'yes',
     },

@@ -64,7 +64,7 @@ test('a known problem: affected too, one update for all, the outcome, a reopenin
   // Someone writes an ordinary request after them: it waits in the queue.
   const later = await customer(browser, true, 'Carla Dopo');
   const res = await later.page.request.post('/api/requests/submit', {
-    form: {
+    multipart: {
       category: 'billing', subject: 'Addebito non riconosciuto', description: 'Ho un addebito di 5 euro che non riconosco sul conto.',
       line_number: '333 765 4321', contact: 'portal', reported_on: 'none', public_handle: '',
     },

@@ -84,7 +84,7 @@ test('without JavaScript a refused request form comes back with every field, and
 test('a message sent offline keeps its draft, says why, and goes on retry', async ({ page, context }) => {
   await signedInCustomer(page, 'Marta Offline');
   const res = await page.request.post('/api/requests/submit', {
-    form: {
+    multipart: {
       category: 'internet', subject: 'Internet assente in galleria', description: 'Quando passo in galleria perdo del tutto la connessione dati.',
       line_number: '333 765 4321', contact: 'portal', reported_on: 'none', public_handle: '',
     },
@@ -106,7 +106,7 @@ test('a message sent offline keeps its draft, says why, and goes on retry', asyn
 test('a link from an email survives the login', async ({ browser, page }) => {
   const email = await signedInCustomer(page, 'Luca Dallemail');
   const res = await page.request.post('/api/requests/submit', {
-    form: {
+    multipart: {
       category: 'billing', subject: 'Doppio addebito a novembre', description: 'Mi avete addebitato due volte la stessa offerta a novembre.',
       line_number: '333 765 4321', contact: 'portal', reported_on: 'none', public_handle: '',
     },

@@ -179,6 +179,22 @@ pub struct Config {
     #[arg(long, env = "SC3_RETAIN_UNCONFIRMED_DAYS", default_value_t = 7, value_parser = clap::value_parser!(i64).range(1..))]
     pub retain_unconfirmed_days: i64,
 
+    /// Files a message may carry (#19).
+    #[arg(long, env = "SC3_ATTACHMENT_MAX_FILES", default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=20))]
+    pub attachment_max_files: u16,
+
+    /// Largest file accepted, in MB (images are re-encoded smaller before they are stored).
+    #[arg(long, env = "SC3_ATTACHMENT_MAX_MB", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=50))]
+    pub attachment_max_mb: u64,
+
+    /// Attachments stored for one customer, in MB.
+    #[arg(long, env = "SC3_ATTACHMENT_CUSTOMER_QUOTA_MB", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..))]
+    pub attachment_customer_quota_mb: u64,
+
+    /// Attachments stored in all, in MB.
+    #[arg(long, env = "SC3_ATTACHMENT_TOTAL_QUOTA_MB", default_value_t = 20480, value_parser = clap::value_parser!(u64).range(1..))]
+    pub attachment_total_quota_mb: u64,
+
     /// Closed requests are anonymised this many days after closing (24 months).
     #[arg(long, env = "SC3_RETAIN_CLOSED_REQUESTS_DAYS", default_value_t = 730, value_parser = clap::value_parser!(i64).range(1..))]
     pub retain_closed_requests_days: i64,

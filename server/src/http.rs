@@ -20,7 +20,6 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde::Deserialize;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 use tracing::Span;
@@ -53,6 +52,11 @@ impl AppState {
     /// What the services work with.
     pub fn portal(&self) -> app::context::Portal {
         app::context::Portal { store: self.store.clone(), settings: self.settings.clone(), brand: self.brand.clone() }
+    }
+
+    /// The body limit of the forms that carry files.
+    fn upload_body_limit(&self) -> usize {
+        self.settings.attachments.body_limit()
     }
 }
 
@@ -125,6 +129,8 @@ pub fn router(state: AppState) -> Router {
         .route("/account/dati", axum::routing::post(crate::privacy::download))
         .route("/stato.atom", get(crate::feed::incidents_atom))
         .route("/stato/{id}/nascondi", get(hide_incident_banner))
+        .route("/allegati/{id}", get(crate::files::download))
+        .route("/allegati/{id}/anteprima", get(crate::files::thumbnail))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(axum::middleware::from_fn(finish_started_pages))
@@ -135,7 +141,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), same_origin_only))
         .layer(axum::middleware::from_fn_with_state(state.clone(), client_address))
         .layer(axum::middleware::from_fn_with_state(state.secure_cookies, security_headers))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(state.upload_body_limit(), body_limit))
         // Pages and answers are compressed as they go out with gzip at a fast level: brotli's default
         // (11) cost more CPU than rendering the page, and even at level 4 its per-answer set-up made the
         // 200-message request page 30% slower than gzip for 20% fewer bytes (BENCHMARKS.md). Built files
@@ -168,6 +174,35 @@ pub fn router(state: AppState) -> Router {
         // Outermost: every answer is counted and timed by its route template, whatever a layer decided.
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track))
         .with_state(state)
+}
+
+/// The server functions whose forms carry files (#19): multipart posts, with room for the files.
+const UPLOADS: [&str; 3] = ["/api/requests/submit", "/api/requests/reply", "/api/staff/case-action"];
+
+/// Every request body is limited (256 KB; the forms that carry files: their files' limit). An upload
+/// that is not multipart is refused before anything reads it.
+async fn body_limit(
+    State(upload_limit): State<usize>,
+    req: Request<Body>,
+    next: axum::middleware::Next,
+) -> Response<Body> {
+    let upload = UPLOADS.contains(&req.uri().path());
+    let limit = if upload { upload_limit } else { BODY_LIMIT };
+    if upload && req.method() == axum::http::Method::POST {
+        let multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data; boundary="));
+        if !multipart {
+            return (StatusCode::UNSUPPORTED_MEDIA_TYPE, "multipart/form-data expected").into_response();
+        }
+    }
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "request too large").into_response();
+    }
+    next.run(req.map(|body| Body::new(http_body_util::Limited::new(body, limit)))).await
 }
 
 /// Leptos answers every failed server function with 500; the error itself says what it was (a refused

@@ -8,6 +8,7 @@ pub mod bench;
 pub mod config;
 pub mod db;
 pub mod feed;
+pub mod files;
 pub mod http;
 pub mod limits;
 pub mod mail;
@@ -52,6 +53,12 @@ pub async fn build(config: &Config) -> anyhow::Result<(axum::Router, AppState)> 
     let settings = app::context::Settings {
         public_url: config.public_url.trim_end_matches('/').to_string(),
         secure_cookies: config.secure_cookies,
+        attachments: app::domain::attachment::AttachmentLimits {
+            max_files: usize::from(config.attachment_max_files),
+            max_bytes: config.attachment_max_mb << 20,
+            customer_quota: config.attachment_customer_quota_mb << 20,
+            total_quota: config.attachment_total_quota_mb << 20,
+        },
         retention: app::views::Retention {
             unconfirmed_days: config.retain_unconfirmed_days,
             closed_requests_days: config.retain_closed_requests_days,

@@ -155,6 +155,7 @@ fn new_request(customer: UserId, subject: &str) -> NewRequest {
         contact: Contact::Portal,
         reported_on: ReportedOn::Facebook,
         public_handle: Some(PublicHandle::parse("@mario").unwrap()),
+        attachments: Vec::new(),
     }
 }
 
@@ -184,6 +185,7 @@ async fn act(
         settings: Settings {
             public_url: "http://portal.test".into(),
             secure_cookies: false,
+            attachments: Default::default(),
             retention: Default::default(),
         },
         brand: app::brand::Brand::default(),
@@ -193,7 +195,7 @@ async fn act(
         role => Actor::Staff { role, holder: r.holder_id == Some(who.id) },
     };
     let message = (action != Action::Take).then(|| format!("{} text", action.kind()));
-    let mv = Move { action, message, new_holder: None };
+    let mv = Move { action, message, new_holder: None, files: Vec::new() };
     apply_at(&portal, r, By { actor, user: Some(who) }, mv, None, now).await
 }
 

@@ -144,7 +144,9 @@ async fn burst_then_kill(db: TestDb) {
                 ("public_handle", ""),
                 ("consent", "yes"),
             ];
-            let Ok(res) = client.post(format!("{base}/api/requests/submit")).form(&form).send().await else {
+            let Ok(res) =
+                client.post(format!("{base}/api/requests/submit")).multipart(common::multipart_of(&form)).send().await
+            else {
                 let _ = acks.send(Outcome::Unanswered);
                 return;
             };

@@ -31,6 +31,7 @@ fn new_request(customer: UserId, n: usize) -> NewRequest {
         contact: Contact::Portal,
         reported_on: ReportedOn::Nowhere,
         public_handle: None,
+        attachments: Vec::new(),
     }
 }
 
@@ -145,7 +146,7 @@ async fn take_next_always_gives_the_oldest_and_release_and_reopen_keep_the_place
 
     // Released: back at its original place, ahead of everything that arrived later.
     let actor = Actor::Staff { role: Role::Agent, holder: true };
-    let mv = Move { action: Action::Release, message: None, new_holder: None };
+    let mv = Move { action: Action::Release, message: None, new_holder: None, files: Vec::new() };
     let r = store.request_by_id(first).await.unwrap().unwrap();
     app::services::requests::apply(&app.state.portal(), &r, By { actor, user: Some(&agent) }, mv, None).await.unwrap();
     assert_eq!(store.take_next(agent.id, no_email(), 6_002).await.unwrap().unwrap().id, first);
@@ -158,7 +159,7 @@ async fn take_next_always_gives_the_oldest_and_release_and_reopen_keep_the_place
         } else {
             (&agent, Actor::Staff { role: Role::Agent, holder: true })
         };
-        let mv = Move { action, message: Some("ok".into()), new_holder: None };
+        let mv = Move { action, message: Some("ok".into()), new_holder: None, files: Vec::new() };
         app::services::requests::apply(&app.state.portal(), &r, By { actor, user: Some(who) }, mv, None).await.unwrap();
     }
     let order: Vec<RequestId> = store.queue(None, 10).await.unwrap().into_iter().map(|c| c.id).collect();
@@ -772,7 +773,7 @@ async fn two_server_processes_share_one_queue_on_postgres() {
     assert_eq!(res.headers().get("location").unwrap(), "/assistenza/richieste");
     let res = customer
         .post(format!("{}/api/requests/submit", urls[1]))
-        .form(&[
+        .multipart(common::multipart_of(&[
             ("category", "billing"),
             ("subject", "Ricarica mai arrivata"),
             ("description", "La ricarica di ieri non risulta accreditata sul numero."),
@@ -781,7 +782,7 @@ async fn two_server_processes_share_one_queue_on_postgres() {
             ("reported_on", "none"),
             ("public_handle", ""),
             ("consent", "on"),
-        ])
+        ]))
         .send()
         .await
         .unwrap();

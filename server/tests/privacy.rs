@@ -683,6 +683,7 @@ async fn a_customer_with_a_thousand_requests_is_exported_and_erased_whole(db: Te
             contact: Contact::Portal,
             reported_on: ReportedOn::Nowhere,
             public_handle: None,
+            attachments: Vec::new(),
         };
         app.store().submit_request(request, None, start + n as i64).await.unwrap();
     }

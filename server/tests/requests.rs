@@ -51,7 +51,7 @@ async fn agent(app: &TestApp, email: &str) -> UserRecord {
 async fn pool(app: &TestApp, staff: &UserRecord, reference: &str, action: Action, message: Option<&str>) {
     let r = record(app, reference).await;
     let actor = Actor::Staff { role: staff.role, holder: r.holder_id == Some(staff.id) };
-    let mv = Move { action, message: message.map(str::to_string), new_holder: None };
+    let mv = Move { action, message: message.map(str::to_string), new_holder: None, files: Vec::new() };
     apply(&app.state.portal(), &r, By { actor, user: Some(staff) }, mv, None).await.expect("pool move");
 }
 
@@ -184,7 +184,8 @@ async fn a_refused_request_says_why_changes_nothing_and_keeps_what_was_typed(db:
     assert_eq!(refused, expected.map(|(f, c)| (f.to_string(), c.to_string())));
     assert!(app.store().request_by_id(1).await.unwrap().is_none(), "nothing stored");
     // Called by a hydrated page (no redirect): 422 with the same errors.
-    let fetched = client.post(app.url("/api/requests/submit")).form(&fields).send().await.unwrap();
+    let fetched =
+        client.post(app.url("/api/requests/submit")).multipart(common::multipart_of(&fields)).send().await.unwrap();
     assert_eq!(fetched.status(), 422);
     let body: AppError = fetched.json().await.unwrap();
     assert_eq!(body.field_code("subject"), Some("subject_too_short"));
@@ -453,6 +454,7 @@ async fn unconfirmed_outcomes_close_by_themselves_after_fourteen_days(db: TestDb
             internal: true,
         },
         email: None,
+        attachments: Vec::new(),
         now,
     };
     bump.event.body = Some("test: outcome given later".into());

@@ -7,4 +7,5 @@ pub mod kept;
 pub mod privacy;
 pub mod requests;
 pub mod staff;
+pub mod upload;
 pub mod wall;

@@ -4,26 +4,32 @@
 
 use leptos::prelude::*;
 
+use crate::api::upload::{MultipartData, MultipartFormData};
 use crate::error::AppError;
 pub use crate::forms::{MessageForm, RatingForm, RequestForm};
 pub use crate::views::{LivePulse, RequestPage, RequestSummary, RequestView, TimelineEntry};
 #[cfg(feature = "ssr")]
 use {
     crate::api::kept::{keep_on_error, redirect_plain_post},
+    crate::api::upload::read_post,
     crate::context::Ctx,
     crate::domain::request::{Action, parse_reference, reference},
     crate::ports::Limit,
+    crate::services::attachments::Uploads,
     crate::services::requests,
 };
 
-#[server(endpoint = "requests/submit")]
-pub async fn submit_request(#[server(flatten)] form: RequestForm) -> Result<String, AppError> {
+/// A new request, with its files (#19): a multipart post.
+#[server(endpoint = "requests/submit", input = MultipartFormData)]
+pub async fn submit_request(data: MultipartData) -> Result<String, AppError> {
     let ctx = Ctx::get()?;
     let me = ctx.customer().await?;
+    let posted = read_post(data, &ctx.settings.attachments).await?;
+    let form: RequestForm = posted.form()?;
     // Refused by the limit or by the service, the typed values are kept for the page either way.
     let result = async {
         ctx.limit(Limit::NewRequest, &me.user().id.to_string()).await?;
-        requests::submit(&ctx, me.user(), &form).await
+        requests::submit(&ctx, me.user(), &form, posted.uploads).await
     }
     .await;
     let id = keep_on_error("request", &form, result).await?;
@@ -48,10 +54,10 @@ pub async fn get_request(reference: String) -> Result<RequestView, AppError> {
 
 /// Runs a customer's move and, for a plain form post, goes back to the request page.
 #[cfg(feature = "ssr")]
-async fn customer_move(form: &MessageForm, action: Action, anchor: &str) -> Result<(), AppError> {
+async fn customer_move(form: &MessageForm, action: Action, anchor: &str, uploads: Uploads) -> Result<(), AppError> {
     let ctx = Ctx::get()?;
     let me = ctx.customer().await?;
-    let result = requests::customer_move(&ctx, me.user(), &form.reference, action, &form.message).await;
+    let result = requests::customer_move(&ctx, me.user(), &form.reference, action, &form.message, uploads).await;
     keep_on_error("reply", form, result).await?;
     redirect_plain_post(&format!("/assistenza/richieste/{}#{anchor}", safe_reference(&form.reference))).await;
     Ok(())
@@ -63,19 +69,25 @@ fn safe_reference(code: &str) -> String {
     parse_reference(code).map(reference).unwrap_or_default()
 }
 
-#[server(endpoint = "requests/reply")]
-pub async fn reply_request(#[server(flatten)] form: MessageForm) -> Result<(), AppError> {
-    customer_move(&form, Action::CustomerReply, "timeline").await
+/// A reply, with its files (#19): a multipart post.
+#[server(endpoint = "requests/reply", input = MultipartFormData)]
+pub async fn reply_request(data: MultipartData) -> Result<(), AppError> {
+    let ctx = Ctx::get()?;
+    ctx.customer().await?;
+    let posted = read_post(data, &ctx.settings.attachments).await?;
+    let form: MessageForm = posted.form()?;
+    customer_move(&form, Action::CustomerReply, "timeline", posted.uploads).await
 }
 
 #[server(endpoint = "requests/confirm")]
 pub async fn confirm_request(reference: String) -> Result<(), AppError> {
-    customer_move(&MessageForm { reference, message: String::new() }, Action::Confirm, "outcome").await
+    customer_move(&MessageForm { reference, message: String::new() }, Action::Confirm, "outcome", Uploads::default())
+        .await
 }
 
 #[server(endpoint = "requests/reopen")]
 pub async fn reopen_request(#[server(flatten)] form: MessageForm) -> Result<(), AppError> {
-    customer_move(&form, Action::Reopen, "timeline").await
+    customer_move(&form, Action::Reopen, "timeline", Uploads::default()).await
 }
 
 #[server(endpoint = "requests/rate")]

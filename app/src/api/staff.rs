@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::api::upload::{MultipartData, MultipartFormData};
 use crate::error::AppError;
 pub use crate::forms::{
     ActiveForm, AuditFilter, BlockForm, CaseActionForm, EditorForm, RoleForm, SearchForm, StaffAction, StaffForm,
@@ -16,6 +17,7 @@ pub use crate::views::{
 #[cfg(feature = "ssr")]
 use {
     crate::api::kept::{keep_on_error, redirect_plain_post},
+    crate::api::upload::read_post,
     crate::context::Ctx,
     crate::domain::request::{parse_reference, reference},
     crate::services::pool,
@@ -77,15 +79,29 @@ async fn back_to_case(code: &str) {
     redirect_plain_post(&format!("/admin/richieste/{code}")).await;
 }
 
-#[server(endpoint = "staff/case-action")]
-pub async fn case_action(#[server(flatten)] form: CaseActionForm) -> Result<(), AppError> {
+/// The composer's post (a multipart form: a reply may carry files, #19).
+#[server(endpoint = "staff/case-action", input = MultipartFormData)]
+pub async fn case_action(data: MultipartData) -> Result<(), AppError> {
     let ctx = Ctx::get()?;
     let staff = ctx.agent().await?;
-    let result =
-        pool::case_action(&ctx, &staff, &form).await.map_err(|e| e.renamed("message", form.action.message_field()));
+    let posted = read_post(data, &ctx.settings.attachments).await?;
+    let form: CaseActionForm = posted.form()?;
+    let result = pool::case_action(&ctx, &staff, &form, posted.uploads)
+        .await
+        .map_err(|e| e.renamed("message", form.action.message_field()));
     // Refused without JavaScript, the composer comes back with what was typed and chosen (#21.5).
     keep_on_error("case", &form, result).await?;
     back_to_case(&form.reference).await;
+    Ok(())
+}
+
+/// An admin removes an abusive attachment (#19.5): audited, the customer sees that the care pool did.
+#[server(endpoint = "staff/attachment-remove")]
+pub async fn remove_attachment(reference: String, attachment: String) -> Result<(), AppError> {
+    let ctx = Ctx::get()?;
+    let admin = ctx.admin().await?;
+    crate::services::attachments::remove(&ctx.store, &admin, &reference, &attachment).await?;
+    back_to_case(&reference).await;
     Ok(())
 }
 

@@ -48,6 +48,15 @@ pub fn field_message(locale: Locale, code: &str) -> &'static str {
         "no_such_customer" => td_string!(locale, errors.no_such_customer),
         "consent_renew" => td_string!(locale, errors.consent_renew),
         "consent_accept_needed" => td_string!(locale, errors.consent_accept_needed),
+        "files_too_many" => td_string!(locale, errors.files_too_many),
+        "file_empty" => td_string!(locale, errors.file_empty),
+        "file_too_big" => td_string!(locale, errors.file_too_big),
+        "file_type" => td_string!(locale, errors.file_type),
+        "file_damaged" => td_string!(locale, errors.file_damaged),
+        "image_too_large" => td_string!(locale, errors.image_too_large),
+        "quota_customer" => td_string!(locale, errors.quota_customer),
+        "quota_total" => td_string!(locale, errors.quota_total),
+        "files_not_here" => td_string!(locale, errors.files_not_here),
         _ => td_string!(locale, errors.malformed),
     }
 }

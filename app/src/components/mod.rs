@@ -5,6 +5,7 @@ pub mod live;
 pub mod logo;
 pub mod shell;
 pub mod time;
+pub mod upload;
 
 use leptos::prelude::Owner;
 

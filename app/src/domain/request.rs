@@ -134,6 +134,8 @@ coded_enum!(
         DocumentPublished = "document_published",
         IncidentOpened = "incident_opened",
         IncidentUpdated = "incident_updated",
+        // #19: an admin removed an abusive attachment.
+        AttachmentRemoved = "attachment_removed",
     }
 );
 

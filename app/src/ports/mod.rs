@@ -3,6 +3,7 @@
 //! contract suite checks both behave alike.
 
 mod accounts;
+mod attachments;
 mod audit;
 mod comments;
 mod dashboard;
@@ -22,6 +23,7 @@ use std::sync::Arc;
 use crate::error::AppError;
 
 pub use accounts::*;
+pub use attachments::*;
 pub use audit::*;
 pub use comments::*;
 pub use dashboard::*;
@@ -82,6 +84,7 @@ pub trait Store:
     + Operations
     + Privacy
     + Incidents
+    + Attachments
 {
 }
 

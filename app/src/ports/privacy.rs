@@ -76,6 +76,21 @@ pub struct ExportRequest {
     pub rating_comment: Option<String>,
     pub rated_at: Option<i64>,
     pub events: Vec<ExportEvent>,
+    /// The files attached to its messages (#19): what they are; each downloads at `/allegati/{id}` while
+    /// the account exists.
+    pub files: Vec<ExportFile>,
+}
+
+/// An attachment, as the export lists it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ExportFile {
+    pub id: i64,
+    pub name: String,
+    pub mime: String,
+    pub size: i64,
+    pub added_at: i64,
+    /// Removed by the care pool: listed, no longer downloadable.
+    pub removed: bool,
 }
 
 /// One event of a request's timeline, as its customer sees it (internal notes are never here).

@@ -21,6 +21,8 @@ pub struct NewRequest {
     pub contact: Contact,
     pub reported_on: ReportedOn,
     pub public_handle: Option<PublicHandle>,
+    /// Files the customer attached (#19), stored with it.
+    pub attachments: Vec<super::NewAttachment>,
 }
 
 /// A request as stored. Holds private data: its `Debug` shows only the id and the state.
@@ -113,6 +115,8 @@ pub struct TransitionRecord {
     pub last_activity_at: i64,
     pub event: NewEvent,
     pub email: Option<NewEmail>,
+    /// Files the message carries (#19), stored with its event.
+    pub attachments: Vec<super::NewAttachment>,
     pub now: i64,
 }
 

@@ -1,5 +1,6 @@
 //! Use cases on the server: the logic behind the server functions, over the ports.
 pub mod accounts;
+pub mod attachments;
 pub mod comments;
 pub mod incidents;
 pub mod pool;

@@ -15,7 +15,7 @@ use crate::forms::{ActiveForm, AuditFilter, CaseActionForm, EditorForm, RoleForm
 use crate::mail::{Mail, fill};
 use crate::ports::*;
 use crate::services::requests::{By, Move, RequestNews, apply, request_email};
-use crate::services::{invalid, locale_of};
+use crate::services::{attachments, invalid, locale_of};
 use crate::views::{
     AuditPage, CaseView, DashboardView, Percentiles, QueueView, SearchPage, StaffRoster, StaffTimelineEntry,
 };
@@ -123,6 +123,7 @@ pub async fn case_view(store: &SharedStore, staff: &Staff, code: &str) -> Result
     let r = store.request_by_id(id).await?.ok_or(AppError::NotFound)?;
     let customer = store.user_by_id(r.customer_id).await?.ok_or(AppError::Internal)?;
     let events = store.request_events(r.id, true).await?;
+    let files = store.request_attachments(r.id).await?;
     let team = store.list_staff().await?;
     let name_of =
         |id: Option<UserId>| id.and_then(|id| team.iter().find(|s| s.id == id).map(|s| s.display_name.clone()));
@@ -197,6 +198,7 @@ pub async fn case_view(store: &SharedStore, staff: &Staff, code: &str) -> Result
         timeline: events
             .into_iter()
             .map(|e| StaffTimelineEntry {
+                files: crate::services::requests::files_of(&files, e.id),
                 at: e.at,
                 kind: e.kind,
                 actor_role: e.actor_role,
@@ -211,10 +213,24 @@ pub async fn case_view(store: &SharedStore, staff: &Staff, code: &str) -> Result
 }
 
 /// A staff action on a case, decided on the version the staff member saw.
-pub async fn case_action(portal: &Portal, staff: &Staff, form: &CaseActionForm) -> Result<(), AppError> {
+pub async fn case_action(
+    portal: &Portal,
+    staff: &Staff,
+    form: &CaseActionForm,
+    uploads: attachments::Uploads,
+) -> Result<(), AppError> {
     let id = parse_reference(&form.reference).ok_or(AppError::NotFound)?;
     let version: i64 = form.version.trim().parse().map_err(|_| AppError::field("version", "malformed"))?;
-    let mv = valid_move(&portal.store, form).await?;
+    // Files go with what the customer reads (a reply, a question, the outcome): an internal note's files
+    // could not be kept from them as simply.
+    let carries_files = matches!(form.action, StaffAction::Reply | StaffAction::Ask | StaffAction::Outcome);
+    if !uploads.is_empty() && !carries_files {
+        return Err(AppError::field(attachments::FIELD, "files_not_here"));
+    }
+    let files = attachments::prepare(&portal.settings.attachments, uploads).await;
+    let (mut mv, files) = attachments::together(valid_move(&portal.store, form).await, files)?;
+    attachments::check_quota(&portal.store, &portal.settings.attachments, None, &files).await?;
+    mv.files = files;
     let request = portal.store.request_by_id(id).await?.ok_or(AppError::NotFound)?;
     let actor = Actor::Staff { role: staff.role(), holder: request.holder_id == Some(staff.user().id) };
     apply(portal, &request, By { actor, user: Some(staff.user()) }, mv, Some(version)).await?;
@@ -260,7 +276,7 @@ async fn valid_move(store: &SharedStore, form: &CaseActionForm) -> Result<Move, 
         (StaffAction::Outcome, Some(o)) => Action::SetOutcome(o),
         (StaffAction::Outcome, None) => return Err(AppError::field("outcome", "choice_invalid")),
     };
-    Ok(Move { action, message, new_holder })
+    Ok(Move { action, message, new_holder, files: Vec::new() })
 }
 
 /// Blocks or unblocks the customer of a case (admins only): blocked, they cannot log in or submit; their
@@ -351,7 +367,7 @@ pub async fn set_active(portal: &Portal, admin: &Admin, form: &ActiveForm) -> Re
         for case in store.cases_held_by(user).await? {
             let Some(request) = store.request_by_id(case.id).await? else { continue };
             let by = By { actor: Actor::Staff { role: Role::Admin, holder: false }, user: Some(admin.user()) };
-            let mv = Move { action: Action::Release, message: None, new_holder: None };
+            let mv = Move { action: Action::Release, message: None, new_holder: None, files: Vec::new() };
             match apply(portal, &request, by, mv, None).await {
                 // Changed meanwhile (its customer answered, another admin moved it): left as it is now.
                 Ok(_) | Err(AppError::Conflict) => {}

@@ -215,6 +215,20 @@ pub fn readable(data: &DataExport, locale: Locale, brand: &Brand) -> String {
             );
         }
         h.push_str("</table>");
+        if !r.files.is_empty() {
+            h.push_str("<ul>");
+            for f in &r.files {
+                let _ = write!(
+                    h,
+                    "<li>{} · {} ({} KB){}</li>",
+                    when(f.added_at),
+                    escape(&f.name),
+                    (f.size / 1024).max(1),
+                    if f.removed { format!(" · {}", td_string!(locale, files.removed)) } else { String::new() }
+                );
+            }
+            h.push_str("</ul>");
+        }
     }
     let _ = write!(h, "<h2>{} ({})</h2><table>", td_string!(locale, privacy.export_comments), data.comments.len());
     for c in &data.comments {

@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::forms::{RatingForm, RequestForm};
 use crate::mail::{Mail, fill};
 use crate::ports::*;
-use crate::services::{invalid, locale_of};
+use crate::services::{attachments, invalid, locale_of};
 use crate::views::{RequestPage, RequestView, TimelineEntry};
 
 /// How many requests one page of "My requests" shows.
@@ -125,6 +125,7 @@ fn valid_request(customer: UserId, form: &RequestForm) -> Result<NewRequest, App
             contact,
             reported_on,
             public_handle,
+            attachments: Vec::new(),
         }),
         (category, subject, description, line_number, contact, reported_on, public_handle) => Err(invalid([
             category.err(),
@@ -140,8 +141,17 @@ fn valid_request(customer: UserId, form: &RequestForm) -> Result<NewRequest, App
 
 /// Checks the form and stores the request with its first event (and email, if the customer wants them).
 #[tracing::instrument(skip_all, fields(customer = customer.id))]
-pub async fn submit(portal: &Portal, customer: &UserRecord, form: &RequestForm) -> Result<RequestId, AppError> {
-    let request = valid_request(customer.id, form)?;
+pub async fn submit(
+    portal: &Portal,
+    customer: &UserRecord,
+    form: &RequestForm,
+    uploads: attachments::Uploads,
+) -> Result<RequestId, AppError> {
+    // The form's mistakes and the files' are told together.
+    let files = attachments::prepare(&portal.settings.attachments, uploads).await;
+    let (mut request, files) = attachments::together(valid_request(customer.id, form), files)?;
+    attachments::check_quota(&portal.store, &portal.settings.attachments, Some(customer.id), &files).await?;
+    request.attachments = files;
     let email: Option<EmailForRequest> = customer.email_notifications.then(|| {
         let Portal { settings, brand, .. } = portal.clone();
         let customer = customer.clone();
@@ -201,6 +211,10 @@ pub async fn customer_view(store: &SharedStore, customer: UserId, code: &str) ->
         store.mark_seen(r.id, customer, newest).await?;
     }
     let mut view = view_of(&r, &events, now_ms());
+    let files = store.request_attachments(r.id).await?;
+    for entry in view.timeline.iter_mut() {
+        entry.files = files_of(&files, entry.id);
+    }
     // The team's messages are signed with the writer's first name (the page's name comes with it).
     let mut names: Vec<(UserId, Option<String>)> = Vec::new();
     for entry in view.timeline.iter_mut().filter(|e| !e.by_customer) {
@@ -220,6 +234,23 @@ pub async fn customer_view(store: &SharedStore, customer: UserId, code: &str) ->
     Ok(view)
 }
 
+/// The files that came with one event, as a timeline shows them.
+pub(crate) fn files_of(files: &[AttachmentRecord], event: i64) -> Vec<crate::views::FileView> {
+    files
+        .iter()
+        .filter(|f| f.event_id == event)
+        .map(|f| crate::views::FileView {
+            id: f.id,
+            name: f.name.clone(),
+            image: f.kind == crate::domain::attachment::AttachmentKind::Image,
+            size: f.size,
+            width: f.width,
+            height: f.height,
+            removed: f.removed_at.is_some(),
+        })
+        .collect()
+}
+
 fn view_of(r: &RequestRecord, events: &[EventRecord], now: i64) -> RequestView {
     let owner = Actor::Customer { owner: true };
     let allowed = |a| transition(r.status, a, owner, r.resolved_at, now).is_ok();
@@ -235,6 +266,7 @@ fn view_of(r: &RequestRecord, events: &[EventRecord], now: i64) -> RequestView {
             to_status: e.to_status,
             outcome: e.outcome,
             body: e.body.clone(),
+            files: Vec::new(),
         })
         .collect();
     RequestView {
@@ -268,6 +300,8 @@ pub struct Move {
     pub message: Option<String>,
     /// For `Reassign`: the agent who will hold it.
     pub new_holder: Option<UserId>,
+    /// Files the message carries (#19), already made storable.
+    pub files: Vec<NewAttachment>,
 }
 
 /// Who makes a move: their part in it, and their account (none for the portal itself).
@@ -357,6 +391,7 @@ pub async fn apply_at(
             internal,
         },
         email,
+        attachments: mv.files,
         now,
     };
     Ok(store.record_transition(change).await?)
@@ -370,17 +405,24 @@ pub async fn customer_move(
     code: &str,
     action: Action,
     message: &str,
+    uploads: attachments::Uploads,
 ) -> Result<(), AppError> {
     let message = match action {
-        Action::CustomerReply => Some(MessageText::parse(message)?.into()),
-        _ if message.trim().is_empty() => None,
-        _ => Some(MessageText::parse(message)?.into()),
+        Action::CustomerReply => MessageText::parse(message).map(|m| Some(m.into())),
+        _ if message.trim().is_empty() => Ok(None),
+        _ => MessageText::parse(message).map(|m| Some(m.into())),
     };
+    if !uploads.is_empty() && !matches!(action, Action::CustomerReply | Action::Reopen) {
+        return Err(AppError::field(attachments::FIELD, "files_not_here"));
+    }
+    let files = attachments::prepare(&portal.settings.attachments, uploads).await;
+    let (message, files) = attachments::together(message.map_err(AppError::from), files)?;
+    attachments::check_quota(&portal.store, &portal.settings.attachments, Some(customer.id), &files).await?;
     let by = By { actor: Actor::Customer { owner: true }, user: Some(customer) };
     let mut attempts = 0;
     loop {
         let request = own_request(&portal.store, customer.id, code).await?;
-        let mv = Move { action, message: message.clone(), new_holder: None };
+        let mv = Move { action, message: message.clone(), new_holder: None, files: files.clone() };
         match apply(portal, &request, by, mv, None).await {
             Err(AppError::Conflict) if attempts == 0 => attempts += 1,
             other => return other.map(|_| ()),
@@ -408,7 +450,7 @@ pub async fn auto_close_due(portal: &Portal, now: i64) -> Result<usize, AppError
     let due = portal.store.resolved_before(now - REOPEN_WINDOW_MS, 200).await?;
     let mut closed = 0;
     for request in due {
-        let mv = Move { action: Action::AutoClose, message: None, new_holder: None };
+        let mv = Move { action: Action::AutoClose, message: None, new_holder: None, files: Vec::new() };
         let by = By { actor: Actor::System, user: None };
         match apply_at(portal, &request, by, mv, None, now).await {
             Ok(_) => closed += 1,

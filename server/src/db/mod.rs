@@ -14,6 +14,7 @@
 //! own parts (the file, WAL, group commit) are in `sqlite.rs`, PostgreSQL's in `postgres.rs`.
 
 mod accounts;
+pub(super) mod attachments;
 mod audit;
 mod comments;
 mod dashboard;

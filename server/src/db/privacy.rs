@@ -162,6 +162,13 @@ impl<DB: Backend> Privacy for SqlStore<DB> {
         )
         .bind(user);
         let mut events = DB::fetch_all::<EventRow>(conn, sql).await?.into_iter().peekable();
+        let sql = Sql::new(
+            "SELECT request_id, id, name, mime, size, created_at, removed_at FROM attachments WHERE customer_id = $1 \
+             ORDER BY request_id, id",
+        )
+        .bind(user);
+        type FileRow = (i64, i64, String, String, i64, i64, Option<i64>);
+        let mut files = DB::fetch_all::<FileRow>(conn, sql).await?.into_iter().peekable();
         let mut requests = Vec::with_capacity(rows.len());
         for r in rows {
             consents.push(ExportConsent {
@@ -199,6 +206,16 @@ impl<DB: Backend> Privacy for SqlStore<DB> {
                 rating_comment: r.rating_comment,
                 rated_at: r.rated_at,
                 events: timeline,
+                files: std::iter::from_fn(|| files.next_if(|f| f.0 == r.id))
+                    .map(|(_, id, name, mime, size, added_at, removed_at)| app::ports::ExportFile {
+                        id,
+                        name,
+                        mime,
+                        size,
+                        added_at,
+                        removed: removed_at.is_some(),
+                    })
+                    .collect(),
             });
         }
         consents.sort_by_key(|c| c.accepted_at);
@@ -332,6 +349,17 @@ impl<DB: Backend> Privacy for SqlStore<DB> {
         .bind(REMOVED_TEXT)
         .bind(user);
         let requests = DB::execute(w.conn(), sql).await?;
+        // Their files (#19) go entirely, bytes and names: the timeline no longer lists them.
+        DB::execute(
+            w.conn(),
+            Sql::new(
+                "DELETE FROM attachment_blobs WHERE attachment_id IN \
+             (SELECT id FROM attachments WHERE customer_id = $1)",
+            )
+            .bind(user),
+        )
+        .await?;
+        DB::execute(w.conn(), Sql::new("DELETE FROM attachments WHERE customer_id = $1").bind(user)).await?;
         let sql = Sql::new(
             "UPDATE request_events SET body = $1 WHERE body IS NOT NULL AND (actor_id = $2 OR (actor_role = 'customer' \
              AND request_id IN (SELECT id FROM requests WHERE customer_id = $2)))",
@@ -505,6 +533,14 @@ impl<DB: Backend> Privacy for SqlStore<DB> {
             ));
             let sql = ids.iter().fold(sql.bind(REMOVED_TEXT), |sql, (id,)| sql.bind(*id));
             DB::execute(w.conn(), sql).await?;
+            // Their files go too (#19).
+            let list = super::placeholders(1, ids.len());
+            let sql = Sql::new(format!(
+                "DELETE FROM attachment_blobs WHERE attachment_id IN (SELECT id FROM attachments WHERE request_id IN ({list}))"
+            ));
+            DB::execute(w.conn(), ids.iter().fold(sql, |sql, (id,)| sql.bind(*id))).await?;
+            let sql = Sql::new(format!("DELETE FROM attachments WHERE request_id IN ({list})"));
+            DB::execute(w.conn(), ids.iter().fold(sql, |sql, (id,)| sql.bind(*id))).await?;
         }
         w.commit().await?;
         Ok(ids.len() as u64)

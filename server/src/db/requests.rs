@@ -8,6 +8,7 @@ use app::ports::{
 };
 use async_trait::async_trait;
 
+use super::attachments::insert_attachments;
 use super::audit::insert_audit_line;
 use super::outbox::insert_email;
 use super::{Backend, Sql, SqlStore, Submission, code, group_failed, optional_code};
@@ -226,6 +227,7 @@ pub(super) async fn insert_submission<DB: Backend>(
     };
     let change = Change { from: None, to: Some(Status::Received), outcome: None };
     insert_event::<DB>(conn, id, &event, change, now).await?;
+    insert_attachments::<DB>(conn, id, request.customer, &request.attachments, now).await?;
     if let Some(email) = email {
         insert_email::<DB>(conn, &email(id), now).await?;
     }
@@ -322,6 +324,10 @@ impl<DB: Backend> Requests for SqlStore<DB> {
         let outcome = if c.to == Status::Resolved { c.outcome } else { None };
         let change = Change { from: Some(c.from), to: Some(c.to), outcome };
         insert_event::<DB>(w.conn(), c.request, &c.event, change, c.now).await?;
+        if !c.attachments.is_empty() {
+            let by = c.event.actor_id.ok_or(StoreError::Conflict)?;
+            insert_attachments::<DB>(w.conn(), c.request, by, &c.attachments, c.now).await?;
+        }
         if let Some(email) = &c.email {
             insert_email::<DB>(w.conn(), email, c.now).await?;
         }

@@ -21,6 +21,20 @@ pub(crate) enum Arg<'q> {
     Int(Option<i64>),
     Text(Option<Cow<'q, str>>),
     Bool(bool),
+    /// Attachments' bytes (#19).
+    Bytes(Option<&'q [u8]>),
+}
+
+impl<'q> From<&'q [u8]> for Arg<'q> {
+    fn from(v: &'q [u8]) -> Self {
+        Arg::Bytes(Some(v))
+    }
+}
+
+impl<'q> From<Option<&'q [u8]>> for Arg<'q> {
+    fn from(v: Option<&'q [u8]>) -> Self {
+        Arg::Bytes(v)
+    }
 }
 
 impl From<i64> for Arg<'_> {
@@ -202,6 +216,7 @@ fn sqlite_args(sql: Sql<'_>) -> Result<(Cow<'_, str>, sqlx::sqlite::SqliteArgume
             Arg::Int(v) => args.add(v),
             Arg::Text(v) => args.add(v),
             Arg::Bool(v) => args.add(v),
+            Arg::Bytes(v) => args.add(v),
         }
         .map_err(StoreError::Database)?;
     }
@@ -215,6 +230,7 @@ fn pg_args(sql: Sql<'_>) -> Result<(Cow<'_, str>, sqlx::postgres::PgArguments), 
             Arg::Int(v) => args.add(v),
             Arg::Text(v) => args.add(v),
             Arg::Bool(v) => args.add(v),
+            Arg::Bytes(v) => args.add(v),
         }
         .map_err(StoreError::Database)?;
     }

@@ -281,7 +281,7 @@ impl TestApp {
             .post(self.url(path))
             .header("Accept", "text/html")
             .header("Referer", self.url(from_page))
-            .form(fields)
+            .fields(path, fields)
             .send()
             .await
             .expect("POST")
@@ -299,7 +299,7 @@ impl TestApp {
             .post(self.url(path))
             .header("Accept", "text/html")
             .header("Referer", self.url(from_page))
-            .form(fields)
+            .fields(path, fields)
             .send()
             .await
             .expect("POST")
@@ -378,7 +378,7 @@ impl TestApp {
 
     /// A fetch-style call (as a hydrated page makes): its status and body.
     pub async fn call(&self, client: &reqwest::Client, endpoint: &str, fields: &[(&str, &str)]) -> (u16, String) {
-        let res = client.post(self.url(endpoint)).form(fields).send().await.expect("POST");
+        let res = client.post(self.url(endpoint)).fields(endpoint, fields).send().await.expect("POST");
         (res.status().as_u16(), res.text().await.unwrap_or_default())
     }
 
@@ -452,4 +452,23 @@ macro_rules! on_both_databases {
             )*
         }
     };
+}
+
+/// The server functions whose forms carry files (#19): browsers post them `multipart/form-data`.
+pub const UPLOADS: [&str; 3] = ["/api/requests/submit", "/api/requests/reply", "/api/staff/case-action"];
+
+/// A form's text fields as a multipart body.
+pub fn multipart_of(fields: &[(&str, &str)]) -> reqwest::multipart::Form {
+    fields.iter().fold(reqwest::multipart::Form::new(), |form, (k, v)| form.text(k.to_string(), v.to_string()))
+}
+
+/// A form's fields, the way a browser posts them to that path.
+pub trait FormFields {
+    fn fields(self, path: &str, fields: &[(&str, &str)]) -> Self;
+}
+
+impl FormFields for reqwest::RequestBuilder {
+    fn fields(self, path: &str, fields: &[(&str, &str)]) -> Self {
+        if UPLOADS.contains(&path) { self.multipart(multipart_of(fields)) } else { self.form(fields) }
+    }
 }

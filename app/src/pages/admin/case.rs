@@ -9,10 +9,12 @@ use leptos_router::hooks::use_params_map;
 use crate::api::incidents::LinkToIncident;
 use crate::api::kept::{FormValues, kept as kept_value, take_form_values};
 use crate::api::staff::{
-    BlockCustomer, CaseAction, CaseView, StaffAction, StaffTimelineEntry, Switch, TakeNext, get_case,
+    BlockCustomer, CaseAction, CaseView, RemoveAttachment, StaffAction, StaffTimelineEntry, Switch, TakeNext, get_case,
 };
 use crate::components::form::{FormAlert, TextArea, failure, field_error, field_message};
 use crate::components::time::Time;
+use crate::components::upload::{FileList, FilePicker, Upload, UploadForm};
+use crate::domain::attachment::AttachmentLimits;
 use crate::domain::request::{ActorRole, Contact, Outcome, Status};
 use crate::i18n::*;
 use crate::pages::admin::{StaffNav, StaffRefusal};
@@ -20,12 +22,15 @@ use crate::pages::requests::{
     StatusBadge, category_label, contact_label, outcome_label, reported_label, staff_status_label,
 };
 use crate::tr;
+use leptos::server_fn::ServerFn;
 
 #[component]
 pub fn CasePage() -> impl IntoView {
     let params = use_params_map();
     let code = move || params.read().get("reference").unwrap_or_default();
-    let act = ServerAction::<CaseAction>::new();
+    let act = Upload::<()>::new(CaseAction::PATH);
+    let remove = ServerAction::<RemoveAttachment>::new();
+    let limits = Resource::new(|| (), |_| crate::api::upload::upload_limits());
     let block = ServerAction::<BlockCustomer>::new();
     let link = ServerAction::<LinkToIncident>::new();
     // A refused action leaves the page as it is (the composer keeps its words); a done one reloads the case.
@@ -36,8 +41,8 @@ pub fn CasePage() -> impl IntoView {
         }
     });
     let case = Resource::new(
-        move || (code(), done.get(), block.version().get(), link.version().get()),
-        |(code, _, _, _)| get_case(code),
+        move || (code(), done.get(), block.version().get(), link.version().get(), remove.version().get()),
+        |(code, _, _, _, _)| get_case(code),
     );
     // Without JavaScript, a refused composer comes back filled in (kept by the server for one view).
     let kept_values = Resource::new(|| (), |_| take_form_values("case".into()));
@@ -46,8 +51,9 @@ pub fn CasePage() -> impl IntoView {
         <Transition>
             {move || Suspend::new(async move {
                 let kept = kept_values.await.ok().flatten();
+                let limits = limits.await.ok();
                 match case.await {
-                    Ok(view) => view! { <Case view act block link kept /> }.into_any(),
+                    Ok(view) => view! { <Case view act block link remove kept limits /> }.into_any(),
                     Err(e) => view! { <StaffRefusal error=e /> }.into_any(),
                 }
             })}
@@ -58,7 +64,7 @@ pub fn CasePage() -> impl IntoView {
 /// A form for one action: hidden reference, version and action.
 #[component]
 fn ActionBox(
-    act: ServerAction<CaseAction>,
+    act: Upload<()>,
     reference: String,
     version: i64,
     action: StaffAction,
@@ -69,7 +75,7 @@ fn ActionBox(
 ) -> impl IntoView {
     let errors = failure(act.value());
     view! {
-        <ActionForm action=act attr:class="form" attr:novalidate=true>
+        <UploadForm upload=act action=CaseAction::PATH>
             <input type="hidden" name="reference" value=reference />
             <input type="hidden" name="version" value=version.to_string() />
             <input type="hidden" name="action" value=action.code() />
@@ -85,17 +91,19 @@ fn ActionBox(
                 />
             })}
             <button type="submit" class=class disabled=move || act.pending().get()>{move || button.get()}</button>
-        </ActionForm>
+        </UploadForm>
     }
 }
 
 #[component]
 fn Case(
     view: CaseView,
-    act: ServerAction<CaseAction>,
+    act: Upload<()>,
     block: ServerAction<BlockCustomer>,
     link: ServerAction<LinkToIncident>,
+    remove: ServerAction<RemoveAttachment>,
     kept: Option<FormValues>,
+    limits: Option<AttachmentLimits>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let incident_box = view! {
@@ -177,11 +185,27 @@ fn Case(
                                 </p>
                                 <p class="message-body">{view.description.clone()}</p>
                             </li>
-                            {view.timeline.into_iter().map(|e| view! { <StaffEvent entry=e /> }).collect_view()}
+                            {view
+                                .timeline
+                                .into_iter()
+                                .map(|e| {
+                                    let removal = view.is_admin.then(|| (remove, r.clone()));
+                                    view! { <StaffEvent entry=e removal /> }
+                                })
+                                .collect_view()}
                         </ol>
                     </div>
                 </section>
-                <Composer act reference=r.clone() version=v working=view.can_reply can_outcome=view.can_outcome errors kept />
+                <Composer
+                    act
+                    reference=r.clone()
+                    version=v
+                    working=view.can_reply
+                    can_outcome=view.can_outcome
+                    errors
+                    kept
+                    limits
+                />
                 {done.then(|| view! { <NextOffer /> })}
             </div>
             <aside class="case-side">
@@ -257,13 +281,14 @@ fn Case(
 /// checks what the chosen kind needs.
 #[component]
 fn Composer(
-    act: ServerAction<CaseAction>,
+    act: Upload<()>,
     reference: String,
     version: i64,
     working: bool,
     can_outcome: bool,
     errors: Signal<Option<crate::error::AppError>>,
     kept: Option<FormValues>,
+    limits: Option<AttachmentLimits>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let kept_kind = kept_value(&kept, "action");
@@ -331,8 +356,11 @@ fn Composer(
     };
     view! {
         <section class="card composer" id="composer">
-            <ActionForm action=act attr:class="form" attr:novalidate=true>
-                <FormAlert errors fields=&["reply_message", "ask_message", "note_message", "outcome_message", "outcome"] />
+            <UploadForm upload=act action=CaseAction::PATH>
+                <FormAlert
+                    errors
+                    fields=&["reply_message", "ask_message", "note_message", "outcome_message", "outcome", "files"]
+                />
                 <input type="hidden" name="reference" value=reference />
                 <input type="hidden" name="version" value=version.to_string() />
                 <fieldset class="composer-kinds">
@@ -370,8 +398,9 @@ fn Composer(
                     "outcome" => t_string!(i18n, admin.hint_outcome),
                     _ => t_string!(i18n, admin.hint_reply),
                 }}</p>
+                <FilePicker limits error=errors id="composer-files" compact=true />
                 <button type="submit" class="button primary" disabled=move || act.pending().get()>{button}</button>
-            </ActionForm>
+            </UploadForm>
         </section>
     }
 }
@@ -444,7 +473,11 @@ fn IncidentLink(
 }
 
 #[component]
-fn StaffEvent(entry: StaffTimelineEntry) -> impl IntoView {
+fn StaffEvent(
+    entry: StaffTimelineEntry,
+    /// Admins may remove an abusive attachment (#19.5).
+    removal: Option<(ServerAction<RemoveAttachment>, String)>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let who = match entry.actor_role {
         ActorRole::Customer => None,
@@ -480,6 +513,28 @@ fn StaffEvent(entry: StaffTimelineEntry) -> impl IntoView {
                 {entry.internal.then(|| view! { " " <span class="badge internal-badge">{t!(i18n, admin.internal)}</span> })}
             </p>
             {entry.body.clone().map(|b| view! { <p class="message-body">{b}</p> })}
+            <FileList files=entry.files.clone() />
+            {removal.map(|(remove, reference)| {
+                entry
+                    .files
+                    .iter()
+                    .filter(|f| !f.removed)
+                    .map(|f| {
+                        let (id, name, reference) = (f.id.to_string(), f.name.clone(), reference.clone());
+                        view! {
+                            <details class="remove-file">
+                                <summary>{t!(i18n, files.remove)} " · " {name}</summary>
+                                <p>{t!(i18n, files.remove_confirm)}</p>
+                                <ActionForm action=remove attr:class="form inline">
+                                    <input type="hidden" name="reference" value=reference />
+                                    <input type="hidden" name="attachment" value=id />
+                                    <button type="submit" class="button danger">{t!(i18n, files.remove)}</button>
+                                </ActionForm>
+                            </details>
+                        }
+                    })
+                    .collect_view()
+            })}
         </li>
     }
 }

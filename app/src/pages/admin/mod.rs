@@ -73,6 +73,7 @@ pub fn audit_label(locale: Locale, action: AuditAction) -> &'static str {
         AuditAction::Account(AccountAction::DocumentPublished) => td_string!(locale, admin.act_document_published),
         AuditAction::Account(AccountAction::IncidentOpened) => td_string!(locale, admin.act_incident_opened),
         AuditAction::Account(AccountAction::IncidentUpdated) => td_string!(locale, admin.act_incident_updated),
+        AuditAction::Account(AccountAction::AttachmentRemoved) => td_string!(locale, admin.act_attachment_removed),
     }
 }
 

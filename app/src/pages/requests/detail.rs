@@ -14,18 +14,23 @@ use crate::brand::Brand;
 use crate::components::form::{FormAlert, Submit, TextArea, failure, field_error};
 use crate::components::live::Live;
 use crate::components::time::{Time, format_date};
+use crate::components::upload::{FileList, FilePicker, Upload, UploadForm};
 use crate::components::{fill, localized};
+use crate::domain::attachment::AttachmentLimits;
 use crate::domain::request::{EventKind, Status};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::pages::requests::new::LoginNeeded;
 use crate::pages::requests::{StatusBadge, category_label, contact_label, outcome_label, reported_label};
 use crate::tr;
+use leptos::server_fn::ServerFn;
 
 /// The actions of the page, shared by its parts: their answers refresh the request.
 #[derive(Clone, Copy)]
 struct Actions {
-    reply: ServerAction<ReplyRequest>,
+    reply: Upload<()>,
+    /// What may be attached to a reply (#19).
+    limits: Resource<Result<AttachmentLimits, AppError>>,
     confirm: ServerAction<ConfirmRequest>,
     reopen: ServerAction<ReopenRequest>,
     rate: ServerAction<RateRequest>,
@@ -37,7 +42,8 @@ pub fn RequestPage() -> impl IntoView {
     let params = use_params_map();
     let code = move || params.read().get("reference").unwrap_or_default();
     let actions = Actions {
-        reply: ServerAction::new(),
+        reply: Upload::new(ReplyRequest::PATH),
+        limits: Resource::new(|| (), |_| crate::api::upload::upload_limits()),
         confirm: ServerAction::new(),
         reopen: ServerAction::new(),
         rate: ServerAction::new(),
@@ -74,6 +80,7 @@ pub fn RequestPage() -> impl IntoView {
     view! {
         <Transition>
             {move || Suspend::new(async move {
+                let _ = actions.limits.await;
                 match request.await {
                     Ok(view) => {
                         last.set_value(Some(view.clone()));
@@ -290,6 +297,7 @@ fn TimelineItem(entry: TimelineEntry) -> impl IntoView {
             </p>
             <p class="event-title">{move || if rated { rated_title() } else { title() }}</p>
             {text.map(|t| view! { <p class="message-body">{t}</p> })}
+            <FileList files=entry.files.clone() />
         </li>
         // The automatic welcome: the page's own words, signed by the page.
         {received.then(|| view! {
@@ -311,9 +319,9 @@ fn ReplyBox(reference: String, awaiting: bool, actions: Actions, draft: RwSignal
         <div class="reply-box" id="reply">
             <h3>{t!(i18n, request.reply_title)}</h3>
             {awaiting.then(|| view! { <p class="alert info">{t!(i18n, request.reply_awaiting)}</p> })}
-            <ActionForm action=actions.reply attr:class="form" attr:novalidate=true>
+            <UploadForm upload=actions.reply action=ReplyRequest::PATH>
                 <input type="hidden" name="reference" value=reference />
-                <FormAlert errors fields=&["message"] />
+                <FormAlert errors fields=&["message", "files"] />
                 <TextArea
                     name="message"
                     label=tr!(i18n, request.message)
@@ -322,8 +330,9 @@ fn ReplyBox(reference: String, awaiting: bool, actions: Actions, draft: RwSignal
                     draft
                     error=field_error(errors, "message")
                 />
+                <FilePicker limits=actions.limits.get_untracked().and_then(|r| r.ok()) error=errors id="reply-files" />
                 <Submit
-                    pending=actions.reply.pending().into()
+                    pending=actions.reply.pending()
                     label=Signal::derive(move || {
                         if matches!(errors.get(), Some(AppError::Unreachable)) {
                             t_string!(i18n, form.retry)
@@ -332,7 +341,7 @@ fn ReplyBox(reference: String, awaiting: bool, actions: Actions, draft: RwSignal
                         }
                     })
                 />
-            </ActionForm>
+            </UploadForm>
         </div>
     }
 }

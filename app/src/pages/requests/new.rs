@@ -9,17 +9,21 @@ use crate::api::comments::handoff_draft;
 use crate::api::incidents::{KnownProblem, known_problems};
 use crate::api::kept::{FormValues, kept, take_form_values};
 use crate::api::requests::SubmitRequest;
+use crate::api::upload::upload_limits;
 use crate::components::form::{Choice, ChoiceOption, Field, FormAlert, Submit, TextArea, failure, field_error};
 use crate::components::localized;
+use crate::components::upload::{FilePicker, Upload, UploadForm};
 use crate::domain::account::checks as account_checks;
+use crate::domain::attachment::AttachmentLimits;
 use crate::domain::request::{Category, Contact, ReportedOn, checks};
 use crate::i18n::*;
 use crate::pages::requests::{category_label, contact_label, reported_label};
 use crate::tr;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::{use_location, use_query_map};
 
 const FIELDS: &[&str] =
-    &["category", "subject", "description", "line_number", "contact", "reported_on", "public_handle"];
+    &["category", "subject", "description", "line_number", "contact", "reported_on", "public_handle", "files"];
 
 /// The page asks who is logged in: customers get the form, visitors an invitation to log in. Both
 /// resources belong to the page itself, not to a part built inside the `Suspense`: leptos may build
@@ -31,6 +35,7 @@ pub fn NewRequestPage() -> impl IntoView {
     let kept_values = Resource::new(|| (), |_| take_form_values("request".into()));
     // Open incidents (#17): a topic that matches one offers "I'm affected too" instead of the whole form.
     let known = Resource::new(|| (), |_| known_problems());
+    let limits = Resource::new(|| (), |_| upload_limits());
     // Opened from the email of a comment taken to private: the comment's text starts the description.
     let query = use_query_map();
     let comment = query.read_untracked().get("commento").unwrap_or_default();
@@ -46,8 +51,11 @@ pub fn NewRequestPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let (me, values, draft) = (me.await, kept_values.await.ok().flatten(), draft.await);
                 let known = known.await.unwrap_or_default();
+                let limits = limits.await.ok();
                 match me {
-                    Ok(Some(me)) if me.email_confirmed => view! { <RequestForm me values draft known /> }.into_any(),
+                    Ok(Some(me)) if me.email_confirmed => {
+                        view! { <RequestForm me values draft known limits /> }.into_any()
+                    }
                     Ok(Some(_)) => view! { <Redirect path="/conferma-email" /> }.into_any(),
                     _ => view! { <LoginNeeded /> }.into_any(),
                 }
@@ -174,6 +182,7 @@ fn RequestForm(
     values: Option<FormValues>,
     draft: Option<(String, String)>,
     known: Vec<KnownProblem>,
+    limits: Option<AttachmentLimits>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     // The topic chosen so far: the topic step's (no JavaScript), a refused form's, or the select's.
@@ -183,9 +192,9 @@ fn RequestForm(
     Effect::new(move |_| hydrated.set(true));
     let has_known = !known.is_empty();
     let step_chosen = topic.clone();
-    let action = ServerAction::<SubmitRequest>::new();
+    let action = Upload::<String>::new(SubmitRequest::PATH);
     let errors = failure(action.value());
-    let pending: Signal<bool> = action.pending().into();
+    let pending: Signal<bool> = action.pending();
     let line = me.line_number.clone().unwrap_or_default();
     // Kept values win (a refused post, or a refused comment's text); a field they do not hold keeps its
     // default.
@@ -207,7 +216,7 @@ fn RequestForm(
             {move || (has_known && !hydrated.get()).then(|| view! { <TopicStep chosen=step_chosen.clone() /> })}
             <KnownProblems known chosen />
                 {view! {
-                <ActionForm action=action attr:class="form" attr:novalidate=true>
+                <UploadForm upload=action action=SubmitRequest::PATH>
                     <FormAlert errors fields=FIELDS />
                     {draft.is_some().then(|| view! { <p class="alert info">{t!(i18n, request.from_comment)}</p> })}
                     <input type="hidden" name="from_comment" value=value("from_comment", &from_comment) />
@@ -273,12 +282,13 @@ fn RequestForm(
                         hint=tr!(i18n, request.public_handle_hint)
                         check=checks::public_handle
                     />
+                    <FilePicker limits error=errors />
                     <p class="hint">
                         {t!(i18n, request.privacy_note)} " "
                         <a href="/privacy" target="_blank">{t!(i18n, site.footer_privacy)}</a>
                     </p>
                     <Submit pending label=tr!(i18n, request.submit) />
-                </ActionForm>
+                </UploadForm>
                 }}
         </section>
     }
