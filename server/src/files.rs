@@ -32,23 +32,43 @@ async fn serve(state: &AppState, session: &Session, id: &str, thumbnail: bool) -
     };
     let mime = if thumbnail { "image/jpeg" } else { file.mime.as_str() };
     let inline = thumbnail || file.mime.starts_with("image/");
-    // The name is ours (`safe_name`: letters, digits, spaces, `-_()`), quoted all the same.
-    let disposition = format!("{}; filename=\"{}\"", if inline { "inline" } else { "attachment" }, file.name);
+    let disposition = disposition(inline, &file.name);
     let mut res = Response::new(Body::from(bytes));
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_str(mime).unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
+    let fallback = if inline { "inline" } else { "attachment" };
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static(fallback)),
+    );
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self'"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    // A file never changes (a removed one is gone): the browser may keep it for a day, nobody else.
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=86400"));
+    // Kept by nobody, the browser included: after a logout, a removal or an erasure the file must not
+    // open from a cache (#14's rule for personal answers).
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     h.insert(header::HeaderName::from_static("cross-origin-resource-policy"), HeaderValue::from_static("same-origin"));
     res
+}
+
+/// `inline` or `attachment`, with the name: plain ASCII in `filename` (others become `_`), the whole name
+/// in `filename*` (RFC 6266). Names are ours (`safe_name`: letters, digits, spaces, `-_()`).
+fn disposition(inline: bool, name: &str) -> String {
+    let kind = if inline { "inline" } else { "attachment" };
+    let ascii: String = name.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect();
+    if ascii == name {
+        format!("{kind}; filename=\"{ascii}\"")
+    } else {
+        format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+    }
 }
 
 fn not_found() -> Response {

@@ -71,12 +71,14 @@ fn png(w: u32, h: u32) -> Vec<u8> {
     encode(&image::DynamicImage::ImageRgba8(img), image::ImageFormat::Png)
 }
 
-/// A PNG whose header claims `w` × `h` pixels (its one data chunk is tiny): a decompression bomb.
-fn png_claiming(w: u32, h: u32) -> Vec<u8> {
+/// A PNG whose header claims `w` × `h` RGBA pixels of `depth` bits (its one data chunk is tiny): a
+/// decompression bomb.
+fn png_claiming(w: u32, h: u32, depth: u8) -> Vec<u8> {
     let mut bytes = png(8, 8);
-    // IHDR's width and height are at 16..24; its CRC follows at 29..33.
+    // IHDR's width and height are at 16..24, then the bit depth; its CRC follows at 29..33.
     bytes[16..20].copy_from_slice(&w.to_be_bytes());
     bytes[20..24].copy_from_slice(&h.to_be_bytes());
+    bytes[24] = depth;
     let crc = crc32(&bytes[12..29]);
     bytes[29..33].copy_from_slice(&crc.to_be_bytes());
     bytes
@@ -198,7 +200,13 @@ async fn bad_files_are_refused_with_their_message_and_store_nothing(db: TestDb) 
     let cases: Vec<(&str, Vec<(&str, Vec<u8>)>, &str)> = vec![
         ("HTML renamed .jpg", vec![("bolletta.jpg", html)], "file_type"),
         ("SVG with script renamed .jpg", vec![("foto.jpg", svg)], "file_type"),
-        ("PNG declaring 50,000 × 50,000", vec![("bomba.png", png_claiming(50_000, 50_000))], "image_too_large"),
+        ("PNG declaring 50,000 × 50,000", vec![("bomba.png", png_claiming(50_000, 50_000, 8))], "image_too_large"),
+        // 49 MP passes the pixel count, but 16-bit RGBA would need 392 MB.
+        (
+            "16-bit PNG declaring 7,000 × 7,000",
+            vec![("bomba16.png", png_claiming(7_000, 7_000, 16))],
+            "image_too_large",
+        ),
         ("truncated JPEG", vec![("mezza.jpg", truncated)], "file_damaged"),
         ("zero bytes", vec![("vuoto.jpg", Vec::new())], "file_empty"),
         ("20 MB", vec![("enorme.jpg", vec![0xFF; 20 * 1024 * 1024])], "file_too_big"),

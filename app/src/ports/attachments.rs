@@ -50,7 +50,8 @@ pub struct AttachmentRecord {
     pub removed_at: Option<i64>,
 }
 
-/// Bytes stored: one customer's, and everyone's.
+/// Bytes stored: what one customer uploaded (the pool's files on their requests do not count), and
+/// everyone's.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct AttachmentUsage {
     pub customer: i64,

@@ -69,10 +69,15 @@ pub async fn prepare(limits: &AttachmentLimits, uploads: Uploads) -> Result<Vec<
             return Err(FieldError::new(FIELD, "file_type"));
         };
         let file = if kind.is_image() {
-            let _permit = DECODING.acquire().await.map_err(|_| FieldError::new(FIELD, "file_damaged"))?;
-            tokio::task::spawn_blocking(move || image_attachment(kind, &upload.name, &upload.bytes))
-                .await
-                .map_err(|_| FieldError::new(FIELD, "file_damaged"))??
+            // The permit goes with the decoding thread: a client that hangs up cannot leave decodes
+            // running beyond the limit.
+            let permit = DECODING.acquire().await.map_err(|_| FieldError::new(FIELD, "file_damaged"))?;
+            tokio::task::spawn_blocking(move || {
+                let _permit = permit;
+                image_attachment(kind, &upload.name, &upload.bytes)
+            })
+            .await
+            .map_err(|_| FieldError::new(FIELD, "file_damaged"))??
         } else {
             pdf_attachment(&upload.name, upload.bytes)?
         };
@@ -164,13 +169,19 @@ fn image_attachment(kind: FileType, name: &str, bytes: &[u8]) -> Result<NewAttac
     if w > DECODE_MAX_SIDE || h > DECODE_MAX_SIDE || u64::from(w) * u64::from(h) > DECODE_MAX_PIXELS {
         return Err(FieldError::new(FIELD, "image_too_large"));
     }
+    // The decoded size, whatever the pixel format (16-bit RGBA is 8 bytes a pixel): `from_decoder` itself
+    // does not hold it to the limit.
+    if decoder.total_bytes() > DECODE_MAX_ALLOC {
+        return Err(FieldError::new(FIELD, "image_too_large"));
+    }
     let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut img = DynamicImage::from_decoder(decoder).map_err(too_large_or_damaged)?;
-    img.apply_orientation(orientation);
     if img.width() > MAX_SIDE || img.height() > MAX_SIDE {
-        // Area averaging in integers: no floating-point copy of a 50 MP image.
+        // Area averaging in integers: no floating-point copy of a 50 MP image. The box is square, so
+        // scaling before turning gives the same picture, and the turn copies the small one.
         img = img.thumbnail(MAX_SIDE, MAX_SIDE);
     }
+    img.apply_orientation(orientation);
     // Screenshots (PNG, or WebP with transparency) stay lossless; photos become JPEG.
     let lossless = kind == FileType::Png || (kind == FileType::Webp && img.color().has_alpha());
     let (data, mime, ext) = if lossless {
@@ -237,6 +248,14 @@ pub async fn fetch(
     let allowed = user.email_confirmed && (user.role.is_staff() || file.customer_id == user.id);
     if !allowed || file.removed_at.is_some() {
         return Err(AppError::NotFound);
+    }
+    // Files only go with what the customer reads; should one ever sit on an internal note, its customer
+    // still would not get it.
+    if !user.role.is_staff() {
+        let visible = store.request_events(file.request_id, false).await?;
+        if !visible.iter().any(|e| e.id == file.event_id) {
+            return Err(AppError::NotFound);
+        }
     }
     let bytes = store.attachment_bytes(id, thumbnail).await?.ok_or(AppError::NotFound)?;
     Ok((file, bytes))

@@ -119,7 +119,7 @@ impl<DB: Backend> Attachments for SqlStore<DB> {
     #[tracing::instrument(skip_all, fields(customer = customer))]
     async fn attachment_usage(&self, customer: UserId) -> Result<AttachmentUsage, StoreError> {
         let sql = Sql::new(
-            "SELECT CAST(COALESCE(SUM(CASE WHEN customer_id = $1 THEN size ELSE 0 END), 0) AS BIGINT), \
+            "SELECT CAST(COALESCE(SUM(CASE WHEN customer_id = $1 AND uploaded_by = $1 THEN size ELSE 0 END), 0) AS BIGINT), \
              CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM attachments WHERE removed_at IS NULL",
         )
         .bind(customer);
@@ -132,12 +132,12 @@ impl<DB: Backend> Attachments for SqlStore<DB> {
         let mut w = self.write().await?;
         let sql = Sql::new(
             "UPDATE attachments SET removed_at = $1, removed_by = $2 WHERE id = $3 AND removed_at IS NULL \
-             RETURNING request_id, name",
+             RETURNING request_id",
         )
         .bind(now)
         .bind(by)
         .bind(id);
-        let Some((request, name)) = DB::fetch_optional::<(i64, String)>(w.conn(), sql).await? else {
+        let Some((request,)) = DB::fetch_optional::<(i64,)>(w.conn(), sql).await? else {
             return Ok(false);
         };
         DB::execute(w.conn(), Sql::new("DELETE FROM attachment_blobs WHERE attachment_id = $1").bind(id)).await?;
@@ -146,7 +146,8 @@ impl<DB: Backend> Attachments for SqlStore<DB> {
             action: AuditAction::Account(AccountAction::AttachmentRemoved),
             request_id: Some(request),
             subject_user_id: None,
-            detail: Some(name),
+            // The file's number, not its name: names can be personal ("bolletta Mario Rossi").
+            detail: Some(format!("#{id}")),
         };
         insert_audit_line::<DB>(w.conn(), &line, now).await?;
         w.commit().await?;
