@@ -3,19 +3,15 @@
 import { expect, test, type Browser } from '@playwright/test';
 import { seriousViolations as serious } from './support/a11y';
 import { act } from './support/shell';
-import { PASSWORD, signedInCustomer } from './support/customer';
+import { PASSWORD, customerOn } from './support/customer';
 import { consentServer } from './support/servers';
 import { ADMIN_PASSWORD, createAdmin, logIn } from './support/staff';
 
 test.use({ baseURL: consentServer.base });
 
 
-async function customer(browser: Browser, javaScriptEnabled: boolean, name: string) {
-  const context = await browser.newContext({ baseURL: consentServer.base, javaScriptEnabled });
-  const page = await context.newPage();
-  const email = await signedInCustomer(page, name, consentServer);
-  return { context, page, email };
-}
+const customer = (browser: Browser, javaScriptEnabled: boolean, name: string) =>
+  customerOn(browser, consentServer, javaScriptEnabled, name);
 
 test('a new privacy notice is accepted at the next login, with and without JavaScript', async ({ browser, page }) => {
   test.setTimeout(90_000);

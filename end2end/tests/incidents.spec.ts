@@ -6,7 +6,7 @@
 import { expect, test, type Browser } from '@playwright/test';
 import { seriousViolations as serious } from './support/a11y';
 import { act } from './support/shell';
-import { signedInCustomer } from './support/customer';
+import { customerOn } from './support/customer';
 import { emailWith } from './support/mail';
 import { incidentServer } from './support/servers';
 import { ADMIN_PASSWORD, createAdmin, logIn } from './support/staff';
@@ -14,12 +14,8 @@ import { ADMIN_PASSWORD, createAdmin, logIn } from './support/staff';
 test.use({ baseURL: incidentServer.base });
 
 
-async function customer(browser: Browser, javaScriptEnabled: boolean, name: string) {
-  const context = await browser.newContext({ baseURL: incidentServer.base, javaScriptEnabled });
-  const page = await context.newPage();
-  const email = await signedInCustomer(page, name, incidentServer);
-  return { context, page, email };
-}
+const customer = (browser: Browser, javaScriptEnabled: boolean, name: string) =>
+  customerOn(browser, incidentServer, javaScriptEnabled, name);
 
 test('a known problem: affected too, one update for all, the outcome, a reopening at the original place', async ({ browser, page }) => {
   test.setTimeout(120_000);

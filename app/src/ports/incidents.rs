@@ -90,6 +90,9 @@ pub trait Incidents: Send + Sync {
         now: i64,
     ) -> Result<(), StoreError>;
 
+    /// One incident as lists show it (without its description and history): for its title and topics.
+    async fn incident_summary(&self, id: i64) -> Result<Option<IncidentSummary>, StoreError>;
+
     /// One incident with its description and every update, newest first.
     async fn incident(&self, id: i64) -> Result<Option<(IncidentSummary, String, Vec<IncidentUpdate>)>, StoreError>;
 
@@ -116,6 +119,9 @@ pub trait Incidents: Send + Sync {
 
     /// The customer's request linked to the incident, if any.
     async fn joined_request(&self, incident: i64, customer: UserId) -> Result<Option<RequestId>, StoreError>;
+
+    /// Every request of the customer's that an incident holds: `(incident, request)`.
+    async fn joined_requests(&self, customer: UserId) -> Result<Vec<(i64, RequestId)>, StoreError>;
 
     /// Staff link an open request to an open incident: it leaves the queue (or the agent's cases) and is
     /// held by the incident, with its event and email. `NotFound` / `Conflict` as above, `Conflict` too

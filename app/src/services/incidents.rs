@@ -68,12 +68,12 @@ pub async fn incident_page(portal: &Portal, viewer: Option<&UserRecord>, id: &st
 
 /// The open incidents the request form offers as known problems, each with the viewer's request on it.
 pub async fn known_problems(portal: &Portal, viewer: &UserRecord) -> Result<Vec<KnownProblem>, AppError> {
-    let mut known = Vec::new();
-    for incident in portal.store.open_incidents().await? {
-        let joined = portal.store.joined_request(incident.id, viewer.id).await?.map(reference);
-        known.push(KnownProblem { incident, joined });
-    }
-    Ok(known)
+    let joined = portal.store.joined_requests(viewer.id).await?;
+    let known = portal.store.open_incidents().await?.into_iter().map(|incident| {
+        let joined = joined.iter().find(|(i, _)| *i == incident.id).map(|(_, r)| reference(*r));
+        KnownProblem { incident, joined }
+    });
+    Ok(known.collect())
 }
 
 /// "I'm affected too": the customer's request on the incident, new or the one they already have. Its
@@ -85,7 +85,7 @@ pub async fn affected_too(portal: &Portal, customer: &UserRecord, form: &Affecte
         (Ok(place), Ok(line)) => (place, line),
         (place, line) => return Err(invalid([place.err(), line.err()])),
     };
-    let (incident, _, _) = portal.store.incident(id).await?.ok_or(AppError::NotFound)?;
+    let incident = portal.store.incident_summary(id).await?.ok_or(AppError::NotFound)?;
     // The topic the customer chose when it is one of the incident's, else the incident's first.
     let category = Category::from_code(&form.category)
         .filter(|c| incident.topics.contains(c))
@@ -190,8 +190,8 @@ pub async fn link(portal: &Portal, staff: &Staff, form: &IncidentLinkForm) -> Re
     }
     let incident = form.incident.trim().parse::<i64>().map_err(|_| AppError::field("incident", "choice_invalid"))?;
     let r = portal.store.request_by_id(request).await?.ok_or(AppError::NotFound)?;
-    let (summary, _, _) =
-        portal.store.incident(incident).await?.ok_or(AppError::field("incident", "choice_invalid"))?;
+    let summary =
+        portal.store.incident_summary(incident).await?.ok_or(AppError::field("incident", "choice_invalid"))?;
     let customer = portal.store.user_by_id(r.customer_id).await?.ok_or(AppError::Internal)?;
     let email = customer.email_notifications.then(|| {
         linked_email(

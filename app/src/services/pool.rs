@@ -147,7 +147,7 @@ pub async fn case_view(store: &SharedStore, staff: &Staff, code: &str) -> Result
     let open_incidents = store.open_incidents().await?;
     let held_by_incident = r.incident_id.is_some() && r.status == Status::InCharge && r.holder_id.is_none();
     let incident = match r.incident_id {
-        Some(id) => store.incident(id).await?.map(|(i, _, _)| (i.id, i.title)),
+        Some(id) => store.incident_summary(id).await?.map(|i| (i.id, i.title)),
         None => None,
     };
     let may_link = r.incident_id.is_none()

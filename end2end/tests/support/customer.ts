@@ -1,6 +1,6 @@
 // A registered, confirmed, logged-in customer in a browser context, made through the same server
 // functions the pages post to (the registration pages have their own tests in accounts.spec.ts).
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { linkFromEmail } from './mail';
 import type { Server } from './servers';
 
@@ -23,4 +23,17 @@ export async function signedInCustomer(page: Page, name = 'Mario Rossi', server?
   const login = await page.request.post(`${base}/api/login`, { form: { email, password: PASSWORD }, headers, maxRedirects: 0 });
   expect(login.headers()['location']).toBe('/assistenza/richieste');
   return email;
+}
+
+/** A new customer in a browser context of their own on `server`, with or without JavaScript. */
+export async function customerOn(
+  browser: Browser,
+  server: Server,
+  javaScriptEnabled: boolean,
+  name: string,
+): Promise<{ context: BrowserContext; page: Page; email: string }> {
+  const context = await browser.newContext({ baseURL: server.base, javaScriptEnabled });
+  const page = await context.newPage();
+  const email = await signedInCustomer(page, name, server);
+  return { context, page, email };
 }

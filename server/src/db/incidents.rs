@@ -139,6 +139,12 @@ impl<DB: Backend> Incidents for SqlStore<DB> {
     }
 
     #[tracing::instrument(skip_all, fields(incident = id))]
+    async fn incident_summary(&self, id: i64) -> Result<Option<IncidentSummary>, StoreError> {
+        let sql = Sql::new(format!("SELECT {SUMMARY} FROM incidents i WHERE i.id = $1")).bind(id);
+        self.read_optional::<SummaryRow>(sql).await?.map(TryInto::try_into).transpose()
+    }
+
+    #[tracing::instrument(skip_all, fields(incident = id))]
     async fn incident(&self, id: i64) -> Result<Option<(IncidentSummary, String, Vec<IncidentUpdate>)>, StoreError> {
         let sql = Sql::new(format!("SELECT {SUMMARY} FROM incidents i WHERE i.id = $1")).bind(id);
         let Some(summary) = self.read_optional::<SummaryRow>(sql).await? else {
@@ -266,6 +272,13 @@ impl<DB: Backend> Incidents for SqlStore<DB> {
             .bind(customer)
             .bind(incident);
         Ok(self.read_optional::<(i64,)>(sql).await?.map(|(id,)| id))
+    }
+
+    #[tracing::instrument(skip_all, fields(customer = customer))]
+    async fn joined_requests(&self, customer: UserId) -> Result<Vec<(i64, RequestId)>, StoreError> {
+        let sql = Sql::new("SELECT incident_id, id FROM requests WHERE customer_id = $1 AND incident_id IS NOT NULL")
+            .bind(customer);
+        self.read::<(i64, i64)>(sql).await
     }
 
     #[tracing::instrument(skip_all, fields(incident = link.incident, request = link.request))]
