@@ -324,6 +324,11 @@ async fn replies_carry_files_and_an_admin_removes_an_abusive_one(db: TestDb) {
     // Emails say a message came, never carry the file.
     let mails = app.db.count("SELECT COUNT(*) FROM outbox WHERE body_text LIKE '%ricevuta.pdf%'").await;
     assert_eq!(mails, 0);
+    let told = app
+        .db
+        .count("SELECT COUNT(*) FROM outbox WHERE kind = 'request_message' AND body_text LIKE '%Allegati: 1.%'")
+        .await;
+    assert_eq!(told, 1, "the reply's email says a file came with it");
 
     // Removal: admins only, audited; the customer reads that the care pool removed it.
     let screenshot = files[1].id.to_string();

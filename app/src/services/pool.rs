@@ -29,7 +29,7 @@ pub const AUDIT_PAGE: i64 = 50;
 pub async fn take_next(portal: &Portal, staff: &Staff) -> Result<Option<String>, AppError> {
     let Portal { store, settings, brand } = portal.clone();
     let email: EmailForTaken = Box::new(move |r, customer| {
-        customer.email_notifications.then(|| request_email(&settings, &brand, customer, r.id, RequestNews::Taken))
+        customer.email_notifications.then(|| request_email(&settings, &brand, customer, r.id, RequestNews::Taken, 0))
     });
     let taken = store.take_next(staff.user().id, email, now_ms()).await?;
     Ok(taken.map(|r| reference(r.id)))

@@ -64,6 +64,7 @@ pub(crate) fn request_email(
     customer: &UserRecord,
     id: RequestId,
     news: RequestNews,
+    files: usize,
 ) -> NewEmail {
     let locale = locale_of(&customer.locale);
     let code = reference(id);
@@ -88,10 +89,16 @@ pub(crate) fn request_email(
             (td_string!(locale, email.request_message_subject), td_string!(locale, email.request_message_intro))
         }
     };
-    Mail::new(&customer.email, locale, news.code(), &fill(subject, &values))
+    let mail = Mail::new(&customer.email, locale, news.code(), &fill(subject, &values))
         .text(fill(td_string!(locale, email.greeting), &[("name", customer.display_name.as_str())]))
-        .text(fill(intro, &values))
-        .link(td_string!(locale, email.request_open), format!("{}/assistenza/richieste/{code}", settings.public_url))
+        .text(fill(intro, &values));
+    // Files are never sent by email (#19): the email says they are there.
+    let mail = if files > 0 {
+        mail.text(fill(td_string!(locale, email.files_added), &[("n", files.to_string().as_str())]))
+    } else {
+        mail
+    };
+    mail.link(td_string!(locale, email.request_open), format!("{}/assistenza/richieste/{code}", settings.public_url))
         .text(td_string!(locale, email.request_footer))
         .finish(brand)
 }
@@ -152,10 +159,12 @@ pub async fn submit(
     let (mut request, files) = attachments::together(valid_request(customer.id, form), files)?;
     attachments::check_quota(&portal.store, &portal.settings.attachments, Some(customer.id), &files).await?;
     request.attachments = files;
+    let count = request.attachments.len();
     let email: Option<EmailForRequest> = customer.email_notifications.then(|| {
         let Portal { settings, brand, .. } = portal.clone();
         let customer = customer.clone();
-        Box::new(move |id| request_email(&settings, &brand, &customer, id, RequestNews::Received)) as EmailForRequest
+        Box::new(move |id| request_email(&settings, &brand, &customer, id, RequestNews::Received, count))
+            as EmailForRequest
     });
     let id = portal.store.submit_request(request, email, now_ms()).await?;
     // A request that continues a comment taken to private answers it (its outcome shows under the comment).
@@ -363,7 +372,9 @@ pub async fn apply_at(
     let email = match RequestNews::of(mv.action) {
         Some(news) => {
             let customer = store.user_by_id(request.customer_id).await?.ok_or(AppError::Internal)?;
-            customer.email_notifications.then(|| request_email(settings, brand, &customer, request.id, news))
+            customer
+                .email_notifications
+                .then(|| request_email(settings, brand, &customer, request.id, news, mv.files.len()))
         }
         None => None,
     };
