@@ -94,3 +94,28 @@ test('a file of the wrong kind is refused next to the field and the words stay',
   await expect(page.getByLabel('Oggetto')).toHaveValue('Fattura con errore');
   await expect(page.getByLabel('Allegati (facoltativi)')).toBeFocused();
 });
+
+test('on a slow line a hydrated form shows how much of the upload is sent', async ({ page, context }) => {
+  await signedInCustomer(page, 'Lina Lenta');
+  await act.open(page, '/assistenza/nuova');
+  await page.getByLabel('Argomento').selectOption('billing');
+  await page.getByLabel('Oggetto').fill('Ricevuta della ricarica');
+  await page.getByLabel('Descrizione').fill('Allego la ricevuta della ricarica che non risulta accreditata.');
+  await page.getByText('Facebook', { exact: true }).click();
+  await page.getByLabel('Il tuo nome o @ su quel social').fill('@lina');
+  // 1.5 MB that are not an image: the server refuses them, but only once they have arrived.
+  const bytes = Buffer.alloc(1_500_000, 7);
+  await page.getByLabel('Allegati (facoltativi)').setInputFiles({ name: 'ricevuta.jpg', mimeType: 'image/jpeg', buffer: bytes });
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false, latency: 100, downloadThroughput: 256 * 1024, uploadThroughput: 256 * 1024,
+  });
+  await page.getByRole('button', { name: 'Invia la richiesta' }).click();
+  const progress = page.locator('.upload-progress');
+  await expect(progress).toBeVisible();
+  await expect(progress).toContainText('%');
+  await expect(page.locator('button[type="submit"][aria-busy="true"]')).toBeDisabled();
+  await expect(page.locator('#files-error')).toHaveText(/Questo tipo di file non è accettato/, { timeout: 30_000 });
+  await expect(progress).toHaveCount(0);
+});
