@@ -6,7 +6,7 @@
 // = 6 (turn 90° clockwise), a GPS IFD, and the bytes "CAMERA-SERIAL-SC3-0042".
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { act } from './support/shell';
 import { seriousViolations } from './support/a11y';
 import { signedInCustomer } from './support/customer';
@@ -15,6 +15,15 @@ import { ADMIN_PASSWORD, createAdmin, logIn } from './support/staff';
 const photo = readFileSync(path.join(__dirname, 'fixtures', 'phone-photo.jpg'));
 const SERIAL = 'CAMERA-SERIAL-SC3-0042';
 
+/** Fills the request form's fields (not the files). */
+async function fillRequest(page: Page, subject: string, description: string, handle: string) {
+  await page.getByLabel('Argomento').selectOption('billing');
+  await page.getByLabel('Oggetto').fill(subject);
+  await page.getByLabel('Descrizione').fill(description);
+  await page.getByText('Facebook', { exact: true }).click();
+  await page.getByLabel('Il tuo nome o @ su quel social').fill(handle);
+}
+
 for (const js of [true, false]) {
   test(`a photo attached ${js ? 'with' : 'without'} JavaScript reaches staff without its EXIF`, async ({ browser }) => {
     expect(photo.includes('Exif') && photo.includes(SERIAL), 'the fixture carries EXIF and a serial').toBeTruthy();
@@ -22,11 +31,7 @@ for (const js of [true, false]) {
     const page = await customerContext.newPage();
     await signedInCustomer(page, 'Giulia Allegati');
     await act.open(page, '/assistenza/nuova', { hydrated: js });
-    await page.getByLabel('Argomento').selectOption('billing');
-    await page.getByLabel('Oggetto').fill('Addebito sulla bolletta');
-    await page.getByLabel('Descrizione').fill("Nella bolletta di novembre c'è un addebito che non riconosco: allego la foto.");
-    await page.getByText('Facebook', { exact: true }).click();
-    await page.getByLabel('Il tuo nome o @ su quel social').fill('@giulia');
+    await fillRequest(page, 'Addebito sulla bolletta', "Nella bolletta di novembre c'è un addebito che non riconosco: allego la foto.", '@giulia');
     const picker = page.getByLabel('Allegati (facoltativi)');
     await expect(page.getByText('fino a 3 file, 5 MB ciascuno')).toBeVisible();
     await picker.setInputFiles({ name: 'IMG_0042.jpg', mimeType: 'image/jpeg', buffer: photo });
@@ -79,11 +84,7 @@ for (const js of [true, false]) {
 test('a file of the wrong kind is refused next to the field and the words stay', async ({ page }) => {
   await signedInCustomer(page, 'Paolo Sbagliato');
   await act.open(page, '/assistenza/nuova');
-  await page.getByLabel('Argomento').selectOption('billing');
-  await page.getByLabel('Oggetto').fill('Fattura con errore');
-  await page.getByLabel('Descrizione').fill('La fattura riporta un importo diverso da quello della mia offerta.');
-  await page.getByText('Facebook', { exact: true }).click();
-  await page.getByLabel('Il tuo nome o @ su quel social').fill('@paolo');
+  await fillRequest(page, 'Fattura con errore', 'La fattura riporta un importo diverso da quello della mia offerta.', '@paolo');
   await page.getByLabel('Allegati (facoltativi)').setInputFiles({
     name: 'bolletta.jpg',
     mimeType: 'image/jpeg',
@@ -98,11 +99,7 @@ test('a file of the wrong kind is refused next to the field and the words stay',
 test('on a slow line a hydrated form shows how much of the upload is sent', async ({ page, context }) => {
   await signedInCustomer(page, 'Lina Lenta');
   await act.open(page, '/assistenza/nuova');
-  await page.getByLabel('Argomento').selectOption('billing');
-  await page.getByLabel('Oggetto').fill('Ricevuta della ricarica');
-  await page.getByLabel('Descrizione').fill('Allego la ricevuta della ricarica che non risulta accreditata.');
-  await page.getByText('Facebook', { exact: true }).click();
-  await page.getByLabel('Il tuo nome o @ su quel social').fill('@lina');
+  await fillRequest(page, 'Ricevuta della ricarica', 'Allego la ricevuta della ricarica che non risulta accreditata.', '@lina');
   // 1.5 MB that are not an image: the server refuses them, but only once they have arrived.
   const bytes = Buffer.alloc(1_500_000, 7);
   await page.getByLabel('Allegati (facoltativi)').setInputFiles({ name: 'ricevuta.jpg', mimeType: 'image/jpeg', buffer: bytes });
